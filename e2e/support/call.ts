@@ -1,0 +1,74 @@
+import type { Page } from 'playwright-core';
+
+/** Type a name and room on the home page and click Join, as a person would. */
+export async function joinThroughUi(page: Page, name: string, room: string): Promise<number> {
+  await page.goto('/');
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Room').fill(room);
+  const clickedAt = Date.now();
+  await page.getByRole('button', { name: 'Join' }).click();
+  return clickedAt;
+}
+
+export interface RemoteVideo {
+  id: string;
+  name: string;
+  width: number;
+  frames: number;
+}
+
+/** What the page shows of remote participants: each tile's video size and decoded frames. */
+export function remoteVideos(page: Page): Promise<RemoteVideo[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid="remote-tile"]')].map((tile) => {
+      const video = tile.querySelector('video');
+      return {
+        id: tile.dataset.participantId ?? '',
+        name: tile.querySelector('.tile-name')?.textContent ?? '',
+        width: video?.videoWidth ?? 0,
+        frames: video?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
+      };
+    }),
+  );
+}
+
+/** Wait until `page` shows `count` remote videos that are decoding frames. */
+export async function waitForRemoteVideos(page: Page, count: number, timeoutMs = 20_000): Promise<RemoteVideo[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RemoteVideo[] = [];
+  while (Date.now() < deadline) {
+    last = await remoteVideos(page);
+    if (last.length === count && last.every((v) => v.width > 0 && v.frames > 0)) return last;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`expected ${count} decoding remote videos, saw ${JSON.stringify(last)}`);
+}
+
+/** Inbound RTP totals per kind across all of the page's peer connections (via the debug handle). */
+export function inboundTotals(page: Page): Promise<{ audioPackets: number; videoFramesDecoded: number }> {
+  return page.evaluate(async () => {
+    const call = (window as unknown as { __parleyCall?: { getStats(): Promise<Record<string, RTCStats[]>> } })
+      .__parleyCall;
+    if (!call) return { audioPackets: 0, videoFramesDecoded: 0 };
+    const stats = await call.getStats();
+    let audioPackets = 0;
+    let videoFramesDecoded = 0;
+    for (const list of Object.values(stats)) {
+      for (const s of list as Array<RTCStats & Record<string, unknown>>) {
+        if (s.type !== 'inbound-rtp') continue;
+        if (s.kind === 'audio') audioPackets += Number(s.packetsReceived ?? 0);
+        if (s.kind === 'video') videoFramesDecoded += Number(s.framesDecoded ?? 0);
+      }
+    }
+    return { audioPackets, videoFramesDecoded };
+  });
+}
+
+/** Epoch time (ms) of the first decoded remote frame mark on the page, or null. */
+export function firstFrameAt(page: Page): Promise<number | null> {
+  return page.evaluate(() => {
+    const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('parley:first-frame:'));
+    if (marks.length === 0) return null;
+    return performance.timeOrigin + Math.min(...marks.map((m) => m.startTime));
+  });
+}

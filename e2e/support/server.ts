@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  /** Kill the process (SIGKILL by default: the server vanishes, as in a crash). */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Lines the server printed, for diagnosis. */
+  output: string[];
+}
+
+/**
+ * Start the built server (server/dist/cli.js) as a child process on 127.0.0.1. With port 0 a
+ * free port is chosen; pass a port to restart on the same address.
+ */
+export async function startServer(opts: { port?: number; env?: Record<string, string> } = {}): Promise<RunningServer> {
+  const proc = spawn(process.execPath, ['server/dist/cli.js'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(opts.port ?? 0), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      const text = chunk.toString();
+      output.push(text);
+      const m = /open http:\/\/[^:]+:(\d+)/.exec(text);
+      if (m) resolve(Number(m[1]));
+    };
+    proc.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output.join('')}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    proc,
+    output,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      const [code] = (await once(proc, 'exit')) as [number | null];
+      return code;
+    },
+  };
+}

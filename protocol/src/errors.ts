@@ -1,0 +1,35 @@
+/**
+ * Stable error ids. A reply or `error` event carries one of these; the web app turns it into
+ * a sentence. Never rename an id: clients match on it.
+ */
+export const ErrorId = {
+  /** The payload did not match the event's schema (wrong type, missing or oversized field). */
+  InvalidMessage: 'invalid-message',
+  /** The event name is not part of the protocol. */
+  UnknownEvent: 'unknown-event',
+  /** The event needs a joined participant and this connection has not joined a room. */
+  NotJoined: 'not-joined',
+  /** `join` on a connection that is already in a room. */
+  AlreadyJoined: 'already-joined',
+  /** A signal addressed to a participant id that is not in the sender's room. */
+  UnknownParticipant: 'unknown-participant',
+  /** The room already has the maximum number of participants. */
+  RoomFull: 'room-full',
+  /** The connection sent more messages than its limit allows. */
+  RateLimited: 'rate-limited',
+  /** The server is shutting down and accepts no new joins. */
+  ShuttingDown: 'shutting-down',
+} as const;
+export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
+
+/** Default English sentences for each error id (the UI may phrase them its own way). */
+export const errorMessages: Record<ErrorId, string> = {
+  'invalid-message': 'The message was not understood.',
+  'unknown-event': 'The server does not know this kind of message.',
+  'not-joined': 'Join a room first.',
+  'already-joined': 'This connection is already in a room.',
+  'unknown-participant': 'That participant is not in your room.',
+  'room-full': 'This room is full.',
+  'rate-limited': 'Too many messages; slow down.',
+  'shutting-down': 'The server is restarting; try again in a moment.',
+};

@@ -1,0 +1,159 @@
+/**
+ * Parley's own signaling protocol, spoken on the Socket.IO namespace `/parley`.
+ * Every message is a Socket.IO event whose single argument is an object; events that expect a
+ * reply take a Socket.IO acknowledgement. See docs/PROTOCOL.md.
+ */
+import { z } from 'zod';
+import type { ErrorId } from './errors';
+import { CANDIDATE_MAX, ID_MAX, NAME_MAX, ROOM_PATTERN, SDP_MAX, normalizeName } from './limits';
+
+/** Socket.IO namespace of Parley's protocol. */
+export const PARLEY_NAMESPACE = '/parley';
+
+export const participantIdSchema = z.string().min(1).max(ID_MAX);
+export type ParticipantId = string;
+
+export const roomSchema = z.string().regex(ROOM_PATTERN, 'room: 1-64 letters, digits, "-" or "_"');
+
+export const nameSchema = z
+  .string()
+  .max(NAME_MAX * 4)
+  .transform(normalizeName)
+  .refine((n) => n.length > 0 && [...n].length <= NAME_MAX, {
+    message: `name: 1-${NAME_MAX} characters after trimming`,
+  });
+
+const sdpSchema = z.string().min(1).max(SDP_MAX);
+
+export const descriptionSchema = z.strictObject({
+  type: z.enum(['offer', 'answer']),
+  sdp: sdpSchema,
+});
+export type SessionDescription = z.infer<typeof descriptionSchema>;
+
+export const candidateSchema = z.strictObject({
+  candidate: z.string().max(CANDIDATE_MAX),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+export type IceCandidate = z.infer<typeof candidateSchema>;
+
+/** The payload of a `signal`: an SDP description or an ICE candidate (null = end of candidates). */
+export const signalDataSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('description'), description: descriptionSchema }),
+  z.strictObject({ kind: z.literal('candidate'), candidate: candidateSchema.nullable() }),
+]);
+export type SignalData = z.infer<typeof signalDataSchema>;
+
+export const mediaStateSchema = z.strictObject({
+  audio: z.boolean(),
+  video: z.boolean(),
+});
+export type MediaState = z.infer<typeof mediaStateSchema>;
+
+/* ---------------------------------------------------------------------------------------------
+ * Client -> server
+ * ------------------------------------------------------------------------------------------- */
+
+export const joinRequestSchema = z.strictObject({
+  room: roomSchema,
+  name: nameSchema,
+  media: mediaStateSchema.optional(),
+  /** Rejoin as the same participant after a signaling reconnect. */
+  resume: z.strictObject({ participantId: participantIdSchema, token: z.string().min(1).max(128) }).optional(),
+});
+export type JoinRequest = z.input<typeof joinRequestSchema>;
+
+export const signalRequestSchema = z.strictObject({
+  to: participantIdSchema,
+  data: signalDataSchema,
+});
+export type SignalRequest = z.infer<typeof signalRequestSchema>;
+
+export const leaveRequestSchema = z.strictObject({});
+export const mediaStateRequestSchema = mediaStateSchema;
+
+/** Schemas of every client -> server event, by event name. */
+export const clientEvents = {
+  join: joinRequestSchema,
+  signal: signalRequestSchema,
+  leave: leaveRequestSchema,
+  'media-state': mediaStateRequestSchema,
+} as const;
+export type ClientEventName = keyof typeof clientEvents;
+export type ClientEvent = {
+  [K in ClientEventName]: { event: K; payload: z.output<(typeof clientEvents)[K]> };
+}[ClientEventName];
+
+/* ---------------------------------------------------------------------------------------------
+ * Server -> client
+ * ------------------------------------------------------------------------------------------- */
+
+export interface Participant {
+  id: ParticipantId;
+  name: string;
+  media: MediaState;
+  /** Milliseconds since the epoch when the participant joined the room. */
+  joinedAt: number;
+}
+
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface ErrorReply {
+  ok: false;
+  error: ErrorId;
+  message: string;
+}
+
+export interface JoinOk {
+  ok: true;
+  room: string;
+  self: Participant;
+  /** Everyone else in the room, oldest first. */
+  participants: Participant[];
+  iceServers: IceServer[];
+  /** Present this with `resume` to rejoin as the same participant after a reconnect. */
+  resumeToken: string;
+}
+export type JoinReply = JoinOk | ErrorReply;
+export type OkReply = { ok: true } | ErrorReply;
+
+export interface ServerEvents {
+  'participant-joined': (msg: { participant: Participant }) => void;
+  'participant-left': (msg: { id: ParticipantId; reason: 'left' | 'disconnected' }) => void;
+  'participant-updated': (msg: { participant: Participant }) => void;
+  signal: (msg: { from: ParticipantId; data: SignalData }) => void;
+  /** This connection was superseded by the same participant rejoining elsewhere; it is closed. */
+  replaced: (msg: Record<string, never>) => void;
+  'protocol-error': (msg: { error: ErrorId; message: string; event?: string }) => void;
+}
+
+export interface ClientEvents {
+  join: (req: JoinRequest, ack: (reply: JoinReply) => void) => void;
+  signal: (req: SignalRequest, ack?: (reply: OkReply) => void) => void;
+  leave: (req: Record<string, never>, ack?: (reply: OkReply) => void) => void;
+  'media-state': (req: MediaState, ack?: (reply: OkReply) => void) => void;
+}
+
+/** Result of validating one inbound event at the boundary. */
+export type Parsed = { ok: true; value: ClientEvent } | { ok: false; error: ErrorId; message: string };
+
+/** Validate an inbound event by name. Unknown names and bad payloads are refused. */
+export function parseClientEvent(event: string, payload: unknown): Parsed {
+  if (!Object.hasOwn(clientEvents, event)) {
+    return { ok: false, error: 'unknown-event', message: `unknown event "${event.slice(0, 64)}"` };
+  }
+  const schema = clientEvents[event as ClientEventName];
+  const result = schema.safeParse(payload);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return { ok: false, error: 'invalid-message', message: `${event}: ${where}${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, value: { event, payload: result.data } as ClientEvent };
+}

@@ -1,0 +1,72 @@
+import type { MediaState, Participant, ParticipantId } from '@parley/protocol';
+
+/** What the room knows of one joined participant. The transport is abstract so rooms stay testable. */
+export interface Member {
+  readonly participant: Participant;
+  /** Secret that lets the same participant rejoin after a signaling reconnect. */
+  readonly resumeToken: string;
+  /** Deliver a server event to this member only. */
+  send(event: string, payload: unknown): void;
+  /** The same participant rejoined on a new connection: tell the old one and close it. */
+  evict(): void;
+}
+
+/**
+ * One call room: owns its members. A member is added in one place (`add`) and removed in one
+ * place (`remove`); the registry drops the room when the last member leaves.
+ */
+export class Room {
+  readonly #members = new Map<ParticipantId, Member>();
+
+  constructor(
+    readonly name: string,
+    readonly capacity: number,
+  ) {}
+
+  get size(): number {
+    return this.#members.size;
+  }
+
+  get isFull(): boolean {
+    return this.#members.size >= this.capacity;
+  }
+
+  get(id: ParticipantId): Member | undefined {
+    return this.#members.get(id);
+  }
+
+  has(id: ParticipantId): boolean {
+    return this.#members.has(id);
+  }
+
+  /** Participants in join order (oldest first), optionally without one id. */
+  participants(except?: ParticipantId): Participant[] {
+    const out: Participant[] = [];
+    for (const [id, m] of this.#members) if (id !== except) out.push(m.participant);
+    return out;
+  }
+
+  add(member: Member): void {
+    const id = member.participant.id;
+    if (this.#members.has(id)) throw new Error(`participant ${id} is already in room ${this.name}`);
+    if (this.isFull) throw new Error(`room ${this.name} is full`);
+    this.#members.set(id, member);
+  }
+
+  /** Remove a member; returns false when it was not there (removal is idempotent). */
+  remove(id: ParticipantId): boolean {
+    return this.#members.delete(id);
+  }
+
+  setMedia(id: ParticipantId, media: MediaState): Participant | undefined {
+    const m = this.#members.get(id);
+    if (!m) return undefined;
+    m.participant.media = { ...media };
+    return m.participant;
+  }
+
+  /** Send an event to every member except `except`. */
+  broadcast(event: string, payload: unknown, except?: ParticipantId): void {
+    for (const [id, m] of this.#members) if (id !== except) m.send(event, payload);
+  }
+}

@@ -1,0 +1,36 @@
+import { Room } from './Room';
+
+/** All live rooms of this server process, by name. Rooms exist while they have members. */
+export class RoomRegistry {
+  readonly #rooms = new Map<string, Room>();
+
+  constructor(readonly capacity: number) {}
+
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+
+  get participantCount(): number {
+    let n = 0;
+    for (const r of this.#rooms.values()) n += r.size;
+    return n;
+  }
+
+  get(name: string): Room | undefined {
+    return this.#rooms.get(name);
+  }
+
+  getOrCreate(name: string): Room {
+    let room = this.#rooms.get(name);
+    if (!room) {
+      room = new Room(name, this.capacity);
+      this.#rooms.set(name, room);
+    }
+    return room;
+  }
+
+  /** Forget the room when nobody is left in it. */
+  releaseIfEmpty(room: Room): void {
+    if (room.size === 0 && this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
+  }
+}

@@ -1,0 +1,8 @@
+/** Liveness timers of the signaling connection, in one place. */
+
+/** How often the server pings each signaling connection (Socket.IO `pingInterval`). */
+export const PING_INTERVAL_MS = 10_000;
+/** How long a ping may go unanswered before the connection counts as dead (`pingTimeout`). */
+export const PING_TIMEOUT_MS = 5_000;
+/** How long shutdown waits for connections to close before exiting anyway. */
+export const SHUTDOWN_GRACE_MS = 5_000;

@@ -1,0 +1,97 @@
+import { useEffect, useRef, useState } from 'react';
+
+export interface VideoTileProps {
+  stream: MediaStream | null;
+  name: string;
+  /** Local preview: muted (no echo) and mirrored. */
+  local?: boolean;
+  participantId?: string;
+  audioOn: boolean;
+  videoOn: boolean;
+  /** Connection state shown on the tile when not connected. */
+  status?: string;
+  /** Changes when the stream's tracks change, so the element is re-attached. */
+  tracksVersion?: number;
+}
+
+/** One participant's video with name label and mute/camera-off indicators. */
+export function VideoTile(props: VideoTileProps) {
+  const { stream, name, local = false, participantId, audioOn, videoOn, status, tracksVersion } = props;
+  const ref = useRef<HTMLVideoElement>(null);
+  const [needsClick, setNeedsClick] = useState(false);
+
+  useEffect(() => {
+    const video = ref.current;
+    if (!video) return;
+    if (video.srcObject !== stream) video.srcObject = stream;
+    if (!stream) return;
+    video.play().catch(() => {
+      if (local) return;
+      // Autoplay with sound was refused: play muted and ask for one click to turn sound on.
+      video.muted = true;
+      setNeedsClick(true);
+      void video.play().catch(() => undefined);
+    });
+    if (!local && participantId && 'requestVideoFrameCallback' in video) {
+      video.requestVideoFrameCallback(() => {
+        if (performance.getEntriesByName(`parley:first-frame:${participantId}`).length === 0) {
+          performance.mark(`parley:first-frame:${participantId}`);
+        }
+      });
+    }
+  }, [stream, local, participantId, tracksVersion]);
+
+  const enableSound = (): void => {
+    const video = ref.current;
+    if (!video) return;
+    video.muted = false;
+    void video.play().then(() => setNeedsClick(false));
+  };
+
+  return (
+    <figure
+      className={`tile${local ? ' tile-local' : ''}`}
+      data-participant-id={participantId}
+      data-testid={local ? 'local-tile' : 'remote-tile'}
+    >
+      <video
+        ref={ref}
+        autoPlay
+        playsInline
+        muted={local}
+        className={local ? 'mirrored' : undefined}
+        aria-label={local ? 'Your camera' : `${name}'s video`}
+      />
+      {!videoOn && (
+        <div className="tile-placeholder" aria-hidden="true">
+          {name.slice(0, 1).toUpperCase()}
+        </div>
+      )}
+      <figcaption className="tile-label">
+        <span className="tile-name">{local ? `${name} (you)` : name}</span>
+        {!audioOn && (
+          <span
+            className="badge"
+            role="img"
+            aria-label="microphone off"
+            title="Microphone off"
+            data-testid="muted-indicator"
+          >
+            🔇
+          </span>
+        )}
+        {!videoOn && (
+          <span className="badge" role="img" aria-label="camera off" title="Camera off">
+            📷̸
+          </span>
+        )}
+        {status && <span className="tile-status">{status}</span>}
+      </figcaption>
+      {needsClick && (
+        <button type="button" className="tile-sound" onClick={enableSound}>
+          Turn on sound
+        </button>
+      )}
+    </figure>
+  );
+}

@@ -1,0 +1,40 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { Call, type CallOptions, type CallSnapshot } from '../media/Call';
+
+const idle: CallSnapshot = {
+  phase: 'idle',
+  self: null,
+  localStream: null,
+  media: { audio: true, video: true },
+  mediaProblems: {},
+  remotes: [],
+  error: null,
+};
+
+/**
+ * Create one Call for the lifetime of the component (per room/name), start it, and leave it on
+ * unmount. Returns the call (for actions) and its latest snapshot (for rendering).
+ */
+export function useCall(opts: CallOptions): { call: Call | null; snapshot: CallSnapshot } {
+  const [call, setCall] = useState<Call | null>(null);
+  const { room, name, relayOnly, startMuted, startCameraOff, serverUrl } = opts;
+
+  useEffect(() => {
+    const c = new Call({ room, name, relayOnly, startMuted, startCameraOff, serverUrl });
+    // The Call is an external system created per mount (StrictMode mounts twice): publish it.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setCall(c);
+    void c.start();
+    (window as unknown as { __parleyCall?: Call }).__parleyCall = c;
+    return () => {
+      void c.leave();
+      setCall((cur) => (cur === c ? null : cur));
+    };
+  }, [room, name, relayOnly, startMuted, startCameraOff, serverUrl]);
+
+  const snapshot = useSyncExternalStore(
+    (onChange) => (call ? call.on('change', onChange) : () => undefined),
+    () => (call ? call.snapshot : idle),
+  );
+  return { call, snapshot };
+}

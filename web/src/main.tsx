@@ -1,0 +1,45 @@
+import { StrictMode, Suspense, lazy } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Route, Routes, useParams } from 'react-router-dom';
+import { HomePage } from './pages/HomePage';
+import './styles.css';
+
+const CallPage = lazy(() => import('./pages/CallPage'));
+
+function InviteLink() {
+  const { room = '' } = useParams();
+  return <HomePage fixedRoom={room} />;
+}
+
+function NotFound() {
+  return (
+    <main className="home">
+      <h1 className="brand">Parley</h1>
+      <p>There is nothing at this address.</p>
+      <a href="/">Start a call</a>
+    </main>
+  );
+}
+
+function App() {
+  return (
+    <BrowserRouter>
+      <Suspense fallback={<p className="loading">Loading…</p>}>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/r/:room" element={<InviteLink />} />
+          <Route path="/call/:username/:room" element={<CallPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
+    </BrowserRouter>
+  );
+}
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root is missing from index.html');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

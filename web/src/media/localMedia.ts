@@ -1,0 +1,83 @@
+/** Getting the camera and microphone, and turning failures into sentences a person understands. */
+
+export type MediaProblem = 'denied' | 'not-found' | 'in-use' | 'insecure' | 'failed';
+
+export interface LocalMedia {
+  stream: MediaStream;
+  /** Why a device is missing, per kind; absent when that device works. */
+  problems: Partial<Record<'audio' | 'video', MediaProblem>>;
+}
+
+export const problemText: Record<MediaProblem, (device: string) => string> = {
+  denied: (d) => `Your ${d} is blocked. Allow it in the browser's address bar, then reload.`,
+  'not-found': (d) => `No ${d} was found. Plug one in, or carry on without it.`,
+  'in-use': (d) => `Your ${d} is in use by another app. Close that app, then reload.`,
+  insecure: (d) => `The ${d} needs a secure page (https:// or localhost).`,
+  failed: (d) => `Your ${d} could not be started.`,
+};
+
+export function classify(err: unknown): MediaProblem {
+  const name = err instanceof DOMException || err instanceof Error ? err.name : '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return 'denied';
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return 'not-found';
+    case 'NotReadableError':
+    case 'AbortError':
+      return 'in-use';
+    default:
+      return 'failed';
+  }
+}
+
+export const defaultVideoConstraints: MediaTrackConstraints = {
+  width: { ideal: 640 },
+  height: { ideal: 480 },
+  frameRate: { ideal: 24, max: 30 },
+};
+
+export const defaultAudioConstraints: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+/**
+ * Ask for camera and microphone together (one prompt); if that fails, ask for each alone so
+ * that a missing camera still lets the person talk. Never throws: problems are reported.
+ */
+export async function getLocalMedia(
+  want: { audio: boolean; video: boolean } = { audio: true, video: true },
+): Promise<LocalMedia> {
+  const stream = new MediaStream();
+  const problems: LocalMedia['problems'] = {};
+  if (!navigator.mediaDevices?.getUserMedia) {
+    if (want.audio) problems.audio = 'insecure';
+    if (want.video) problems.video = 'insecure';
+    return { stream, problems };
+  }
+  const audio = want.audio ? defaultAudioConstraints : false;
+  const video = want.video ? defaultVideoConstraints : false;
+  if (!audio && !video) return { stream, problems };
+  try {
+    const both = await navigator.mediaDevices.getUserMedia({ audio, video });
+    return { stream: both, problems };
+  } catch (err) {
+    if (!(audio && video)) {
+      problems[audio ? 'audio' : 'video'] = classify(err);
+      return { stream, problems };
+    }
+  }
+  for (const kind of ['audio', 'video'] as const) {
+    try {
+      const s = await navigator.mediaDevices.getUserMedia({ [kind]: kind === 'audio' ? audio : video });
+      for (const t of s.getTracks()) stream.addTrack(t);
+    } catch (err) {
+      problems[kind] = classify(err);
+    }
+  }
+  return { stream, problems };
+}

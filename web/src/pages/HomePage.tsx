@@ -1,0 +1,92 @@
+import { nameProblem, normalizeName, roomProblem } from '@parley/protocol/limits';
+import { useId, useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { callPath, randomRoom, rememberName, rememberedName } from '../names';
+
+/** Home: type a name and a room, press Join. `fixedRoom` is set for shared `/r/:room` links. */
+export function HomePage({ fixedRoom }: { fixedRoom?: string }) {
+  const navigate = useNavigate();
+  const [username, setUsername] = useState(rememberedName);
+  const [room, setRoom] = useState(fixedRoom ?? '');
+  const [touched, setTouched] = useState(false);
+  const ids = { name: useId(), room: useId(), nameErr: useId(), roomErr: useId() };
+  const nameErr = touched ? nameProblem(username) : null;
+  const roomErr = touched ? roomProblem(room) : null;
+  const linkRoomErr = fixedRoom !== undefined ? roomProblem(fixedRoom) : null;
+
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    setTouched(true);
+    if (nameProblem(username) || roomProblem(room)) return;
+    performance.mark('parley:join-click');
+    const name = normalizeName(username);
+    rememberName(name);
+    void navigate(callPath(name, room));
+  };
+
+  return (
+    <main className="home">
+      <h1 className="brand">Parley</h1>
+      <p className="tagline">
+        {fixedRoom !== undefined ? (
+          <>
+            You are invited to <strong>{fixedRoom}</strong>. Type your name to join.
+          </>
+        ) : (
+          'Video calls in your browser. Pick a room, share the link, talk.'
+        )}
+      </p>
+      {linkRoomErr ? (
+        <p role="alert" className="error">
+          This link is broken: {linkRoomErr}
+        </p>
+      ) : (
+        <form className="join-form" onSubmit={submit} noValidate>
+          <label htmlFor={ids.name}>Username</label>
+          <input
+            id={ids.name}
+            name="username"
+            autoComplete="nickname"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            aria-invalid={nameErr ? true : undefined}
+            aria-describedby={nameErr ? ids.nameErr : undefined}
+            autoFocus
+          />
+          {nameErr && (
+            <p id={ids.nameErr} className="field-error" role="alert">
+              {nameErr}
+            </p>
+          )}
+          {fixedRoom === undefined && (
+            <>
+              <label htmlFor={ids.room}>Room</label>
+              <div className="room-row">
+                <input
+                  id={ids.room}
+                  name="room"
+                  value={room}
+                  onChange={(e) => setRoom(e.target.value.trim())}
+                  aria-invalid={roomErr ? true : undefined}
+                  aria-describedby={roomErr ? ids.roomErr : undefined}
+                  spellCheck={false}
+                />
+                <button type="button" className="secondary" onClick={() => setRoom(randomRoom())}>
+                  Random room
+                </button>
+              </div>
+              {roomErr && (
+                <p id={ids.roomErr} className="field-error" role="alert">
+                  {roomErr}
+                </p>
+              )}
+            </>
+          )}
+          <button type="submit" className="primary">
+            Join
+          </button>
+        </form>
+      )}
+    </main>
+  );
+}

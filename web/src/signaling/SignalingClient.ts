@@ -1,0 +1,131 @@
+import {
+  PARLEY_NAMESPACE,
+  type ClientEvents,
+  type ErrorId,
+  type JoinOk,
+  type JoinReply,
+  type JoinRequest,
+  type MediaState,
+  type OkReply,
+  type ServerEvents,
+  type SignalData,
+} from '@parley/protocol';
+import { io, type Socket } from 'socket.io-client';
+import { Emitter } from '../emitter';
+
+/** How long a request waits for the server's acknowledgement. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+export class SignalingError extends Error {
+  constructor(
+    readonly id: ErrorId | 'timeout' | 'unreachable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SignalingError';
+  }
+  static timeout(what: string): SignalingError {
+    return new SignalingError('timeout', `${what}: the server did not answer in time`);
+  }
+}
+
+export interface SignalingEvents {
+  connected: () => void;
+  disconnected: (reason: string) => void;
+  'participant-joined': ServerEvents['participant-joined'];
+  'participant-left': ServerEvents['participant-left'];
+  'participant-updated': ServerEvents['participant-updated'];
+  signal: ServerEvents['signal'];
+  'protocol-error': ServerEvents['protocol-error'];
+  replaced: () => void;
+}
+
+/**
+ * The socket to the signaling server, speaking Parley's protocol. Plain TypeScript: no React.
+ * WebSocket only (no long-polling round trips before the upgrade).
+ */
+export class SignalingClient extends Emitter<SignalingEvents> {
+  readonly #socket: Socket<ServerEvents, ClientEvents>;
+
+  constructor(url: string = window.location.origin) {
+    super();
+    this.#socket = io(url + PARLEY_NAMESPACE, {
+      transports: ['websocket'],
+      autoConnect: false,
+      reconnection: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+      randomizationFactor: 0.3,
+    });
+    const s = this.#socket;
+    s.on('connect', () => this.emit('connected'));
+    s.on('disconnect', (reason) => this.emit('disconnected', reason));
+    s.on('participant-joined', (m) => this.emit('participant-joined', m));
+    s.on('participant-left', (m) => this.emit('participant-left', m));
+    s.on('participant-updated', (m) => this.emit('participant-updated', m));
+    s.on('signal', (m) => this.emit('signal', m));
+    s.on('protocol-error', (m) => this.emit('protocol-error', m));
+    s.on('replaced', () => this.emit('replaced'));
+  }
+
+  get connected(): boolean {
+    return this.#socket.connected;
+  }
+
+  /** Open the connection; resolves once connected (rejects if the server cannot be reached). */
+  connect(): Promise<void> {
+    const s = this.#socket;
+    if (s.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const ok = (): void => {
+        s.off('connect_error', fail);
+        resolve();
+      };
+      const fail = (err: Error): void => {
+        s.off('connect', ok);
+        reject(new SignalingError('unreachable', `Cannot reach the server (${err.message}).`));
+      };
+      s.once('connect', ok);
+      s.once('connect_error', fail);
+      s.connect();
+    });
+  }
+
+  async join(req: JoinRequest): Promise<JoinOk> {
+    const reply = await this.#request<JoinReply>('join', req);
+    if (!reply.ok) throw new SignalingError(reply.error, reply.message);
+    return reply;
+  }
+
+  /** Send a signal to one participant. Fire-and-forget: ordering is what matters. */
+  signal(to: string, data: SignalData): void {
+    this.#socket.emit('signal', { to, data });
+  }
+
+  setMedia(media: MediaState): void {
+    this.#socket.emit('media-state', media);
+  }
+
+  async leave(): Promise<void> {
+    if (!this.#socket.connected) return;
+    await this.#request<OkReply>('leave', {}).catch(() => undefined);
+  }
+
+  close(): void {
+    this.#socket.disconnect();
+    this.#socket.removeAllListeners();
+    this.removeAllListeners();
+  }
+
+  #request<R>(event: 'join' | 'leave', payload: unknown): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#socket
+        .timeout(REQUEST_TIMEOUT_MS)
+        // @ts-expect-error the event union is narrowed by the callers above
+        .emit(event, payload, (err: Error | null, reply: R) => {
+          if (err) reject(SignalingError.timeout(event));
+          else resolve(reply);
+        });
+    });
+  }
+}
