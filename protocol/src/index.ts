@@ -1,3 +1,4 @@
+export * from './chat';
 export * from './errors';
 export * from './limits';
 export * from './messages';
