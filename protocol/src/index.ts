@@ -3,3 +3,4 @@ export * from './errors';
 export * from './limits';
 export * from './messages';
 export * from './seed';
+export * from './files';

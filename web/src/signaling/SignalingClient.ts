@@ -1,5 +1,9 @@
 import {
   PARLEY_NAMESPACE,
+  type ChatClientEvents,
+  type ChatSend,
+  type ChatSendReply,
+  type ChatServerEvents,
   type ClientEvents,
   type ErrorId,
   type JoinOk,
@@ -38,6 +42,8 @@ export interface SignalingEvents {
   signal: ServerEvents['signal'];
   'protocol-error': ServerEvents['protocol-error'];
   replaced: () => void;
+  chat: ChatServerEvents['chat'];
+  'chat-history': ChatServerEvents['chat-history'];
 }
 
 /**
@@ -45,7 +51,7 @@ export interface SignalingEvents {
  * WebSocket only (no long-polling round trips before the upgrade).
  */
 export class SignalingClient extends Emitter<SignalingEvents> {
-  readonly #socket: Socket<ServerEvents, ClientEvents>;
+  readonly #socket: Socket<ServerEvents & ChatServerEvents, ClientEvents & ChatClientEvents>;
 
   constructor(url: string = window.location.origin) {
     super();
@@ -66,6 +72,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('signal', (m) => this.emit('signal', m));
     s.on('protocol-error', (m) => this.emit('protocol-error', m));
     s.on('replaced', () => this.emit('replaced'));
+    s.on('chat', (m) => this.emit('chat', m));
+    s.on('chat-history', (m) => this.emit('chat-history', m));
   }
 
   get connected(): boolean {
@@ -106,6 +114,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.#socket.emit('media-state', media);
   }
 
+  /** Send a chat message; resolves with the server's answer, rejects on timeout or when offline. */
+  sendChat(req: ChatSend): Promise<ChatSendReply> {
+    return this.#request<ChatSendReply>('chat-send', req);
+  }
+
   async leave(): Promise<void> {
     if (!this.#socket.connected) return;
     await this.#request<OkReply>('leave', {}).catch(() => undefined);
@@ -117,8 +130,10 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.removeAllListeners();
   }
 
-  #request<R>(event: 'join' | 'leave', payload: unknown): Promise<R> {
+  #request<R>(event: 'join' | 'leave' | 'chat-send', payload: unknown): Promise<R> {
     return new Promise<R>((resolve, reject) => {
+      // Never let Socket.IO buffer a request while offline: it would be sent before `join`.
+      if (!this.#socket.connected) return reject(new SignalingError('unreachable', `${event}: not connected`));
       this.#socket
         .timeout(REQUEST_TIMEOUT_MS)
         // @ts-expect-error the event union is narrowed by the callers above
