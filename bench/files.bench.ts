@@ -56,6 +56,7 @@ function sendAndTime(page: Page, bytes: number): Promise<number> {
     if (problem) throw new Error(problem);
     for (;;) {
       const out = w.__parleyFiles.transfers.filter((t) => t.direction === 'out');
+      if (performance.now() - started > 300_000) throw new Error(`stalled: ${JSON.stringify(out)}`);
       const bad = out.find((t) => t.state === 'failed' || t.state === 'declined' || t.state === 'cancelled');
       if (bad) throw new Error(`transfer ${bad.state}: ${bad.note ?? ''}`);
       if (out.length > 0 && out.every((t) => t.state === 'done')) break;
