@@ -82,6 +82,16 @@ export class ParleyServer {
     });
   }
 
+  /** `https` when serving TLS, else `http`. */
+  get scheme(): 'http' | 'https' {
+    return this.config.https ? 'https' : 'http';
+  }
+
+  /** Graceful stop on SIGTERM: refuse joins, tell clients to reconnect, close within the bound. */
+  shutdown(): Promise<void> {
+    return this.close();
+  }
+
   get port(): number {
     return (this.http.address() as AddressInfo).port;
   }
