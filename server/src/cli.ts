@@ -28,6 +28,10 @@ function main(argv: string[]): void {
       process.stderr.write(`Parley is running: open ${server.scheme}://${shown}:${port}\n`);
     },
     (err: unknown) => {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`parley: invalid configuration: ${err.message}\n`);
+        process.exit(2);
+      }
       process.stderr.write(`parley: cannot listen on ${config.host}:${config.port}: ${String(err)}\n`);
       process.exit(1);
     },
