@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, newParticipant } from './support/browser';
@@ -63,4 +65,71 @@ test('relay-only call (?relay=1) connects through coturn over UDP', async () => 
 
 test('relay-only call connects through coturn over TCP', async () => {
   await relayOnlyCall(await parleyWithTurn('tcp'), 'relay-tcp', 'tcp');
+});
+
+/** A UDP port on 127.0.0.1 that nothing listens on. */
+async function closedUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address();
+  s.close();
+  return port;
+}
+
+/** Open /check and wait for the verdict; returns each check's status and the verdict text. */
+async function connectionCheck(server: RunningServer): Promise<{ statuses: Record<string, string>; verdict: string }> {
+  const { context, page } = await newParticipant(browser, server.url);
+  try {
+    await page.goto('/check');
+    const verdict = page.getByRole('status');
+    await page.getByRole('button', { name: 'Check again' }).and(page.locator(':enabled')).waitFor({ timeout: 30_000 });
+    const statuses = await page
+      .locator('[data-check]')
+      .evaluateAll((els) =>
+        Object.fromEntries(els.map((e) => [e.getAttribute('data-check'), e.getAttribute('data-status')])),
+      );
+    return { statuses: statuses as Record<string, string>, verdict: (await verdict.textContent()) ?? '' };
+  } finally {
+    await context.close();
+  }
+}
+
+test('/check finds camera, microphone, server, STUN and TURN over UDP and TCP', async () => {
+  const server = await startServer({
+    env: {
+      STUN_URLS: `stun:127.0.0.1:${turn.port}`,
+      TURN_URLS: `${turn.url('udp')},${turn.url('tcp')}`,
+      TURN_SECRET: turn.secret,
+    },
+  });
+  servers.push(server);
+  const { statuses, verdict } = await connectionCheck(server);
+  assert.deepEqual(statuses, {
+    camera: 'ok',
+    microphone: 'ok',
+    signaling: 'ok',
+    stun: 'ok',
+    'turn-udp': 'ok',
+    'turn-tcp': 'ok',
+    'turn-tls': 'skipped',
+  });
+  assert.equal(verdict, 'Calls should work from here.');
+});
+
+test('/check reports a relay that refuses the credentials', async () => {
+  const server = await startServer({
+    env: {
+      STUN_URLS: `stun:127.0.0.1:${await closedUdpPort()}`,
+      TURN_URLS: `${turn.url('udp')},${turn.url('tcp')}`,
+      TURN_SECRET: 'not-the-relay-secret',
+    },
+  });
+  servers.push(server);
+  const { statuses, verdict } = await connectionCheck(server);
+  assert.equal(statuses.signaling, 'ok');
+  assert.equal(statuses.stun, 'failed', 'nobody answers STUN on that port');
+  assert.equal(statuses['turn-udp'], 'failed');
+  assert.equal(statuses['turn-tcp'], 'failed');
+  assert.match(verdict, /relay server cannot be reached/);
 });
