@@ -156,7 +156,11 @@ export class ParleyServer {
     this.log.info({ clients, timeoutSeconds: this.config.shutdownTimeout }, 'draining: clients told to reconnect');
     this.io.of(PARLEY_NAMESPACE).emit('server-shutdown', { reconnect: true });
     const notice = Math.min(SHUTDOWN_NOTICE_MS, (this.config.shutdownTimeout * 1000) / 2);
-    this.#shutdown = new Promise<void>((resolve) => setTimeout(resolve, notice)).then(() => this.close());
+    // The notice period counts against the bound: close() gets what is left of it.
+    const boundMs = this.config.shutdownTimeout * 1000;
+    this.#shutdown = new Promise<void>((resolve) => setTimeout(resolve, notice)).then(() =>
+      this.close(boundMs - notice),
+    );
     return this.#shutdown;
   }
 
@@ -168,7 +172,7 @@ export class ParleyServer {
    * Stop accepting joins, close every connection, close the port. Connections still open after
    * SHUTDOWN_TIMEOUT are cut. Idempotent.
    */
-  close(): Promise<void> {
+  close(boundMs = this.config.shutdownTimeout * 1000): Promise<void> {
     if (this.#closed) return this.#closed;
     this.#draining = true;
     this.#closed = new Promise<void>((resolve) => {
@@ -176,7 +180,7 @@ export class ParleyServer {
         this.log.warn('shutdown bound reached: cutting the remaining connections');
         this.http.closeAllConnections();
         resolve();
-      }, this.config.shutdownTimeout * 1000);
+      }, boundMs);
       timer.unref();
       // Closes the Socket.IO connections (clients see a transport close and reconnect), then
       // the HTTP server, which ends idle keep-alive connections and waits for busy ones.

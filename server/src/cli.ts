@@ -44,7 +44,10 @@ function main(argv: string[]): void {
     }
     stopping = true;
     server.log.info({ signal }, 'shutting down');
-    void server.shutdown().then(() => process.exit(0));
+    void server.shutdown().then(() => {
+      server.log.info('stopped');
+      process.exit(0);
+    });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
