@@ -4,6 +4,8 @@ import {
   type ChatSend,
   type ChatSendReply,
   type ChatServerEvents,
+  type CheckOk,
+  type CheckReply,
   type ClientEvents,
   type ErrorId,
   type JoinOk,
@@ -42,6 +44,8 @@ export interface SignalingEvents {
   signal: ServerEvents['signal'];
   'protocol-error': ServerEvents['protocol-error'];
   replaced: () => void;
+  /** The server is stopping; the connection closes next and is reopened automatically. */
+  'server-shutdown': () => void;
   chat: ChatServerEvents['chat'];
   'chat-history': ChatServerEvents['chat-history'];
 }
@@ -72,6 +76,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('signal', (m) => this.emit('signal', m));
     s.on('protocol-error', (m) => this.emit('protocol-error', m));
     s.on('replaced', () => this.emit('replaced'));
+    s.on('server-shutdown', () => this.emit('server-shutdown'));
     s.on('chat', (m) => this.emit('chat', m));
     s.on('chat-history', (m) => this.emit('chat-history', m));
   }
@@ -105,6 +110,13 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     return reply;
   }
 
+  /** Connection check without joining: ICE servers and the address the server sees. */
+  async check(): Promise<CheckOk> {
+    const reply = await this.#request<CheckReply>('check', {});
+    if (!reply.ok) throw new SignalingError(reply.error, reply.message);
+    return reply;
+  }
+
   /** Send a signal to one participant. Fire-and-forget: ordering is what matters. */
   signal(to: string, data: SignalData): void {
     this.#socket.emit('signal', { to, data });
@@ -130,7 +142,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.removeAllListeners();
   }
 
-  #request<R>(event: 'join' | 'leave' | 'chat-send', payload: unknown): Promise<R> {
+  #request<R>(event: 'join' | 'leave' | 'check' | 'chat-send', payload: unknown): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       // Never let Socket.IO buffer a request while offline: it would be sent before `join`.
       if (!this.#socket.connected) return reject(new SignalingError('unreachable', `${event}: not connected`));
