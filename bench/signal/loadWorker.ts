@@ -221,7 +221,17 @@ async function signalAll(msg: Extract<ToWorker, { type: 'signal' }>, target: Tar
       }
     }, tickMs);
   });
-  await new Promise((r) => setTimeout(r, msg.drainMs));
+  // Count deliveries until all arrived, or none arrived for `drainMs` (bounded either way).
+  const drainUntil = performance.now() + 60_000;
+  let lastCount = -1;
+  let lastChange = performance.now();
+  while (delivered < expected && performance.now() < drainUntil) {
+    if (delivered !== lastCount) {
+      lastCount = delivered;
+      lastChange = performance.now();
+    } else if (performance.now() - lastChange >= msg.drainMs) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   send({
     type: 'signalled',
     sent,

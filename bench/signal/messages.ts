@@ -26,7 +26,7 @@ export type ToWorker =
       /** Signals per second sent by each client. */
       rate: number;
       durationMs: number;
-      /** How long to keep counting deliveries after the last send. */
+      /** Stop waiting for outstanding deliveries after this long without one (at most 60 s). */
       drainMs: number;
     }
   /** Ask for the counters of events that arrive after joining (sent back as `report`). */

@@ -21,6 +21,8 @@ export interface ScenarioOptions {
   rate: number;
   signalSeconds: number;
   idleSeconds: number;
+  /** How long deliveries are still counted after the last signal is sent. */
+  drainSeconds: number;
   log(message: string): void;
 }
 
@@ -92,7 +94,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const server = await startTarget(o.target);
   const workers: Array<Worker<ToWorker, FromWorker>> = [];
   try {
-    await sleep(500);
+    await sleep(o.idleSeconds * 500);
     const base = sampleProcess(server.pid);
     const rooms = planRooms(o.clients, o.roomSizes, `${o.target}-${o.clients}`);
     const perWorker: RoomPlan[][] = Array.from({ length: o.workers }, () => []);
@@ -139,7 +141,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       const before = sampleProcess(server.pid);
       const t0 = performance.now();
       type Signalled = Extract<FromWorker, { type: 'signalled' }>;
-      for (const w of workers) w.send({ type: 'signal', rate: o.rate, durationMs, drainMs: 2_000 });
+      for (const w of workers) w.send({ type: 'signal', rate: o.rate, durationMs, drainMs: o.drainSeconds * 1000 });
       const results = await Promise.all(workers.map((w) => w.next<Signalled>('signalled', durationMs + 120_000)));
       last = sampleProcess(server.pid);
       const sum = (k: 'sent' | 'expected' | 'delivered' | 'dropped' | 'refused'): number =>

@@ -4,7 +4,7 @@ import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/proto
 import { Server as SocketServer } from 'socket.io';
 import type { Config } from './config';
 import { notFound, sendJson, staticFiles, type Route } from './http';
-import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from './liveness';
+import { LISTEN_BACKLOG, PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from './liveness';
 import { createLogger, type Logger } from './logger';
 import { RoomRegistry } from './RoomRegistry';
 import { attachParleySignaling } from './signaling/ParleySignaling';
@@ -73,7 +73,7 @@ export class ParleyServer {
   listen(port = this.config.port, host = this.config.host): Promise<number> {
     return new Promise((resolve, reject) => {
       this.http.once('error', reject);
-      this.http.listen(port, host, () => {
+      this.http.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         this.http.off('error', reject);
         const addr = this.http.address() as AddressInfo;
         this.log.info({ port: addr.port, host }, 'listening');

@@ -6,3 +6,9 @@ export const PING_INTERVAL_MS = 10_000;
 export const PING_TIMEOUT_MS = 5_000;
 /** How long shutdown waits for connections to close before exiting anyway. */
 export const SHUTDOWN_GRACE_MS = 5_000;
+/**
+ * Pending TCP connections the kernel queues before the server accepts them (`listen` backlog;
+ * Node's default is 511). A join storm of thousands of people at once must queue, not be
+ * dropped and retried seconds later. The kernel caps it at `net.core.somaxconn`.
+ */
+export const LISTEN_BACKLOG = 4_096;
