@@ -1,10 +1,9 @@
-import { preconnectSignaling } from './signaling/preconnect';
-
 /**
  * Get a call ready while the person types their name: load the call page's code and open the
- * signaling connection, so that pressing Join waits only for the camera and the room.
+ * signaling connection, so that pressing Join waits only for the camera and the room. Both
+ * load lazily, so the home page itself stays small.
  */
 export function warmUpForCall(): void {
   void import('./pages/CallPage').catch(() => undefined);
-  preconnectSignaling();
+  void import('./signaling/preconnect').then((m) => m.preconnectSignaling()).catch(() => undefined);
 }
