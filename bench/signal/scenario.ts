@@ -116,7 +116,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       }),
     );
     type Connected = Extract<FromWorker, { type: 'connected' }>;
-    const connected = await Promise.all(workers.map((w) => w.next<Connected>('connected', timeoutMs * 4)));
+    // Ramping is bounded by the clients' own timeouts; allow for a slow (shared) machine.
+    const rampLimitMs = timeoutMs * 2 + o.clients * 50;
+    const connected = await Promise.all(workers.map((w) => w.next<Connected>('connected', rampLimitMs)));
     const joinSeconds = (performance.now() - joinStarted) / 1000;
     const afterJoin = sampleProcess(server.pid);
     const joinMs = connected.flatMap((c) => [...c.joinMs]);
