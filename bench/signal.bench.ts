@@ -66,7 +66,7 @@ const bench: Benchmark = {
     const rows: Array<Array<string | number>> = [];
 
     for (const clients of counts) {
-      for (const target of stormTargets) {
+      for (const target of targets) {
         const result = await runScenario({
           target,
           clients,
