@@ -24,6 +24,8 @@ export interface CallSnapshot {
   remotes: RemoteView[];
   /** The reason the call failed or cannot proceed, as an error id and sentence. */
   error: { id: string; message: string } | null;
+  /** True while reconnecting because the server announced a restart (calls keep running). */
+  serverRestarting?: boolean;
 }
 
 export interface CallEvents {
@@ -66,6 +68,7 @@ export class Call extends Emitter<CallEvents> {
   #media: MediaState;
   #mediaProblems: CallSnapshot['mediaProblems'] = {};
   #error: CallSnapshot['error'] = null;
+  #serverRestarting = false;
   #snapshot: CallSnapshot | null = null;
   #offs: Array<() => void> = [];
 
@@ -98,6 +101,13 @@ export class Call extends Emitter<CallEvents> {
         if (this.#phase === 'reconnecting') void this.#rejoin();
       }),
       s.on('replaced', () => this.#fail('replaced', 'This call was opened in another tab.')),
+      s.on('server-shutdown', () => {
+        if (this.#phase !== 'joined') return;
+        // Peer connections keep the call going; signaling reconnects and rejoins by itself.
+        this.#phase = 'reconnecting';
+        this.#serverRestarting = true;
+        this.#changed();
+      }),
     );
   }
 
@@ -116,6 +126,7 @@ export class Call extends Emitter<CallEvents> {
           tracksVersion: r.tracksVersion,
         })),
         error: this.#error,
+        serverRestarting: this.#serverRestarting,
       };
     }
     return this.#snapshot;
@@ -209,6 +220,7 @@ export class Call extends Emitter<CallEvents> {
     this.#iceServers = reply.iceServers;
     this.#phase = 'joined';
     this.#error = null;
+    this.#serverRestarting = false;
     // As the newcomer, offer to everyone already here at once.
     for (const p of reply.participants) this.#addRemote(p, true);
     this.#changed();
