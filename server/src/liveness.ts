@@ -6,3 +6,10 @@ export const PING_INTERVAL_MS = 10_000;
 export const PING_TIMEOUT_MS = 5_000;
 /** How long shutdown waits for connections to close before exiting anyway. */
 export const SHUTDOWN_GRACE_MS = 5_000;
+/**
+ * How long a participant whose transport dropped (no Leave, no clean close) stays in its room
+ * before the others are told it left. A reconnect with the resume token inside this window
+ * keeps the participant without anyone noticing (a Wi-Fi blip does not tear down the tiles).
+ * Kept well under the 5 s within which a closed tab or killed browser must vanish.
+ */
+export const DISCONNECT_GRACE_MS = 2_000;

@@ -9,6 +9,7 @@ import {
   type Participant,
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
+import { DISCONNECT_GRACE_MS } from '../liveness';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
@@ -41,6 +42,8 @@ function sameSecret(a: string, b: string): boolean {
 class Connection {
   #room: Room | null = null;
   #self: Participant | null = null;
+  /** Pending removal after an abnormal transport drop (see DISCONNECT_GRACE_MS). */
+  #grace: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -48,9 +51,7 @@ class Connection {
     readonly log: Logger,
   ) {
     socket.onAny((event: string, ...args: unknown[]) => this.#receive(event, args));
-    socket.on('disconnect', (reason) =>
-      this.#leave(reason === 'client namespace disconnect' ? 'left' : 'disconnected'),
-    );
+    socket.on('disconnect', (reason) => this.#disconnected(reason));
   }
 
   #receive(event: string, args: unknown[]): void {
@@ -146,6 +147,13 @@ class Connection {
       resumeToken: token,
       send: (event, payload) => socket.emit(event, payload),
       evict: () => {
+        if (this.#grace) {
+          // The old transport is already gone: the participant simply came back in time.
+          this.#cancelGrace();
+          this.#room = null;
+          this.#self = null;
+          return;
+        }
         socket.emit('replaced', {});
         socket.disconnect(true);
       },
@@ -166,7 +174,30 @@ class Connection {
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
   }
 
+  /**
+   * A clean close (the client disconnected on purpose, or the server is closing) leaves at once;
+   * a dropped transport gets a short grace so the same participant can resume unnoticed.
+   */
+  #disconnected(reason: string): void {
+    if (reason === 'client namespace disconnect') return this.#leave('left');
+    if (reason === 'server namespace disconnect' || reason === 'server shutting down' || !this.#room) {
+      return this.#leave('disconnected');
+    }
+    this.log.debug({ room: this.#room.name, participant: this.#self?.id, reason }, 'transport dropped');
+    this.#grace = setTimeout(() => {
+      this.#grace = null;
+      this.#leave('disconnected');
+    }, DISCONNECT_GRACE_MS);
+    this.#grace.unref();
+  }
+
+  #cancelGrace(): void {
+    if (this.#grace) clearTimeout(this.#grace);
+    this.#grace = null;
+  }
+
   #leave(reason: 'left' | 'disconnected'): void {
+    this.#cancelGrace();
     const room = this.#room;
     const self = this.#self;
     if (!room || !self) return;

@@ -1,12 +1,11 @@
 import type { IceServer, SignalData } from '@parley/protocol';
 import { Emitter } from '../emitter';
+import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from './liveness';
 import { decideOnDescription, isPolite } from './negotiation';
+import { applyQuality, type SendQuality } from './quality';
 
 /** What a person sees of a link: set up, working, recovering, or given up. */
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
-
-/** How long a link may stay `disconnected` before an ICE restart is tried. */
-export const DISCONNECTED_RESTART_MS = 3_000;
 
 export interface PeerLinkOptions {
   localId: string;
@@ -26,6 +25,11 @@ export interface PeerLinkEvents {
   tracks: () => void;
   /** Diagnostics for logs and tests; never shown to users as-is. */
   warning: (message: string, err?: unknown) => void;
+  /**
+   * The connection did not come up (or back) in time, or its transport is gone: the owner
+   * should replace this link with a new one.
+   */
+  stuck: (why: string) => void;
 }
 
 /**
@@ -48,6 +52,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #audio: RTCRtpTransceiver | null = null;
   #video: RTCRtpTransceiver | null = null;
   #disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Fires `stuck` if the link is not connected in time (armed while not connected). */
+  #watchdog: ReturnType<typeof setTimeout> | null = null;
+  /** Wanted camera encoding limits (null = none); applied once the sender is negotiated. */
+  #quality: SendQuality | null = null;
+  #qualityQueue: Promise<void> = Promise.resolve();
   readonly #send: (data: SignalData) => void;
 
   constructor(opts: PeerLinkOptions) {
@@ -62,7 +71,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       bundlePolicy: 'max-bundle',
     });
     const pc = this.pc;
-    pc.onnegotiationneeded = () => void this.#offer();
+    // Offers go through the same queue as inbound signals: one negotiation step at a time.
+    pc.onnegotiationneeded = () => this.#enqueue(() => this.#offer());
     pc.onicecandidate = ({ candidate }) => {
       this.#send({
         kind: 'candidate',
@@ -89,6 +99,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.#audio = this.#addCameraTransceiver('audio');
       this.#video = this.#addCameraTransceiver('video');
     }
+    this.#arm(CONNECT_TIMEOUT_MS, 'not connected in time');
   }
 
   get state(): LinkState {
@@ -97,9 +108,39 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
 
   /** Queue an inbound signal; signals are applied strictly in arrival order. */
   receive(data: SignalData): void {
-    this.#inbox = this.#inbox
-      .then(() => this.#apply(data))
-      .catch((err: unknown) => this.emit('warning', 'signal failed', err));
+    this.#enqueue(() => this.#apply(data));
+  }
+
+  #enqueue(step: () => Promise<void>): void {
+    this.#inbox = this.#inbox.then(step).catch((err: unknown) => this.emit('warning', 'signal failed', err));
+  }
+
+  /** Limit the camera encoding (resolution, bitrate, frame rate); null lifts every limit. */
+  setSendQuality(q: SendQuality | null): void {
+    this.#quality = q;
+    this.#applyQuality();
+  }
+
+  #applyQuality(): void {
+    this.#qualityQueue = this.#qualityQueue
+      .then(async () => {
+        const sender = this.#video?.sender;
+        if (!sender || this.#state === 'closed') return;
+        const params = sender.getParameters();
+        if (applyQuality(params, this.#quality)) await sender.setParameters(params);
+      })
+      .catch((err: unknown) => this.emit('warning', 'could not set the send quality', err));
+  }
+
+  /**
+   * Fault injection for tests and diagnostics: close the underlying transport as a crash would,
+   * leaving recovery to the normal path.
+   */
+  simulateTransportLoss(): void {
+    if (this.#state === 'closed') return;
+    this.pc.close();
+    this.#setState('reconnecting');
+    this.emit('stuck', 'transport lost');
   }
 
   /** Swap the camera or microphone track without renegotiating. */
@@ -114,6 +155,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   close(): void {
     if (this.#state === 'closed') return;
     if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer);
+    this.#disarm();
     this.pc.close();
     for (const t of this.remoteStream.getTracks()) this.remoteStream.removeTrack(t);
     this.#setState('closed');
@@ -128,7 +170,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   }
 
   async #offer(): Promise<void> {
-    if (this.#state === 'closed') return;
+    // Outside `stable` the browser fires negotiationneeded again once it gets back there.
+    if (this.#state === 'closed' || this.pc.signalingState !== 'stable') return;
     try {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
@@ -202,7 +245,9 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     switch (s) {
       case 'connected':
         performance.mark(`parley:connected:${this.remoteId}`);
+        this.#disarm();
         this.#setState('connected');
+        this.#applyQuality();
         break;
       case 'disconnected':
         this.#setState('reconnecting');
@@ -222,8 +267,23 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
 
   /** Gather fresh candidates and renegotiate (through the normal negotiationneeded path). */
   restartIce(): void {
-    if (this.#state === 'closed') return;
+    if (this.#state === 'closed' || this.pc.signalingState === 'closed') return;
+    this.emit('warning', `ICE restart (${this.pc.connectionState})`);
     this.pc.restartIce();
+    if (!this.#watchdog) this.#arm(RESTART_TIMEOUT_MS, 'ICE restart did not recover');
+  }
+
+  #arm(ms: number, why: string): void {
+    this.#disarm();
+    this.#watchdog = setTimeout(() => {
+      this.#watchdog = null;
+      if (this.#state !== 'connected' && this.#state !== 'closed') this.emit('stuck', why);
+    }, ms);
+  }
+
+  #disarm(): void {
+    if (this.#watchdog) clearTimeout(this.#watchdog);
+    this.#watchdog = null;
   }
 
   #setState(state: LinkState): void {
