@@ -60,6 +60,16 @@ function allConnected(page: Page, remotes: number): Promise<boolean> {
   }, remotes);
 }
 
+/** Each remote tile's link state and video width, for a report when a room does not connect. */
+function tileStates(page: Page): Promise<string[]> {
+  return page.evaluate(() => [
+    document.querySelector('.phase')?.textContent ?? 'joined',
+    ...[...document.querySelectorAll<HTMLElement>('[data-testid="remote-tile"]')].map(
+      (t) => `${t.dataset.linkState ?? '?'}:${t.querySelector('video')?.videoWidth ?? 0}`,
+    ),
+  ]);
+}
+
 async function runRoom(browser: Browser, url: string, n: number, adapt: boolean, ctx: BenchContext): Promise<Run> {
   const contexts: BrowserContext[] = [];
   try {
@@ -88,6 +98,9 @@ async function runRoom(browser: Browser, url: string, n: number, adapt: boolean,
       await new Promise((r) => setTimeout(r, 100));
     }
     ctx.log(`${n} participants, adaptation ${adapt ? 'on' : 'off'}: connected in ${connectMs ?? 'n/a'} ms`);
+    if (connectMs === null) {
+      for (const [i, p] of pages.entries()) ctx.log(`  P${i + 1} sees ${JSON.stringify(await tileStates(p))}`);
+    }
     await new Promise((r) => setTimeout(r, ctx.smoke ? SMOKE_WARMUP_MS : WARMUP_MS));
     const measureMs = ctx.smoke ? SMOKE_MEASURE_MS : MEASURE_MS;
     const before = await Promise.all(pages.map(streamStats));
@@ -120,7 +133,7 @@ const bench: Benchmark = {
     'Full-mesh rooms of Chromium pages (fake 640x480 camera) joining at the same instant: time until every page ' +
     'decodes every other, and decoded frame rates of all streams, with adaptive send quality on and off.',
   async run(ctx: BenchContext): Promise<BenchResult> {
-    const sizes = ctx.smoke ? [2] : [2, 4, 6];
+    const sizes = ctx.smoke ? [2] : (process.env.MESH_BENCH_SIZES ?? '2,4,6').split(',').map(Number);
     const server = await startServer();
     const runs: Run[] = [];
     try {

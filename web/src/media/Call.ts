@@ -1,7 +1,7 @@
 import type { IceServer, MediaState, Participant, SignalData } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import { SignalingClient, SignalingError } from '../signaling/SignalingClient';
-import { REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
+import { REBUILD_BACKOFF, REBUILD_BACKOFF_MAX, REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import { getLocalMedia, type MediaProblem } from './localMedia';
 import { PeerLink, type LinkState } from './PeerLink';
 import { qualityFor } from './quality';
@@ -55,6 +55,8 @@ interface Remote {
   rebuildWhenJoined: boolean;
   /** Not (yet) seen again in the room since our last rejoin. */
   unconfirmed: boolean;
+  /** Rebuilds since this pair was last connected (for backoff). */
+  rebuilds: number;
 }
 
 /**
@@ -92,7 +94,11 @@ export class Call extends Emitter<CallEvents> {
     this.#offs.push(
       s.on('participant-joined', ({ participant }) => {
         const known = this.#remotes.get(participant.id);
-        if (known) known.unconfirmed = false;
+        if (known) {
+          // Back after its own signaling outage: a link that is not up missed signals meanwhile.
+          known.unconfirmed = false;
+          if (known.rebuildWhenJoined || known.link.state !== 'connected') this.#rebuild(known, known.gen + 1, true);
+        }
         this.#addRemote(participant, false);
       }),
       s.on('participant-left', ({ id }) => this.#removeRemote(id)),
@@ -240,8 +246,11 @@ export class Call extends Emitter<CallEvents> {
     for (const r of this.#remotes.values()) r.unconfirmed = !present.has(r.participant.id);
     // As the newcomer, offer to everyone already here at once.
     for (const p of reply.participants) this.#addRemote(p, true);
-    // Links that gave up while the server was away are rebuilt now that signals flow again.
-    for (const r of [...this.#remotes.values()]) if (r.rebuildWhenJoined) this.#rebuild(r, r.gen + 1, true);
+    // Links that gave up while the server was away are rebuilt now that signals flow again (for
+    // remotes not back yet, when they are announced).
+    for (const r of [...this.#remotes.values()]) {
+      if (r.rebuildWhenJoined && !r.unconfirmed) this.#rebuild(r, r.gen + 1, true);
+    }
     if ([...this.#remotes.values()].some((r) => r.unconfirmed)) this.#scheduleStaleCheck();
     this.#changed();
   }
@@ -298,6 +307,7 @@ export class Call extends Emitter<CallEvents> {
       gen: 0,
       rebuildWhenJoined: false,
       unconfirmed: false,
+      rebuilds: 0,
     };
     this.#remotes.set(participant.id, remote);
     this.#watch(remote);
@@ -305,7 +315,7 @@ export class Call extends Emitter<CallEvents> {
     this.#changed();
   }
 
-  #newLink(remoteId: string, initiator: boolean, gen: number): PeerLink {
+  #newLink(remoteId: string, initiator: boolean, gen: number, patience = 1): PeerLink {
     const self = this.#self;
     if (!self) throw new Error('a link needs a joined call');
     return new PeerLink({
@@ -318,6 +328,7 @@ export class Call extends Emitter<CallEvents> {
         video: this.#local?.getVideoTracks()[0] ?? null,
       },
       initiator,
+      patience,
       send: (data) => this.#signaling.signal(remoteId, { ...data, gen }),
     });
   }
@@ -325,7 +336,10 @@ export class Call extends Emitter<CallEvents> {
   #watch(remote: Remote): void {
     const link = remote.link;
     const id = remote.participant.id;
-    link.on('state', () => this.#changed());
+    link.on('state', (state) => {
+      if (state === 'connected') remote.rebuilds = 0;
+      this.#changed();
+    });
     link.on('tracks', () => {
       remote.tracksVersion++;
       this.#changed();
@@ -346,7 +360,9 @@ export class Call extends Emitter<CallEvents> {
     remote.link.close();
     remote.gen = gen;
     remote.rebuildWhenJoined = false;
-    remote.link = this.#newLink(remote.participant.id, initiator, gen);
+    remote.rebuilds++;
+    const patience = Math.min(REBUILD_BACKOFF ** (remote.rebuilds - 1), REBUILD_BACKOFF_MAX);
+    remote.link = this.#newLink(remote.participant.id, initiator, gen, patience);
     remote.tracksVersion++;
     this.#watch(remote);
     this.#adapt();

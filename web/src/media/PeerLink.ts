@@ -16,6 +16,8 @@ export interface PeerLinkOptions {
   tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
   /** True on the side that makes the first offer (the newcomer); the other waits for it. */
   initiator: boolean;
+  /** Multiplies the connect and restart timeouts (grows as a pair is rebuilt again and again). */
+  patience?: number;
   send(data: SignalData): void;
 }
 
@@ -57,6 +59,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   /** Wanted camera encoding limits (null = none); applied once the sender is negotiated. */
   #quality: SendQuality | null = null;
   #qualityQueue: Promise<void> = Promise.resolve();
+  readonly #patience: number;
   readonly #send: (data: SignalData) => void;
 
   constructor(opts: PeerLinkOptions) {
@@ -64,6 +67,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.remoteId = opts.remoteId;
     this.polite = isPolite(opts.localId, opts.remoteId);
     this.#send = opts.send;
+    this.#patience = opts.patience ?? 1;
     this.#tracks = { ...opts.tracks };
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers,
@@ -99,7 +103,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.#audio = this.#addCameraTransceiver('audio');
       this.#video = this.#addCameraTransceiver('video');
     }
-    this.#arm(CONNECT_TIMEOUT_MS, 'not connected in time');
+    this.#arm(CONNECT_TIMEOUT_MS * this.#patience, 'not connected in time');
   }
 
   get state(): LinkState {
@@ -270,7 +274,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (this.#state === 'closed' || this.pc.signalingState === 'closed') return;
     this.emit('warning', `ICE restart (${this.pc.connectionState})`);
     this.pc.restartIce();
-    if (!this.#watchdog) this.#arm(RESTART_TIMEOUT_MS, 'ICE restart did not recover');
+    if (!this.#watchdog) this.#arm(RESTART_TIMEOUT_MS * this.#patience, 'ICE restart did not recover');
   }
 
   #arm(ms: number, why: string): void {

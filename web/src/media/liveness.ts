@@ -1,11 +1,21 @@
 /** Every timer that decides when the web app retries, restarts or gives up, in one place. */
 
 /** How long a peer connection may stay ICE `disconnected` before an ICE restart is tried. */
-export const DISCONNECTED_RESTART_MS = 2_000;
+export const DISCONNECTED_RESTART_MS = 3_000;
 /** After an ICE restart, how long to wait for `connected` before the pair is rebuilt. */
-export const RESTART_TIMEOUT_MS = 6_000;
-/** How long a new peer connection may take to reach `connected` before it is rebuilt. */
-export const CONNECT_TIMEOUT_MS = 15_000;
+export const RESTART_TIMEOUT_MS = 8_000;
+/**
+ * How long a new peer connection may take to reach `connected` before it is rebuilt. Generous:
+ * a busy machine setting up a room of six needs tens of seconds, and rebuilding early only
+ * restarts that work.
+ */
+export const CONNECT_TIMEOUT_MS = 30_000;
+/**
+ * Each rebuild of the same pair without reaching `connected` multiplies both timeouts above by
+ * this factor (up to REBUILD_BACKOFF_MAX), so a pair that cannot connect does not churn.
+ */
+export const REBUILD_BACKOFF = 2;
+export const REBUILD_BACKOFF_MAX = 8;
 
 /** First delay before the signaling socket reconnects; doubles up to the maximum. */
 export const RECONNECT_DELAY_MS = 500;
