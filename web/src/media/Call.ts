@@ -71,6 +71,12 @@ export class Call extends Emitter<CallEvents> {
   readonly #adaptQuality: boolean;
   readonly #remotes = new Map<string, Remote>();
   #staleCheck: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Generation of the last connection to each participant the server said left. One that comes
+   * back (its rejoin came after the server's grace) may still hold its end of that connection:
+   * we offer it a higher generation so that it replaces it at once.
+   */
+  readonly #departed = new Map<string, number>();
   #phase: CallPhase = 'idle';
   #self: Participant | null = null;
   #resumeToken: string | null = null;
@@ -101,7 +107,11 @@ export class Call extends Emitter<CallEvents> {
         }
         this.#addRemote(participant, false);
       }),
-      s.on('participant-left', ({ id }) => this.#removeRemote(id)),
+      s.on('participant-left', ({ id }) => {
+        const r = this.#remotes.get(id);
+        if (r) this.#departed.set(id, r.gen);
+        this.#removeRemote(id);
+      }),
       s.on('participant-updated', ({ participant }) => {
         const r = this.#remotes.get(participant.id);
         if (r) {
@@ -300,11 +310,14 @@ export class Call extends Emitter<CallEvents> {
       this.#changed();
       return;
     }
+    const before = this.#departed.get(participant.id);
+    this.#departed.delete(participant.id);
+    const gen = before === undefined ? 0 : before + 1;
     const remote: Remote = {
       participant,
-      link: this.#newLink(participant.id, initiator, 0),
+      link: this.#newLink(participant.id, initiator || before !== undefined, gen),
       tracksVersion: 0,
-      gen: 0,
+      gen,
       rebuildWhenJoined: false,
       unconfirmed: false,
       rebuilds: 0,
