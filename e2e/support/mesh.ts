@@ -14,7 +14,14 @@ export async function waitAllDecoding(
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const before = await waitForRemoteVideos(page, count, Math.max(deadline - Date.now(), 1));
+    const before = await waitForRemoteVideos(page, count, Math.max(deadline - Date.now(), 1)).catch(
+      async (err: Error) => {
+        const states = await page
+          .locator('[data-testid="remote-tile"]')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-link-state')));
+        throw new Error(`${err.message}; link states ${JSON.stringify(states)}`);
+      },
+    );
     await page.waitForTimeout(windowMs);
     const after = await remoteVideos(page);
     const ids = new Set(after.map((v) => v.id));
