@@ -111,11 +111,16 @@ async function runRoom(browser: Browser, url: string, n: number, adapt: boolean,
     const fps: number[] = [];
     for (const [i, a] of after.entries()) {
       const b = before[i];
-      // A stream that is missing counts as 0 fps: the person sees nothing of that participant.
-      for (let k = 0; k < n - 1; k++) {
-        const id = Object.keys(a.decoded)[k];
-        fps.push(id !== undefined ? (a.decoded[id]! - (b?.decoded[id] ?? 0)) / seconds : 0);
+      const ids = Object.keys(a.decoded);
+      for (const id of ids) {
+        const was = b?.decoded[id] ?? 0;
+        const now = a.decoded[id] ?? 0;
+        // A counter that went down belongs to a connection rebuilt during the window: count
+        // only the new connection's frames.
+        fps.push((now >= was ? now - was : now) / seconds);
       }
+      // A stream that is missing counts as 0 fps: the person sees nothing of that participant.
+      for (let k = ids.length; k < n - 1; k++) fps.push(0);
     }
     const widths = after.flatMap((a) => a.sentWidths);
     const sentWidth = widths.length > 0 ? widths.reduce((x, y) => x + y, 0) / widths.length : 0;
