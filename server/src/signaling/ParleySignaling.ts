@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   errorMessages,
   parseClientEvent,
+  type CheckOk,
   type ClientEvent,
   type ErrorId,
   type IceServer,
@@ -23,6 +24,17 @@ export interface ParleySignalingOptions {
   iceServers(participantId: string): IceServer[];
   /** False while the server drains for shutdown: new joins are refused. */
   acceptingJoins(): boolean;
+  /** The client's address (honouring a trusted proxy's X-Forwarded-For). */
+  clientAddress(socket: Socket): string;
+  /** Counters for /metrics. */
+  metrics?: SignalingMetrics;
+}
+
+/** What the signaling layer reports for /metrics (one call per event, never per byte). */
+export interface SignalingMetrics {
+  joined(): void;
+  left(reason: 'left' | 'disconnected'): void;
+  rejected(reason: ErrorId): void;
 }
 
 function newId(bytes: number): string {
@@ -73,6 +85,7 @@ class Connection {
   }
 
   #refuse(error: ErrorId, ack: Ack | undefined, event?: string, message = errorMessages[error]): void {
+    this.opts.metrics?.rejected(error);
     if (ack) ack({ ok: false, error, message });
     else this.socket.emit('protocol-error', { error, message, ...(event ? { event: event.slice(0, 64) } : {}) });
   }
@@ -105,6 +118,16 @@ class Connection {
         this.#leave('left');
         ack?.({ ok: true });
         return;
+      case 'check': {
+        if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, msg.event);
+        const reply: CheckOk = {
+          ok: true,
+          iceServers: this.opts.iceServers(`check-${newId(6)}`),
+          address: this.opts.clientAddress(this.socket),
+        };
+        ack?.(reply);
+        return;
+      }
     }
   }
 
@@ -171,6 +194,7 @@ class Connection {
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
     room.broadcast('participant-joined', { participant: self }, id);
+    this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
   }
 
@@ -180,9 +204,9 @@ class Connection {
    */
   #disconnected(reason: string): void {
     if (reason === 'client namespace disconnect') return this.#leave('left');
-    if (reason === 'server namespace disconnect' || reason === 'server shutting down' || !this.#room) {
-      return this.#leave('disconnected');
-    }
+    // Everyone is being disconnected and will rejoin the next server: nobody to tell.
+    if (reason === 'server shutting down') return this.#leave('disconnected', false);
+    if (reason === 'server namespace disconnect' || !this.#room) return this.#leave('disconnected');
     this.log.debug({ room: this.#room.name, participant: this.#self?.id, reason }, 'transport dropped');
     this.#grace = setTimeout(() => {
       this.#grace = null;
@@ -196,7 +220,7 @@ class Connection {
     this.#grace = null;
   }
 
-  #leave(reason: 'left' | 'disconnected'): void {
+  #leave(reason: 'left' | 'disconnected', announce = true): void {
     this.#cancelGrace();
     const room = this.#room;
     const self = this.#self;
@@ -207,8 +231,9 @@ class Connection {
     const member = room.get(self.id);
     if (!member || member.participant !== self) return;
     room.remove(self.id);
-    room.broadcast('participant-left', { id: self.id, reason });
+    if (announce) room.broadcast('participant-left', { id: self.id, reason });
     this.opts.rooms.releaseIfEmpty(room);
+    this.opts.metrics?.left(reason);
     this.log.info({ room: room.name, participant: self.id, reason }, 'left');
   }
 }
