@@ -69,6 +69,14 @@ describe('signal', () => {
     );
     assert.ok(parseClientEvent('signal', { to: 'p1', data: { kind: 'candidate', candidate: null } }).ok);
   });
+  test('accepts a connection generation and refuses bad ones', () => {
+    const offer = { kind: 'description', description: { type: 'offer', sdp } };
+    assert.ok(parseClientEvent('signal', { to: 'p1', data: { ...offer, gen: 3 } }).ok);
+    assert.ok(parseClientEvent('signal', { to: 'p1', data: { kind: 'candidate', candidate: null, gen: 0 } }).ok);
+    for (const gen of [-1, 1.5, '2', 2 ** 31, null]) {
+      assert.equal(refused('signal', { to: 'p1', data: { ...offer, gen } }), 'invalid-message');
+    }
+  });
   test('refuses oversized SDP and candidates, bad types, missing target, spoofed sender', () => {
     const cases: unknown[] = [
       { to: 'p1', data: { kind: 'description', description: { type: 'offer', sdp: 'x'.repeat(100_001) } } },

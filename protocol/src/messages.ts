@@ -40,10 +40,20 @@ export const candidateSchema = z.strictObject({
 });
 export type IceCandidate = z.infer<typeof candidateSchema>;
 
+/** Largest peer-connection generation a signal may carry. */
+export const GEN_MAX = 2 ** 31 - 1;
+
+/**
+ * Generation of the sender's peer connection to the target (0 when absent). A side that
+ * rebuilds its connection raises it; the other side rebuilds too on seeing a higher one and
+ * drops signals of a lower one.
+ */
+const genSchema = z.number().int().min(0).max(GEN_MAX).optional();
+
 /** The payload of a `signal`: an SDP description or an ICE candidate (null = end of candidates). */
 export const signalDataSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('description'), description: descriptionSchema }),
-  z.strictObject({ kind: z.literal('candidate'), candidate: candidateSchema.nullable() }),
+  z.strictObject({ kind: z.literal('description'), description: descriptionSchema, gen: genSchema }),
+  z.strictObject({ kind: z.literal('candidate'), candidate: candidateSchema.nullable(), gen: genSchema }),
 ]);
 export type SignalData = z.infer<typeof signalDataSchema>;
 

@@ -16,3 +16,10 @@ export const SHUTDOWN_NOTICE_MS = 500;
  * dropped and retried seconds later. The kernel caps it at `net.core.somaxconn`.
  */
 export const LISTEN_BACKLOG = 4_096;
+/**
+ * How long a participant whose transport dropped (no Leave, no clean close) stays in its room
+ * before the others are told it left. A reconnect with the resume token inside this window
+ * keeps the participant without anyone noticing (a Wi-Fi blip does not tear down the tiles).
+ * Kept well under the 5 s within which a closed tab or killed browser must vanish.
+ */
+export const DISCONNECT_GRACE_MS = 2_000;

@@ -3,6 +3,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { OkReply } from '@parley/protocol';
 import type { ParleyServer } from '../src/ParleyServer';
 import { closeAllSockets, connect, join, request, sleep, startTestServer } from './support';
+import { DISCONNECT_GRACE_MS } from '../src/liveness';
 
 /** Parse the Prometheus text format into `name{labels}` -> value. */
 async function scrape(url: string): Promise<Map<string, number>> {
@@ -63,8 +64,8 @@ describe('metrics', () => {
     assert.equal(metric(m1, 'parley_rejected_messages_total{reason="unknown-event"}'), 1);
 
     await request(a, 'leave', {});
-    b.io.engine.close(); // the connection drops (not a polite disconnect)
-    await sleep(100);
+    b.io.engine.close(); // the connection drops (not a polite disconnect): removed after the grace
+    await sleep(DISCONNECT_GRACE_MS + 200);
     const m2 = await scrape(url);
     assert.equal(metric(m2, 'parley_rooms'), 0);
     assert.equal(metric(m2, 'parley_participants'), 0);

@@ -11,6 +11,7 @@ import {
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
 import { relayChat } from '../chat/chatRelay';
+import { DISCONNECT_GRACE_MS } from '../liveness';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
@@ -54,6 +55,8 @@ function sameSecret(a: string, b: string): boolean {
 class Connection {
   #room: Room | null = null;
   #self: Participant | null = null;
+  /** Pending removal after an abnormal transport drop (see DISCONNECT_GRACE_MS). */
+  #grace: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -61,9 +64,7 @@ class Connection {
     readonly log: Logger,
   ) {
     socket.onAny((event: string, ...args: unknown[]) => this.#receive(event, args));
-    socket.on('disconnect', (reason) =>
-      this.#leave(reason === 'client namespace disconnect' ? 'left' : 'disconnected'),
-    );
+    socket.on('disconnect', (reason) => this.#disconnected(reason));
   }
 
   #receive(event: string, args: unknown[]): void {
@@ -177,6 +178,13 @@ class Connection {
       resumeToken: token,
       send: (event, payload) => socket.emit(event, payload),
       evict: () => {
+        if (this.#grace) {
+          // The old transport is already gone: the participant simply came back in time.
+          this.#cancelGrace();
+          this.#room = null;
+          this.#self = null;
+          return;
+        }
         socket.emit('replaced', {});
         socket.disconnect(true);
       },
@@ -199,7 +207,30 @@ class Connection {
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
   }
 
-  #leave(reason: 'left' | 'disconnected'): void {
+  /**
+   * A clean close (the client disconnected on purpose, or the server is closing) leaves at once;
+   * a dropped transport gets a short grace so the same participant can resume unnoticed.
+   */
+  #disconnected(reason: string): void {
+    if (reason === 'client namespace disconnect') return this.#leave('left');
+    // Everyone is being disconnected and will rejoin the next server: nobody to tell.
+    if (reason === 'server shutting down') return this.#leave('disconnected', false);
+    if (reason === 'server namespace disconnect' || !this.#room) return this.#leave('disconnected');
+    this.log.debug({ room: this.#room.name, participant: this.#self?.id, reason }, 'transport dropped');
+    this.#grace = setTimeout(() => {
+      this.#grace = null;
+      this.#leave('disconnected');
+    }, DISCONNECT_GRACE_MS);
+    this.#grace.unref();
+  }
+
+  #cancelGrace(): void {
+    if (this.#grace) clearTimeout(this.#grace);
+    this.#grace = null;
+  }
+
+  #leave(reason: 'left' | 'disconnected', announce = true): void {
+    this.#cancelGrace();
     const room = this.#room;
     const self = this.#self;
     if (!room || !self) return;
@@ -209,7 +240,7 @@ class Connection {
     const member = room.get(self.id);
     if (!member || member.participant !== self) return;
     room.remove(self.id);
-    room.broadcast('participant-left', { id: self.id, reason });
+    if (announce) room.broadcast('participant-left', { id: self.id, reason });
     this.opts.rooms.releaseIfEmpty(room);
     this.opts.metrics?.left(reason);
     this.log.info({ room: room.name, participant: self.id, reason }, 'left');

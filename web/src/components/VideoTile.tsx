@@ -10,13 +10,15 @@ export interface VideoTileProps {
   videoOn: boolean;
   /** Connection state shown on the tile when not connected. */
   status?: string;
+  /** The link's state, exposed as `data-link-state` for styling and tests. */
+  linkState?: string;
   /** Changes when the stream's tracks change, so the element is re-attached. */
   tracksVersion?: number;
 }
 
 /** One participant's video with name label and mute/camera-off indicators. */
 export function VideoTile(props: VideoTileProps) {
-  const { stream, name, local = false, participantId, audioOn, videoOn, status, tracksVersion } = props;
+  const { stream, name, local = false, participantId, audioOn, videoOn, status, linkState, tracksVersion } = props;
   const ref = useRef<HTMLVideoElement>(null);
   const [needsClick, setNeedsClick] = useState(false);
 
@@ -53,6 +55,8 @@ export function VideoTile(props: VideoTileProps) {
       className={`tile${local ? ' tile-local' : ''}`}
       data-participant-id={participantId}
       data-testid={local ? 'local-tile' : 'remote-tile'}
+      data-link-state={linkState}
+      aria-busy={status ? true : undefined}
     >
       <video
         ref={ref}
@@ -85,7 +89,11 @@ export function VideoTile(props: VideoTileProps) {
             📷̸
           </span>
         )}
-        {status && <span className="tile-status">{status}</span>}
+        {status && (
+          <span className="tile-status" role="status">
+            {status}
+          </span>
+        )}
       </figcaption>
       {needsClick && (
         <button type="button" className="tile-sound" onClick={enableSound}>

@@ -2,8 +2,10 @@ import type { IceServer, MediaState, Participant, SignalData } from '@parley/pro
 import { Emitter } from '../emitter';
 import { takeSignalingClient } from '../signaling/preconnect';
 import { SignalingError, type SignalingClient } from '../signaling/SignalingClient';
+import { REBUILD_BACKOFF, REBUILD_BACKOFF_MAX, REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import { getLocalMedia, type MediaProblem } from './localMedia';
 import { PeerLink, type LinkState } from './PeerLink';
+import { qualityFor } from './quality';
 
 export type CallPhase = 'idle' | 'starting' | 'joined' | 'reconnecting' | 'left' | 'failed';
 
@@ -46,12 +48,22 @@ export interface CallOptions {
   /** Start with the microphone / camera turned off. */
   startMuted?: boolean;
   startCameraOff?: boolean;
+  /** Lower each camera stream's resolution, frame rate and bitrate as the room grows (default on). */
+  adaptQuality?: boolean;
 }
 
 interface Remote {
   participant: Participant;
   link: PeerLink;
   tracksVersion: number;
+  /** Generation of the current peer connection to this participant (see the `gen` of signals). */
+  gen: number;
+  /** The link gave up while signaling was away: rebuild it once we are back in the room. */
+  rebuildWhenJoined: boolean;
+  /** Not (yet) seen again in the room since our last rejoin. */
+  unconfirmed: boolean;
+  /** Rebuilds since this pair was last connected (for backoff). */
+  rebuilds: number;
 }
 
 /**
@@ -63,7 +75,15 @@ export class Call extends Emitter<CallEvents> {
   readonly name: string;
   readonly #signaling: SignalingClient;
   readonly #relayOnly: boolean;
+  readonly #adaptQuality: boolean;
   readonly #remotes = new Map<string, Remote>();
+  #staleCheck: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Generation of the last connection to each participant the server said left. One that comes
+   * back (its rejoin came after the server's grace) may still hold its end of that connection:
+   * we offer it a higher generation so that it replaces it at once.
+   */
+  readonly #departed = new Map<string, number>();
   #phase: CallPhase = 'idle';
   #self: Participant | null = null;
   #resumeToken: string | null = null;
@@ -81,12 +101,25 @@ export class Call extends Emitter<CallEvents> {
     this.room = opts.room;
     this.name = opts.name;
     this.#relayOnly = opts.relayOnly ?? false;
+    this.#adaptQuality = opts.adaptQuality ?? true;
     this.#media = { audio: !opts.startMuted, video: !opts.startCameraOff };
     this.#signaling = takeSignalingClient(opts.serverUrl);
     const s = this.#signaling;
     this.#offs.push(
-      s.on('participant-joined', ({ participant }) => this.#addRemote(participant, false)),
-      s.on('participant-left', ({ id }) => this.#removeRemote(id)),
+      s.on('participant-joined', ({ participant }) => {
+        const known = this.#remotes.get(participant.id);
+        if (known) {
+          // Back after its own signaling outage: a link that is not up missed signals meanwhile.
+          known.unconfirmed = false;
+          if (known.rebuildWhenJoined || known.link.state !== 'connected') this.#rebuild(known, known.gen + 1, true);
+        }
+        this.#addRemote(participant, false);
+      }),
+      s.on('participant-left', ({ id }) => {
+        const r = this.#remotes.get(id);
+        if (r) this.#departed.set(id, r.gen);
+        this.#removeRemote(id);
+      }),
       s.on('participant-updated', ({ participant }) => {
         const r = this.#remotes.get(participant.id);
         if (r) {
@@ -149,6 +182,9 @@ export class Call extends Emitter<CallEvents> {
   /** Connect to the server and open the camera at the same time, then join the room. */
   async start(): Promise<void> {
     if (this.#phase !== 'idle') return;
+    // Closing the tab says goodbye at once instead of leaving the others to notice the drop.
+    window.addEventListener('pagehide', this.#onPageHide);
+    this.#offs.push(() => window.removeEventListener('pagehide', this.#onPageHide));
     performance.mark('parley:start');
     this.#phase = 'starting';
     this.#changed();
@@ -195,6 +231,14 @@ export class Call extends Emitter<CallEvents> {
     this.#changed();
   }
 
+  /**
+   * Fault injection for tests and diagnostics: close the transport to one participant as a
+   * crash would; the call recovers it without a reload.
+   */
+  simulateTransportLoss(remoteId: string): void {
+    this.#remotes.get(remoteId)?.link.simulateTransportLoss();
+  }
+
   /** Raw WebRTC statistics per remote participant id (for diagnostics and tests). */
   async getStats(): Promise<Record<string, RTCStats[]>> {
     const out: Record<string, RTCStats[]> = {};
@@ -235,9 +279,36 @@ export class Call extends Emitter<CallEvents> {
     this.#phase = 'joined';
     this.#error = null;
     this.#serverRestarting = false;
+    const present = new Set(reply.participants.map((p) => p.id));
+    for (const r of this.#remotes.values()) r.unconfirmed = !present.has(r.participant.id);
     // As the newcomer, offer to everyone already here at once.
     for (const p of reply.participants) this.#addRemote(p, true);
+    // Links that gave up while the server was away are rebuilt now that signals flow again (for
+    // remotes not back yet, when they are announced).
+    for (const r of [...this.#remotes.values()]) {
+      if (r.rebuildWhenJoined && !r.unconfirmed) this.#rebuild(r, r.gen + 1, true);
+    }
+    if ([...this.#remotes.values()].some((r) => r.unconfirmed)) this.#scheduleStaleCheck();
     this.#changed();
+  }
+
+  /**
+   * After a rejoin, drop remotes the server has not announced again within REJOIN_WAIT_MS,
+   * unless media from them still flows (then they are only slower to come back).
+   */
+  #scheduleStaleCheck(): void {
+    if (this.#staleCheck) clearTimeout(this.#staleCheck);
+    this.#staleCheck = setTimeout(() => {
+      this.#staleCheck = null;
+      if (this.#phase !== 'joined') return;
+      let waiting = false;
+      for (const r of [...this.#remotes.values()]) {
+        if (!r.unconfirmed) continue;
+        if (r.link.state === 'connected') waiting = true;
+        else this.#removeRemote(r.participant.id);
+      }
+      if (waiting) this.#scheduleStaleCheck();
+    }, REJOIN_WAIT_MS);
   }
 
   async #rejoin(): Promise<void> {
@@ -249,7 +320,7 @@ export class Call extends Emitter<CallEvents> {
         this.#phase = 'reconnecting';
         setTimeout(() => {
           if (this.#phase === 'reconnecting' && this.#signaling.connected) void this.#rejoin();
-        }, 1_000);
+        }, REJOIN_RETRY_MS);
         return;
       }
       this.#fail(e.id, e.message);
@@ -266,9 +337,30 @@ export class Call extends Emitter<CallEvents> {
       this.#changed();
       return;
     }
-    const link = new PeerLink({
+    const before = this.#departed.get(participant.id);
+    this.#departed.delete(participant.id);
+    const gen = before === undefined ? 0 : before + 1;
+    const remote: Remote = {
+      participant,
+      link: this.#newLink(participant.id, initiator || before !== undefined, gen),
+      tracksVersion: 0,
+      gen,
+      rebuildWhenJoined: false,
+      unconfirmed: false,
+      rebuilds: 0,
+    };
+    this.#remotes.set(participant.id, remote);
+    this.#watch(remote);
+    this.#adapt();
+    this.#changed();
+  }
+
+  #newLink(remoteId: string, initiator: boolean, gen: number, patience = 1): PeerLink {
+    const self = this.#self;
+    if (!self) throw new Error('a link needs a joined call');
+    return new PeerLink({
       localId: self.id,
-      remoteId: participant.id,
+      remoteId,
       iceServers: this.#iceServers,
       relayOnly: this.#relayOnly,
       tracks: {
@@ -276,18 +368,53 @@ export class Call extends Emitter<CallEvents> {
         video: this.#local?.getVideoTracks()[0] ?? null,
       },
       initiator,
-      send: (data) => this.#signaling.signal(participant.id, data),
+      patience,
+      send: (data) => this.#signaling.signal(remoteId, { ...data, gen }),
     });
-    const remote: Remote = { participant, link, tracksVersion: 0 };
-    link.on('state', () => this.#changed());
+  }
+
+  #watch(remote: Remote): void {
+    const link = remote.link;
+    const id = remote.participant.id;
+    link.on('state', (state) => {
+      if (state === 'connected') remote.rebuilds = 0;
+      this.#changed();
+    });
     link.on('tracks', () => {
       remote.tracksVersion++;
       this.#changed();
     });
-    link.on('warning', (message, err) => console.warn(`[parley] ${participant.id}: ${message}`, err));
-    this.#remotes.set(participant.id, remote);
-    this.emit('link-added', participant.id, link);
+    link.on('warning', (message, err) => console.warn(`[parley] ${id}: ${message}`, err ?? ''));
+    link.on('stuck', (why) => {
+      console.warn(`[parley] ${id}: rebuilding the connection (${why})`);
+      if (this.#phase === 'joined' && this.#signaling.connected) this.#rebuild(remote, remote.gen + 1, true);
+      else remote.rebuildWhenJoined = true;
+    });
+    this.emit('link-added', id, link);
+  }
+
+  /**
+   * Replace the peer connection to one participant with a new one of generation `gen`. The
+   * side that gives up first offers; the other side follows when it sees the higher generation.
+   */
+  #rebuild(remote: Remote, gen: number, initiator: boolean): void {
+    remote.link.close();
+    this.emit('link-removed', remote.participant.id);
+    remote.gen = gen;
+    remote.rebuildWhenJoined = false;
+    remote.rebuilds++;
+    const patience = Math.min(REBUILD_BACKOFF ** (remote.rebuilds - 1), REBUILD_BACKOFF_MAX);
+    remote.link = this.#newLink(remote.participant.id, initiator, gen, patience);
+    remote.tracksVersion++;
+    this.#watch(remote);
+    this.#adapt();
     this.#changed();
+  }
+
+  /** Set every camera sender's encoding for the current room size (or lift limits when off). */
+  #adapt(): void {
+    const q = this.#adaptQuality ? qualityFor(this.#remotes.size) : null;
+    for (const r of this.#remotes.values()) r.link.setSendQuality(q);
   }
 
   #removeRemote(id: string): void {
@@ -296,12 +423,22 @@ export class Call extends Emitter<CallEvents> {
     this.#remotes.delete(id);
     r.link.close();
     this.emit('link-removed', id);
+    this.#adapt();
     this.#changed();
   }
 
   #onSignal(from: string, data: SignalData): void {
-    this.#remotes.get(from)?.link.receive(data);
+    const remote = this.#remotes.get(from);
+    if (!remote) return;
+    const gen = data.gen ?? 0;
+    if (gen < remote.gen) return; // from a connection already replaced
+    if (gen > remote.gen) this.#rebuild(remote, gen, false);
+    remote.link.receive(data);
   }
+
+  #onPageHide = (): void => {
+    if (this.#phase === 'joined' || this.#phase === 'reconnecting') this.#signaling.close();
+  };
 
   #fail(id: string, message: string): void {
     this.#phase = 'failed';
@@ -311,6 +448,8 @@ export class Call extends Emitter<CallEvents> {
   }
 
   #teardown(): void {
+    if (this.#staleCheck) clearTimeout(this.#staleCheck);
+    this.#staleCheck = null;
     for (const r of this.#remotes.values()) r.link.close();
     this.#remotes.clear();
     for (const t of this.#local?.getTracks() ?? []) t.stop();

@@ -1,13 +1,12 @@
 import { FILE_CONTROL_LABEL, type IceServer, type SignalData } from '@parley/protocol';
 import { Emitter } from '../emitter';
+import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from './liveness';
 import { decideOnDescription, isPolite } from './negotiation';
+import { applyQuality, type SendQuality } from './quality';
 import { watchSetupMilestones } from './setupMarks';
 
 /** What a person sees of a link: set up, working, recovering, or given up. */
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
-
-/** How long a link may stay `disconnected` before an ICE restart is tried. */
-export const DISCONNECTED_RESTART_MS = 3_000;
 
 export interface PeerLinkOptions {
   localId: string;
@@ -18,6 +17,8 @@ export interface PeerLinkOptions {
   tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
   /** True on the side that makes the first offer (the newcomer); the other waits for it. */
   initiator: boolean;
+  /** Multiplies the connect and restart timeouts (grows as a pair is rebuilt again and again). */
+  patience?: number;
   send(data: SignalData): void;
 }
 
@@ -31,6 +32,11 @@ export interface PeerLinkEvents {
   'extra-track': (track: MediaStreamTrack, stream: MediaStream | null) => void;
   /** Diagnostics for logs and tests; never shown to users as-is. */
   warning: (message: string, err?: unknown) => void;
+  /**
+   * The connection did not come up (or back) in time, or its transport is gone: the owner
+   * should replace this link with a new one.
+   */
+  stuck: (why: string) => void;
 }
 
 /**
@@ -55,6 +61,12 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
   /** The control data channel: opened by the initiator with the first offer, so later channels need no renegotiation. */
   #control: RTCDataChannel | null = null;
+  /** Fires `stuck` if the link is not connected in time (armed while not connected). */
+  #watchdog: ReturnType<typeof setTimeout> | null = null;
+  /** Wanted camera encoding limits (null = none); applied once the sender is negotiated. */
+  #quality: SendQuality | null = null;
+  #qualityQueue: Promise<void> = Promise.resolve();
+  readonly #patience: number;
   readonly #send: (data: SignalData) => void;
 
   constructor(opts: PeerLinkOptions) {
@@ -62,6 +74,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.remoteId = opts.remoteId;
     this.polite = isPolite(opts.localId, opts.remoteId);
     this.#send = opts.send;
+    this.#patience = opts.patience ?? 1;
     this.#tracks = { ...opts.tracks };
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers,
@@ -70,7 +83,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     });
     const pc = this.pc;
     watchSetupMilestones(pc, opts.remoteId);
-    pc.onnegotiationneeded = () => void this.#offer();
+    // Offers go through the same queue as inbound signals: one negotiation step at a time.
+    pc.onnegotiationneeded = () => this.#enqueue(() => this.#offer());
     pc.onicecandidate = ({ candidate }) => {
       this.#send({
         kind: 'candidate',
@@ -106,6 +120,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.#video = this.#addCameraTransceiver('video');
       this.#control = pc.createDataChannel(FILE_CONTROL_LABEL);
     }
+    this.#arm(CONNECT_TIMEOUT_MS * this.#patience, 'not connected in time');
   }
 
   get state(): LinkState {
@@ -114,9 +129,39 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
 
   /** Queue an inbound signal; signals are applied strictly in arrival order. */
   receive(data: SignalData): void {
-    this.#inbox = this.#inbox
-      .then(() => this.#apply(data))
-      .catch((err: unknown) => this.emit('warning', 'signal failed', err));
+    this.#enqueue(() => this.#apply(data));
+  }
+
+  #enqueue(step: () => Promise<void>): void {
+    this.#inbox = this.#inbox.then(step).catch((err: unknown) => this.emit('warning', 'signal failed', err));
+  }
+
+  /** Limit the camera encoding (resolution, bitrate, frame rate); null lifts every limit. */
+  setSendQuality(q: SendQuality | null): void {
+    this.#quality = q;
+    this.#applyQuality();
+  }
+
+  #applyQuality(): void {
+    this.#qualityQueue = this.#qualityQueue
+      .then(async () => {
+        const sender = this.#video?.sender;
+        if (!sender || this.#state === 'closed') return;
+        const params = sender.getParameters();
+        if (applyQuality(params, this.#quality)) await sender.setParameters(params);
+      })
+      .catch((err: unknown) => this.emit('warning', 'could not set the send quality', err));
+  }
+
+  /**
+   * Fault injection for tests and diagnostics: close the underlying transport as a crash would,
+   * leaving recovery to the normal path.
+   */
+  simulateTransportLoss(): void {
+    if (this.#state === 'closed') return;
+    this.pc.close();
+    this.#setState('reconnecting');
+    this.emit('stuck', 'transport lost');
   }
 
   /** Swap the camera or microphone track without renegotiating. */
@@ -152,6 +197,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   close(): void {
     if (this.#state === 'closed') return;
     if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer);
+    this.#disarm();
     this.pc.close();
     for (const t of this.remoteStream.getTracks()) this.remoteStream.removeTrack(t);
     this.#setState('closed');
@@ -166,7 +212,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   }
 
   async #offer(): Promise<void> {
-    if (this.#state === 'closed') return;
+    // Outside `stable` the browser fires negotiationneeded again once it gets back there.
+    if (this.#state === 'closed' || this.pc.signalingState !== 'stable') return;
     try {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
@@ -246,7 +293,9 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     switch (s) {
       case 'connected':
         performance.mark(`parley:connected:${this.remoteId}`);
+        this.#disarm();
         this.#setState('connected');
+        this.#applyQuality();
         break;
       case 'disconnected':
         this.#setState('reconnecting');
@@ -266,8 +315,23 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
 
   /** Gather fresh candidates and renegotiate (through the normal negotiationneeded path). */
   restartIce(): void {
-    if (this.#state === 'closed') return;
+    if (this.#state === 'closed' || this.pc.signalingState === 'closed') return;
+    this.emit('warning', `ICE restart (${this.pc.connectionState})`);
     this.pc.restartIce();
+    if (!this.#watchdog) this.#arm(RESTART_TIMEOUT_MS * this.#patience, 'ICE restart did not recover');
+  }
+
+  #arm(ms: number, why: string): void {
+    this.#disarm();
+    this.#watchdog = setTimeout(() => {
+      this.#watchdog = null;
+      if (this.#state !== 'connected' && this.#state !== 'closed') this.emit('stuck', why);
+    }, ms);
+  }
+
+  #disarm(): void {
+    if (this.#watchdog) clearTimeout(this.#watchdog);
+    this.#watchdog = null;
   }
 
   #setState(state: LinkState): void {

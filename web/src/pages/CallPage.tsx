@@ -2,6 +2,7 @@ import { nameProblem, roomProblem } from '@parley/protocol/limits';
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { featuresOf } from '../callFeatures';
+import '../components/grid.css';
 import { PanelButtons, SidePanel, type PanelName } from '../components/SidePanel';
 import { VideoTile } from '../components/VideoTile';
 import { useCall } from '../hooks/useCall';
@@ -34,7 +35,13 @@ export default function CallPage() {
 function CallScreen({ username, room }: { username: string; room: string }) {
   const [search] = useSearchParams();
   const navigate = useNavigate();
-  const { call, snapshot } = useCall({ room, name: username, relayOnly: search.get('relay') === '1' });
+  const { call, snapshot } = useCall({
+    room,
+    name: username,
+    relayOnly: search.get('relay') === '1',
+    // `?adapt=0` sends every stream at full quality whatever the room size (for comparisons).
+    adaptQuality: search.get('adapt') !== '0',
+  });
   const [copied, setCopied] = useState(false);
   const [panel, setPanel] = useState<PanelName | null>(null);
   const features = call ? featuresOf(call) : null;
@@ -67,7 +74,11 @@ function CallScreen({ username, room }: { username: string; room: string }) {
       </header>
       <MediaNotes snapshot={snapshot} />
       {features && <ScreenStage screen={features.screen} />}
-      <section className={`grid grid-${Math.min(remotes.length + 1, 6)}`} aria-label="Participants">
+      <section
+        className={`grid grid-${Math.min(remotes.length + 1, 6)}`}
+        aria-label="Participants"
+        data-count={remotes.length + 1}
+      >
         <VideoTile
           local
           stream={snapshot.localStream}
@@ -86,6 +97,7 @@ function CallScreen({ username, room }: { username: string; room: string }) {
             audioOn={r.participant.media.audio}
             videoOn={r.participant.media.video}
             status={linkStateText[r.link]}
+            linkState={r.link}
           />
         ))}
       </section>

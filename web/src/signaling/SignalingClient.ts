@@ -18,6 +18,7 @@ import {
 } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { Emitter } from '../emitter';
+import { RECONNECT_DELAY_MAX_MS, RECONNECT_DELAY_MS, RECONNECT_JITTER } from '../media/liveness';
 
 /** How long a request waits for the server's acknowledgement. */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -63,9 +64,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       transports: ['websocket'],
       autoConnect: false,
       reconnection: true,
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 5_000,
-      randomizationFactor: 0.3,
+      reconnectionDelay: RECONNECT_DELAY_MS,
+      reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
+      randomizationFactor: RECONNECT_JITTER,
     });
     const s = this.#socket;
     s.on('connect', () => this.emit('connected'));
@@ -117,8 +118,13 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     return reply;
   }
 
-  /** Send a signal to one participant. Fire-and-forget: ordering is what matters. */
+  /**
+   * Send a signal to one participant. Fire-and-forget: ordering is what matters. While the
+   * socket is down signals are dropped, not queued: the server would refuse them before the
+   * rejoin, and links that miss a step are rebuilt after it.
+   */
   signal(to: string, data: SignalData): void {
+    if (!this.#socket.connected) return;
     this.#socket.emit('signal', { to, data });
   }
 

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, newParticipant } from './support/browser';
+import { joinThroughUi, remoteVideos } from './support/call';
+import { prepareJoin, waitAllDecoding } from './support/mesh';
+import { startServer, type RunningServer } from './support/server';
+
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.kill('SIGTERM');
+});
+
+async function participants(n: number, url = server.url): Promise<Array<{ context: BrowserContext; page: Page }>> {
+  return Promise.all(Array.from({ length: n }, () => newParticipant(browser, url)));
+}
+
+async function closeAll(ps: Array<{ context: BrowserContext }>): Promise<void> {
+  await Promise.all(ps.map((p) => p.context.close()));
+}
+
+test('three people joining one after another all see each other, with names and a three-tile grid', async () => {
+  const ps = await participants(3);
+  const names = ['Ada', 'Grace', 'Linus'];
+  try {
+    for (const [i, p] of ps.entries()) await joinThroughUi(p.page, names[i]!, 'mesh-three');
+    const seen = await Promise.all(ps.map((p) => waitAllDecoding(p.page, 2)));
+    for (const [i, videos] of seen.entries()) {
+      assert.deepEqual(
+        videos.map((v) => v.name).sort(),
+        names.filter((_, j) => j !== i).sort(),
+        `${names[i]} sees the other two by name`,
+      );
+    }
+    const grid = ps[0]!.page.locator('section[aria-label="Participants"]');
+    assert.equal(await grid.getAttribute('data-count'), '3');
+    // The tiles sit side by side and one below: two columns.
+    const boxes = await ps[0]!.page.locator('.tile').evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { x: Math.round(r.x), y: Math.round(r.y), w: Math.round(r.width) };
+      }),
+    );
+    assert.equal(new Set(boxes.map((b) => b.y)).size, 2, `two rows: ${JSON.stringify(boxes)}`);
+    assert.ok(
+      boxes.every((b) => b.w > 100 && b.x >= 0 && b.x + b.w <= 960),
+      `tiles fit the window: ${JSON.stringify(boxes)}`,
+    );
+  } finally {
+    await closeAll(ps);
+  }
+});
+
+test('four people clicking Join at the same instant all end connected to all', async () => {
+  const ps = await participants(4);
+  try {
+    await Promise.all(ps.map((p, i) => prepareJoin(p.page, `P${i + 1}`, 'mesh-four')));
+    await Promise.all(ps.map((p) => p.page.getByRole('button', { name: 'Join' }).click()));
+    await Promise.all(ps.map((p) => waitAllDecoding(p.page, 3, { timeoutMs: 45_000 })));
+    for (const p of ps) {
+      const states = await p.page
+        .locator('[data-testid="remote-tile"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-link-state')));
+      assert.deepEqual(states, ['connected', 'connected', 'connected']);
+    }
+    // As the room grows each sender lowers its encoding (adaptive quality): 4 people -> scaled down.
+    const scale = await ps[0]!.page.evaluate(async () => {
+      const call = (window as unknown as { __parleyCall: { getStats(): Promise<Record<string, RTCStats[]>> } })
+        .__parleyCall;
+      const stats = await call.getStats();
+      const widths: number[] = [];
+      for (const list of Object.values(stats)) {
+        for (const s of list as Array<RTCStats & { kind?: string; frameWidth?: number }>) {
+          if (s.type === 'outbound-rtp' && s.kind === 'video' && s.frameWidth) widths.push(s.frameWidth);
+        }
+      }
+      return widths;
+    });
+    assert.equal(scale.length, 3, `one video sender per remote: ${JSON.stringify(scale)}`);
+    assert.ok(
+      scale.every((w) => w <= 640 / 1.5 + 1),
+      `senders scaled down for a room of four: ${JSON.stringify(scale)}`,
+    );
+  } finally {
+    await closeAll(ps);
+  }
+});
+
+test('the participant beyond the cap is told the room is full; the others are undisturbed', async () => {
+  const small = await startServer({ env: { MESH_MAX: '2' } });
+  const ps = await participants(3, small.url);
+  try {
+    await joinThroughUi(ps[0]!.page, 'Ada', 'mesh-full');
+    await joinThroughUi(ps[1]!.page, 'Grace', 'mesh-full');
+    await Promise.all([waitAllDecoding(ps[0]!.page, 1), waitAllDecoding(ps[1]!.page, 1)]);
+    await joinThroughUi(ps[2]!.page, 'Late', 'mesh-full');
+    await ps[2]!.page.getByRole('alert').getByText('This room is full').waitFor({ timeout: 10_000 });
+    assert.equal((await remoteVideos(ps[2]!.page)).length, 0);
+    await ps[0]!.page.waitForTimeout(500);
+    assert.equal((await remoteVideos(ps[0]!.page)).length, 1, 'no tile for the refused participant');
+  } finally {
+    await closeAll(ps);
+    await small.kill('SIGTERM');
+  }
+});

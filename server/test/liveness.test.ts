@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Socket } from 'socket.io-client';
+import { DISCONNECT_GRACE_MS } from '../src/liveness';
+import type { ParleyServer } from '../src/ParleyServer';
+import { closeAllSockets, collect, connect, join, next, sleep, startTestServer } from './support';
+
+let server: ParleyServer;
+let url: string;
+
+before(async () => {
+  ({ server, url } = await startTestServer());
+});
+afterEach(() => closeAllSockets());
+after(() => server.close());
+
+/** Cut the transport under the socket without a Socket.IO goodbye, as a dropped network does. */
+function dropTransport(socket: Socket): void {
+  socket.io.engine.close();
+}
+
+describe('participants whose connection drops', () => {
+  test('a dropped transport is announced as disconnected after the grace period', async () => {
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    await join(a, { room: 'drop-1', name: 'A' });
+    const jb = await join(b, { room: 'drop-1', name: 'B' });
+    const droppedAt = Date.now();
+    const left = next<{ id: string; reason: string }>(a, 'participant-left', DISCONNECT_GRACE_MS + 2_000);
+    dropTransport(b);
+    assert.deepEqual(await left, { id: jb.self.id, reason: 'disconnected' });
+    const waited = Date.now() - droppedAt;
+    assert.ok(waited >= DISCONNECT_GRACE_MS - 50, `announced after the grace (${waited} ms)`);
+    assert.equal(server.rooms.get('drop-1')?.size, 1);
+  });
+
+  test('resuming inside the grace keeps the participant and nobody sees it leave', async () => {
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    await join(a, { room: 'drop-2', name: 'A' });
+    const jb = await join(b, { room: 'drop-2', name: 'B' });
+    const leftAtA = collect(a, 'participant-left');
+    dropTransport(b);
+    await sleep(200);
+    const b2 = await connect(url);
+    const again = await join(b2, {
+      room: 'drop-2',
+      name: 'B',
+      resume: { participantId: jb.self.id, token: jb.resumeToken },
+    });
+    assert.equal(again.self.id, jb.self.id);
+    assert.equal(again.participants.length, 1);
+    await sleep(DISCONNECT_GRACE_MS + 300);
+    assert.equal(leftAtA.length, 0, 'no participant-left for a resumed participant');
+    assert.equal(server.rooms.get('drop-2')?.size, 2);
+    // The resumed participant still leaves normally later.
+    const left = next<{ id: string; reason: string }>(a, 'participant-left');
+    b2.disconnect();
+    assert.deepEqual(await left, { id: jb.self.id, reason: 'left' });
+  });
+
+  test('a clean disconnect leaves at once, without waiting for the grace', async () => {
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    await join(a, { room: 'drop-3', name: 'A' });
+    await join(b, { room: 'drop-3', name: 'B' });
+    const left = next(a, 'participant-left', DISCONNECT_GRACE_MS / 2);
+    b.disconnect();
+    await left;
+  });
+
+  test('a room at the cap still refuses a newcomer while a dropped member is in its grace', async () => {
+    const socks = await Promise.all(Array.from({ length: 6 }, () => connect(url)));
+    const joined = [];
+    for (const [i, s] of socks.slice(0, 6).entries()) joined.push(await join(s, { room: 'drop-4', name: `P${i}` }));
+    dropTransport(socks[5]!);
+    await sleep(100);
+    const late = await connect(url);
+    const r = await late.timeout(2_000).emitWithAck('join', { room: 'drop-4', name: 'late' });
+    assert.equal((r as { error?: string }).error, 'room-full');
+    // The dropped one comes back into its own seat.
+    const back = await connect(url);
+    const j = joined[5]!;
+    const again = await join(back, {
+      room: 'drop-4',
+      name: 'P5',
+      resume: { participantId: j.self.id, token: j.resumeToken },
+    });
+    assert.equal(again.self.id, j.self.id);
+  });
+});
