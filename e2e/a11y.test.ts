@@ -37,7 +37,7 @@ test('home, pre-join and call screens have no serious or critical axe violations
       await alice.page.getByLabel('Username').fill('Alice');
       await alice.page.getByLabel('Room').fill(room);
       await alice.page.getByRole('button', { name: 'Join' }).click();
-      await alice.page.getByRole('button', { name: 'Join', exact: true }).waitFor();
+      await alice.page.getByRole('heading', { name: /Ready to join/ }).waitFor();
       await alice.page.getByLabel('Camera', { exact: true }).waitFor();
       await assertAccessible(alice.page, `pre-join (${colorScheme})`);
 
@@ -72,7 +72,7 @@ test('keyboard only: Tab to Join, Enter, M mutes and the other side sees it; ? l
     await alice.page.keyboard.press('Enter');
 
     // Pre-join: Tab until the Join button has focus, then Enter.
-    await alice.page.getByRole('button', { name: 'Join', exact: true }).waitFor();
+    await alice.page.getByRole('heading', { name: /Ready to join/ }).waitFor();
     await alice.page.waitForFunction(() => {
       const b = [...document.querySelectorAll('button')].find((x) => x.textContent === 'Join');
       return b !== undefined && !b.disabled;

@@ -15,6 +15,8 @@ export async function joinThroughUi(page: Page, name: string, room: string): Pro
 
 /** On the pre-join screen: wait for the devices, click Join. Returns the click time. */
 export async function joinFromPreJoin(page: Page): Promise<number> {
+  // The home page has a Join button too: wait for the pre-join screen itself.
+  await page.getByRole('heading', { name: /Ready to join/ }).waitFor();
   const join = page.getByRole('button', { name: 'Join', exact: true });
   await join.waitFor();
   await page.waitForFunction(() => {

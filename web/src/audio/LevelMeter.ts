@@ -21,7 +21,7 @@ export class LevelMeter {
 
   constructor(track: MediaStreamTrack) {
     const ctx = audioContext();
-    this.#buffer = new Float32Array(512);
+    this.#buffer = new Float32Array(2048);
     if (!ctx) {
       this.#source = null;
       this.#analyser = null;
