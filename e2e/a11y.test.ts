@@ -66,7 +66,9 @@ test('keyboard only: Tab to Join, Enter, M mutes and the other side sees it; ? l
   try {
     await joinThroughUi(bob.page, 'Bob', 'e2e-keys');
     await alice.page.goto('/');
-    await alice.page.keyboard.type('Alice'); // the name field has focus on arrival
+    // The name field has focus on arrival.
+    await alice.page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'username');
+    await alice.page.keyboard.type('Alice');
     await alice.page.keyboard.press('Tab');
     await alice.page.keyboard.type('e2e-keys');
     await alice.page.keyboard.press('Enter');
@@ -89,6 +91,11 @@ test('keyboard only: Tab to Join, Enter, M mutes and the other side sees it; ? l
     assert.equal(focused, 'Join', 'the Join button is reachable with Tab and shows focus');
     await alice.page.keyboard.press('Enter');
     await Promise.all([waitForRemoteVideos(alice.page, 1), waitForRemoteVideos(bob.page, 1)]);
+
+    // Bob's screen reader was told that Alice joined.
+    await bob.page
+      .locator('[role="status"][aria-live="polite"]', { hasText: 'Alice joined.' })
+      .waitFor({ state: 'attached', timeout: 5_000 });
 
     await alice.page.keyboard.press('m');
     await bob.page.locator('[data-testid="remote-tile"] [aria-label="microphone off"]').waitFor({ timeout: 5_000 });
@@ -113,7 +120,9 @@ test('keyboard only: Tab to Join, Enter, M mutes and the other side sees it; ? l
     // Bob is told that Alice left, through the live region.
     await alice.page.keyboard.press('Control+Shift+L');
     await alice.page.getByLabel('Username').waitFor();
-    await bob.page.getByRole('status').filter({ hasText: 'Alice left.' }).waitFor({ timeout: 5_000 });
+    await bob.page
+      .locator('[role="status"][aria-live="polite"]', { hasText: 'Alice left.' })
+      .waitFor({ state: 'attached', timeout: 10_000 });
   } finally {
     await alice.context.close();
     await bob.context.close();
