@@ -23,6 +23,8 @@ export interface CallSnapshot {
   remotes: RemoteView[];
   /** The reason the call failed or cannot proceed, as an error id and sentence. */
   error: { id: string; message: string } | null;
+  /** True while reconnecting because the server announced a restart (calls keep running). */
+  serverRestarting?: boolean;
 }
 
 export interface CallEvents {
@@ -70,6 +72,7 @@ export class Call extends Emitter<CallEvents> {
   #media: MediaState;
   #mediaProblems: CallSnapshot['mediaProblems'] = {};
   #error: CallSnapshot['error'] = null;
+  #serverRestarting = false;
   #snapshot: CallSnapshot | null = null;
   #offs: Array<() => void> = [];
   #preopened: LocalMedia | null;
@@ -104,6 +107,13 @@ export class Call extends Emitter<CallEvents> {
         if (this.#phase === 'reconnecting') void this.#rejoin();
       }),
       s.on('replaced', () => this.#fail('replaced', 'This call was opened in another tab.')),
+      s.on('server-shutdown', () => {
+        if (this.#phase !== 'joined') return;
+        // Peer connections keep the call going; signaling reconnects and rejoins by itself.
+        this.#phase = 'reconnecting';
+        this.#serverRestarting = true;
+        this.#changed();
+      }),
     );
   }
 
@@ -122,6 +132,7 @@ export class Call extends Emitter<CallEvents> {
           tracksVersion: r.tracksVersion,
         })),
         error: this.#error,
+        serverRestarting: this.#serverRestarting,
       };
     }
     return this.#snapshot;
@@ -245,6 +256,7 @@ export class Call extends Emitter<CallEvents> {
     this.#iceServers = reply.iceServers;
     this.#phase = 'joined';
     this.#error = null;
+    this.#serverRestarting = false;
     // As the newcomer, offer to everyone already here at once.
     for (const p of reply.participants) this.#addRemote(p, true);
     this.#changed();
