@@ -103,7 +103,7 @@ test('three people: speaking indicator, speaker layout, connection quality and d
           (q) => (q as HTMLElement).dataset.quality !== 'unknown',
         ).length === 2,
       null,
-      { timeout: 10_000 },
+      { timeout: 20_000 },
     );
     const grades = await alice.page
       .locator('[data-testid="remote-tile"] [data-testid="quality-indicator"]')
