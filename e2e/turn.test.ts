@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, newParticipant } from './support/browser';
-import { waitForRemoteVideos } from './support/call';
+import { joinFromPreJoin, waitForRemoteVideos } from './support/call';
 import { startServer, type RunningServer } from './support/server';
 import { selectedPairs, startTurn, type RunningTurn } from './support/turn';
 
@@ -37,7 +37,9 @@ async function relayOnlyCall(server: RunningServer, room: string, transport: 'ud
   const bob = await newParticipant(browser, server.url);
   try {
     await alice.page.goto(`/call/Alice/${room}?relay=1`);
+    await joinFromPreJoin(alice.page);
     await bob.page.goto(`/call/Bob/${room}?relay=1`);
+    await joinFromPreJoin(bob.page);
     const [atAlice, atBob] = await Promise.all([waitForRemoteVideos(alice.page, 1), waitForRemoteVideos(bob.page, 1)]);
     assert.equal(atAlice[0]?.name, 'Bob');
     assert.equal(atBob[0]?.name, 'Alice');

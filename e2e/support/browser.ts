@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /** Debian's Chromium; override with CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,11 +28,13 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 export async function newParticipant(
   browser: Browser,
   baseURL: string,
+  opts: Pick<BrowserContextOptions, 'viewport' | 'colorScheme'> = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     baseURL,
     permissions: ['camera', 'microphone'],
     viewport: { width: 960, height: 720 },
+    ...opts,
   });
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));

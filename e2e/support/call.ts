@@ -1,12 +1,30 @@
 import type { Page } from 'playwright-core';
 
-/** Type a name and room on the home page and click Join, as a person would. */
+/**
+ * Type a name and room on the home page and click Join, then click Join on the pre-join screen
+ * once the camera preview is ready, as a person would. Returns the time of the second click
+ * (the one that starts the call).
+ */
 export async function joinThroughUi(page: Page, name: string, room: string): Promise<number> {
   await page.goto('/');
   await page.getByLabel('Username').fill(name);
   await page.getByLabel('Room').fill(room);
-  const clickedAt = Date.now();
   await page.getByRole('button', { name: 'Join' }).click();
+  return joinFromPreJoin(page);
+}
+
+/** On the pre-join screen: wait for the devices, click Join. Returns the click time. */
+export async function joinFromPreJoin(page: Page): Promise<number> {
+  // The home page has a Join button too: wait for the pre-join screen itself.
+  await page.getByRole('heading', { name: /Ready to join/ }).waitFor();
+  const join = page.getByRole('button', { name: 'Join', exact: true });
+  await join.waitFor();
+  await page.waitForFunction(() => {
+    const b = [...document.querySelectorAll('button')].find((x) => x.textContent === 'Join');
+    return b !== undefined && !b.disabled;
+  });
+  const clickedAt = Date.now();
+  await join.click();
   return clickedAt;
 }
 

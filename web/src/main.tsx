@@ -1,16 +1,11 @@
 import { StrictMode, Suspense, lazy } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Route, Routes, useParams } from 'react-router-dom';
+import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { HomePage } from './pages/HomePage';
 import './styles.css';
 
 const CallPage = lazy(() => import('./pages/CallPage'));
 const CheckPage = lazy(() => import('./check/CheckPage'));
-
-function InviteLink() {
-  const { room = '' } = useParams();
-  return <HomePage fixedRoom={room} />;
-}
 
 function NotFound() {
   return (
@@ -28,7 +23,7 @@ function App() {
       <Suspense fallback={<p className="loading">Loading…</p>}>
         <Routes>
           <Route path="/" element={<HomePage />} />
-          <Route path="/r/:room" element={<InviteLink />} />
+          <Route path="/r/:room" element={<CallPage />} />
           <Route path="/call/:username/:room" element={<CallPage />} />
           <Route path="/check" element={<CheckPage />} />
           <Route path="*" element={<NotFound />} />

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { applySpeaker, onSpeakerChange, speakerId } from '../devices/speaker';
 
 export interface VideoTileProps {
   stream: MediaStream | null;
@@ -14,13 +15,25 @@ export interface VideoTileProps {
   linkState?: string;
   /** Changes when the stream's tracks change, so the element is re-attached. */
   tracksVersion?: number;
+  /** Talking now: the tile is outlined. */
+  speaking?: boolean;
+  /** Shown large in the speaker layout. */
+  featured?: boolean;
+  /** Extra indicators in the label (connection quality). */
+  extra?: ReactNode;
 }
 
 /** One participant's video with name label and mute/camera-off indicators. */
 export function VideoTile(props: VideoTileProps) {
   const { stream, name, local = false, participantId, audioOn, videoOn, status, linkState, tracksVersion } = props;
+  const { speaking = false, featured = false, extra } = props;
   const ref = useRef<HTMLVideoElement>(null);
   const [needsClick, setNeedsClick] = useState(false);
+  const speaker = useSyncExternalStore(onSpeakerChange, speakerId);
+
+  useEffect(() => {
+    if (!local && ref.current && speaker) void applySpeaker(ref.current, speaker);
+  }, [local, speaker]);
 
   useEffect(() => {
     const video = ref.current;
@@ -52,8 +65,9 @@ export function VideoTile(props: VideoTileProps) {
 
   return (
     <figure
-      className={`tile${local ? ' tile-local' : ''}`}
+      className={`tile${local ? ' tile-local' : ''}${speaking ? ' tile-speaking' : ''}${featured ? ' tile-featured' : ''}`}
       data-participant-id={participantId}
+      data-speaking={speaking ? 'true' : undefined}
       data-testid={local ? 'local-tile' : 'remote-tile'}
       data-link-state={linkState}
       aria-busy={status ? true : undefined}
@@ -89,6 +103,8 @@ export function VideoTile(props: VideoTileProps) {
             📷̸
           </span>
         )}
+        {speaking && <span className="sr-only">speaking</span>}
+        {extra}
         {status && (
           <span className="tile-status" role="status">
             {status}

@@ -18,21 +18,28 @@ const idle: CallSnapshot = {
  */
 export function useCall(opts: CallOptions): { call: Call | null; snapshot: CallSnapshot } {
   const [call, setCall] = useState<Call | null>(null);
-  const { room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality } = opts;
+  const { room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality, localMedia } = opts;
 
   useEffect(() => {
-    const c = new Call({ room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality });
+    const c = new Call({ room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality, localMedia });
     // The Call is an external system created per mount (StrictMode mounts twice): publish it.
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setCall(c);
+    // Chat, files and screen sharing attach before the join so nothing sent right after it is missed.
     featuresOf(c);
-    void c.start();
+    // Started a microtask later: StrictMode's mount-unmount-mount must not hand the pre-opened
+    // camera to a call that is torn down at once.
+    let cancelled = false;
+    queueMicrotask(() => {
+      if (!cancelled) void c.start();
+    });
     (window as unknown as { __parleyCall?: Call }).__parleyCall = c;
     return () => {
+      cancelled = true;
       void c.leave();
       setCall((cur) => (cur === c ? null : cur));
     };
-  }, [room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality]);
+  }, [room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality, localMedia]);
 
   const snapshot = useSyncExternalStore(
     (onChange) => (call ? call.on('change', onChange) : () => undefined),

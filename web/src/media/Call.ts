@@ -3,7 +3,7 @@ import { Emitter } from '../emitter';
 import { takeSignalingClient } from '../signaling/preconnect';
 import { SignalingError, type SignalingClient } from '../signaling/SignalingClient';
 import { REBUILD_BACKOFF, REBUILD_BACKOFF_MAX, REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
-import { getLocalMedia, type MediaProblem } from './localMedia';
+import { getLocalMedia, type LocalMedia, type MediaProblem } from './localMedia';
 import { PeerLink, type LinkState } from './PeerLink';
 import { qualityFor } from './quality';
 
@@ -50,6 +50,11 @@ export interface CallOptions {
   startCameraOff?: boolean;
   /** Lower each camera stream's resolution, frame rate and bitrate as the room grows (default on). */
   adaptQuality?: boolean;
+  /**
+   * Camera and microphone already opened (the pre-join preview). `start()` takes ownership and
+   * stops the tracks when the call ends; without it the call opens the default devices itself.
+   */
+  localMedia?: LocalMedia;
 }
 
 interface Remote {
@@ -95,6 +100,7 @@ export class Call extends Emitter<CallEvents> {
   #serverRestarting = false;
   #snapshot: CallSnapshot | null = null;
   #offs: Array<() => void> = [];
+  #preopened: LocalMedia | null;
 
   constructor(opts: CallOptions) {
     super();
@@ -103,6 +109,7 @@ export class Call extends Emitter<CallEvents> {
     this.#relayOnly = opts.relayOnly ?? false;
     this.#adaptQuality = opts.adaptQuality ?? true;
     this.#media = { audio: !opts.startMuted, video: !opts.startCameraOff };
+    this.#preopened = opts.localMedia ?? null;
     this.#signaling = takeSignalingClient(opts.serverUrl);
     const s = this.#signaling;
     this.#offs.push(
@@ -189,7 +196,9 @@ export class Call extends Emitter<CallEvents> {
     this.#phase = 'starting';
     this.#changed();
     const connected = this.#signaling.connect().then(() => performance.mark('parley:signaling-connected'));
-    const media = getLocalMedia({ audio: true, video: true }).then((m) => {
+    const preopened = this.#preopened;
+    this.#preopened = null;
+    const media = (preopened ? Promise.resolve(preopened) : getLocalMedia({ audio: true, video: true })).then((m) => {
       performance.mark('parley:media-ready');
       return m;
     });
@@ -219,6 +228,34 @@ export class Call extends Emitter<CallEvents> {
     this.#media.video = on;
     this.#applyEnabled();
     this.#changed();
+  }
+
+  /**
+   * Put a new camera or microphone track in place of the current one (or add it when that kind
+   * was missing) on every peer connection with replaceTrack: no renegotiation. The old track is
+   * stopped. The new track follows the current mute / camera-off state.
+   */
+  async replaceLocalTrack(track: MediaStreamTrack): Promise<void> {
+    const kind = track.kind === 'audio' ? 'audio' : 'video';
+    if (this.#phase === 'left' || this.#phase === 'failed') {
+      track.stop();
+      return;
+    }
+    track.enabled = this.#media[kind];
+    const old = this.#local?.getTracks().filter((t) => t.kind === kind) ?? [];
+    const others = this.#local?.getTracks().filter((t) => t.kind !== kind) ?? [];
+    // A new stream object, so views re-attach the preview.
+    this.#local = new MediaStream([...others, track]);
+    delete this.#mediaProblems[kind];
+    await Promise.all([...this.#remotes.values()].map((r) => r.link.replaceTrack(kind, track)));
+    for (const t of old) if (t !== track) t.stop();
+    if (this.#phase === 'joined') this.#signaling.setMedia(this.#effectiveMedia());
+    this.#changed();
+  }
+
+  /** The local camera/microphone tracks now in use (for device pickers). */
+  get localTracks(): MediaStreamTrack[] {
+    return this.#local?.getTracks() ?? [];
   }
 
   /** Leave the room and release everything. Idempotent. */

@@ -51,6 +51,7 @@ export const defaultAudioConstraints: MediaTrackConstraints = {
  */
 export async function getLocalMedia(
   want: { audio: boolean; video: boolean } = { audio: true, video: true },
+  deviceIds: { audio?: string; video?: string } = {},
 ): Promise<LocalMedia> {
   const stream = new MediaStream();
   const problems: LocalMedia['problems'] = {};
@@ -59,8 +60,8 @@ export async function getLocalMedia(
     if (want.video) problems.video = 'insecure';
     return { stream, problems };
   }
-  const audio = want.audio ? defaultAudioConstraints : false;
-  const video = want.video ? defaultVideoConstraints : false;
+  const audio = want.audio ? withDevice(defaultAudioConstraints, deviceIds.audio) : false;
+  const video = want.video ? withDevice(defaultVideoConstraints, deviceIds.video) : false;
   if (!audio && !video) return { stream, problems };
   try {
     const both = await navigator.mediaDevices.getUserMedia({ audio, video });
@@ -80,4 +81,9 @@ export async function getLocalMedia(
     }
   }
   return { stream, problems };
+}
+
+/** Constraints for one chosen device (`exact`: a missing device is an error, not a surprise). */
+export function withDevice(base: MediaTrackConstraints, deviceId: string | undefined): MediaTrackConstraints {
+  return deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
 }

@@ -5,10 +5,16 @@ import { featuresOf } from '../callFeatures';
 import '../components/grid.css';
 import { PanelButtons, SidePanel, type PanelName } from '../components/SidePanel';
 import { VideoTile } from '../components/VideoTile';
+import { CallScreenButtons, CallScreenExtras, QualityBadge, useCallScreen } from '../callscreen/CallScreenExtras';
+import { callErrorText } from '../errors/callErrorText';
 import { useCall } from '../hooks/useCall';
 import type { CallSnapshot } from '../media/Call';
 import { problemText } from '../media/localMedia';
 import { ScreenButton, ScreenStage } from '../screen/ScreenStage';
+import { callPath } from '../names';
+import { handOff, takeHandOff, type JoinChoice } from '../prejoin/handoff';
+import { PreJoin } from '../prejoin/PreJoin';
+import { setSpeakerId } from '../devices/speaker';
 
 const linkStateText: Record<string, string | undefined> = {
   connecting: 'connecting…',
@@ -16,9 +22,10 @@ const linkStateText: Record<string, string | undefined> = {
   failed: 'connection failed',
 };
 
+/** `/call/:username/:room` and `/r/:room`: the pre-join screen, then the call. */
 export default function CallPage() {
-  const { username = '', room = '' } = useParams();
-  const problem = nameProblem(username) ?? roomProblem(room);
+  const { username, room = '' } = useParams();
+  const problem = (username === undefined ? null : nameProblem(username)) ?? roomProblem(room);
   if (problem) {
     return (
       <main className="home">
@@ -29,10 +36,36 @@ export default function CallPage() {
       </main>
     );
   }
-  return <CallScreen username={username} room={room} />;
+  return <CallFlow key={`${username ?? ''}/${room}`} username={username} room={room} />;
 }
 
-function CallScreen({ username, room }: { username: string; room: string }) {
+function CallFlow({ username, room }: { username: string | undefined; room: string }) {
+  const navigate = useNavigate();
+  const [choice, setChoice] = useState<JoinChoice | null>(() =>
+    username === undefined ? null : takeHandOff(room, username),
+  );
+  if (!choice) {
+    return (
+      <PreJoin
+        room={room}
+        initialName={username}
+        onJoin={(c) => {
+          setSpeakerId(c.speakerId);
+          if (c.name === username) {
+            setChoice(c);
+          } else {
+            // The call's address carries the name: go there and join at once.
+            handOff(c);
+            void navigate(callPath(c.name, room), { replace: username === undefined });
+          }
+        }}
+      />
+    );
+  }
+  return <CallScreen username={choice.name} room={room} choice={choice} />;
+}
+
+function CallScreen({ username, room, choice }: { username: string; room: string; choice: JoinChoice }) {
   const [search] = useSearchParams();
   const navigate = useNavigate();
   const { call, snapshot } = useCall({
@@ -41,6 +74,9 @@ function CallScreen({ username, room }: { username: string; room: string }) {
     relayOnly: search.get('relay') === '1',
     // `?adapt=0` sends every stream at full quality whatever the room size (for comparisons).
     adaptQuality: search.get('adapt') !== '0',
+    localMedia: choice.media,
+    startMuted: choice.startMuted,
+    startCameraOff: choice.startCameraOff,
   });
   const [copied, setCopied] = useState(false);
   const [panel, setPanel] = useState<PanelName | null>(null);
@@ -50,6 +86,7 @@ function CallScreen({ username, room }: { username: string; room: string }) {
     await call?.leave();
     void navigate('/');
   };
+  const ui = useCallScreen(call, snapshot, () => void leave());
 
   const copyLink = async (): Promise<void> => {
     const url = `${window.location.origin}/r/${encodeURIComponent(room)}`;
@@ -74,33 +111,41 @@ function CallScreen({ username, room }: { username: string; room: string }) {
       </header>
       <MediaNotes snapshot={snapshot} />
       {features && <ScreenStage screen={features.screen} />}
-      <section
-        className={`grid grid-${Math.min(remotes.length + 1, 6)}`}
-        aria-label="Participants"
-        data-count={remotes.length + 1}
-      >
-        <VideoTile
-          local
-          stream={snapshot.localStream}
-          name={self?.name ?? username}
-          participantId={self?.id}
-          audioOn={hasAudio && media.audio}
-          videoOn={hasVideo && media.video}
-        />
-        {remotes.map((r) => (
+      <div className="call-body">
+        <section
+          className={`grid grid-${Math.min(remotes.length + 1, 6)} layout-${ui.layout}`}
+          aria-label="Participants"
+          data-count={remotes.length + 1}
+        >
           <VideoTile
-            key={r.participant.id}
-            stream={r.stream}
-            tracksVersion={r.tracksVersion}
-            name={r.participant.name}
-            participantId={r.participant.id}
-            audioOn={r.participant.media.audio}
-            videoOn={r.participant.media.video}
-            status={linkStateText[r.link]}
-            linkState={r.link}
+            speaking={ui.speaking.has(ui.selfId)}
+            featured={ui.featured === ui.selfId}
+            local
+            stream={snapshot.localStream}
+            name={self?.name ?? username}
+            participantId={self?.id}
+            audioOn={hasAudio && media.audio}
+            videoOn={hasVideo && media.video}
           />
-        ))}
-      </section>
+          {remotes.map((r) => (
+            <VideoTile
+              key={r.participant.id}
+              stream={r.stream}
+              tracksVersion={r.tracksVersion}
+              name={r.participant.name}
+              participantId={r.participant.id}
+              audioOn={r.participant.media.audio}
+              videoOn={r.participant.media.video}
+              status={linkStateText[r.link]}
+              linkState={r.link}
+              speaking={ui.speaking.has(r.participant.id)}
+              featured={ui.featured === r.participant.id}
+              extra={<QualityBadge quality={ui.quality.get(r.participant.id)?.quality ?? 'unknown'} />}
+            />
+          ))}
+        </section>
+        <CallScreenExtras ui={ui} call={call} snapshot={snapshot} />
+      </div>
       {snapshot.phase === 'joined' && remotes.length === 0 && (
         <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
       )}
@@ -126,6 +171,7 @@ function CallScreen({ username, room }: { username: string; room: string }) {
         <button type="button" onClick={() => void copyLink()}>
           {copied ? 'Link copied' : 'Copy link'}
         </button>
+        <CallScreenButtons ui={ui} />
         <button type="button" className="danger" onClick={() => void leave()}>
           Leave
         </button>
@@ -160,10 +206,7 @@ function PhaseNote({ snapshot }: { snapshot: CallSnapshot }) {
     case 'failed':
       return (
         <p className="phase error" role="alert">
-          {snapshot.error?.id === 'room-full'
-            ? 'This room is full. Try another room.'
-            : (snapshot.error?.message ?? 'The call ended unexpectedly.')}{' '}
-          <Link to="/">Back to the start page</Link>
+          {callErrorText(snapshot.error)} <Link to="/">Back to the start page</Link>
         </p>
       );
     default:

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchChromium, newParticipant } from './support/browser';
+import { joinFromPreJoin, joinThroughUi, waitForRemoteVideos } from './support/call';
+import { ROOT, startServer, type RunningServer } from './support/server';
+
+let server: RunningServer;
+let browser: Browser;
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+const viewport = { width: 1200, height: 760 };
+
+const audioDir = mkdtempSync(join(tmpdir(), 'parley-voice-'));
+
+/**
+ * A WAV file that sounds a little like talking: syllable-long bursts of a harmonic tone at
+ * changing pitch, then a pause. Chromium's default fake microphone only beeps for a few ms.
+ */
+function voiceWav(path: string): void {
+  const rate = 16_000;
+  const seconds = 8;
+  const samples = new Int16Array(rate * seconds);
+  for (let i = 0; i < samples.length; i++) {
+    const t = i / rate;
+    const inPhrase = t % 4 < 3; // 3 s of talk, 1 s of quiet
+    const syllable = Math.floor(t / 0.25);
+    const inSyllable = t % 0.25 < 0.18;
+    if (!inPhrase || !inSyllable) continue;
+    const f = [180, 220, 260, 200][syllable % 4]!;
+    const env = Math.sin((Math.PI * (t % 0.25)) / 0.18);
+    const v =
+      0.5 * Math.sin(2 * Math.PI * f * t) + 0.25 * Math.sin(4 * Math.PI * f * t) + 0.12 * Math.sin(6 * Math.PI * f * t);
+    samples[i] = Math.round(0.6 * env * v * 32767);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + samples.byteLength, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(samples.byteLength, 40);
+  writeFileSync(path, Buffer.concat([header, Buffer.from(samples.buffer)]));
+}
+
+before(async () => {
+  server = await startServer();
+  const wav = join(audioDir, 'voice.wav');
+  voiceWav(wav);
+  browser = await launchChromium([`--use-file-for-fake-audio-capture=${wav}`]);
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.kill('SIGTERM');
+  rmSync(audioDir, { recursive: true, force: true });
+});
+
+test('three people: speaking indicator, speaker layout, connection quality and details; screenshots', async () => {
+  const people = await Promise.all(
+    ['Alice', 'Bob', 'Carol'].map(() => newParticipant(browser, server.url, { viewport })),
+  );
+  const [alice, bob, carol] = people as [(typeof people)[0], (typeof people)[0], (typeof people)[0]];
+  try {
+    const room = 'team-standup';
+    // Home and pre-join, as Alice sees them.
+    await alice.page.goto('/');
+    await alice.page.getByLabel('Username').fill('Alice');
+    await alice.page.getByLabel('Room').fill(room);
+    await alice.page.screenshot({ path: join(SHOTS, 'home.png') });
+    await alice.page.getByRole('button', { name: 'Join' }).click();
+    await alice.page.waitForFunction(() => {
+      const v = document.querySelector<HTMLVideoElement>('video[aria-label="Your camera preview"]');
+      return v !== null && v.videoWidth > 0 && Number(document.querySelector('meter')?.value ?? 0) > 0.2;
+    });
+    await alice.page.screenshot({ path: join(SHOTS, 'prejoin.png') });
+    await joinFromPreJoin(alice.page);
+    await joinThroughUi(bob.page, 'Bob', room);
+    await joinThroughUi(carol.page, 'Carol', room);
+    await Promise.all(people.map((p) => waitForRemoteVideos(p.page, 2, 30_000)));
+
+    // Someone is talking (the fake microphones play the voice file): a tile is marked as speaking.
+    await alice.page.locator('[data-testid="remote-tile"][data-speaking="true"]').first().waitFor({ timeout: 10_000 });
+    assert.match(
+      await alice.page.locator('[data-testid="remote-tile"][data-speaking="true"]').first().innerText(),
+      /speaking/,
+      'the speaking state is also in the tile text for screen readers',
+    );
+
+    // Each remote tile grades its connection once figures arrive.
+    await alice.page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-testid="remote-tile"] [data-testid="quality-indicator"]')].filter(
+          (q) => (q as HTMLElement).dataset.quality !== 'unknown',
+        ).length === 2,
+      null,
+      { timeout: 20_000 },
+    );
+    const grades = await alice.page
+      .locator('[data-testid="remote-tile"] [data-testid="quality-indicator"]')
+      .evaluateAll((qs) => qs.map((q) => q.getAttribute('aria-label')));
+    for (const g of grades) assert.match(g ?? '', /^Connection (good|fair|poor)$/);
+
+    // The details panel: candidate types and a non-zero bitrate for each person.
+    await alice.page.getByRole('button', { name: 'Connection' }).click();
+    const panel = alice.page.getByTestId('quality-panel');
+    await panel.waitFor();
+    let text = '';
+    const ok = (t: string): boolean => {
+      const routes = t.match(/^Route\t(host|srflx|prflx|relay) → (host|srflx|prflx|relay)/gm) ?? [];
+      const rates = [...t.matchAll(/^(Receiving|Sending)\t([\d.]+) kbit\/s/gm)].map((m) => Number(m[2]));
+      return routes.length === 2 && rates.length === 4 && rates.every((r) => r > 0);
+    };
+    for (let i = 0; i < 50 && !ok(text); i++) {
+      if (i > 0) await alice.page.waitForTimeout(200);
+      text = await panel.innerText();
+    }
+    assert.ok(ok(text), `candidate types and non-zero bitrates for both people:\n${text}`);
+    assert.match(text, /Bob/);
+    assert.match(text, /Carol/);
+    assert.match(text, /host → host/, 'a loopback call runs over host candidates');
+    assert.match(text, /VP8|VP9|H264|AV1/);
+    assert.match(text, /\d+x\d+/);
+    await alice.page.getByRole('button', { name: 'Connection' }).click();
+
+    // Speaker layout: one large tile above a strip of the others.
+    await alice.page.getByRole('button', { name: 'Speaker view' }).click();
+    const featured = alice.page.locator('.tile-featured');
+    await featured.waitFor();
+    const boxes = await alice.page
+      .locator('.tile')
+      .evaluateAll((ts) =>
+        ts.map((t) => ({ featured: t.classList.contains('tile-featured'), w: t.getBoundingClientRect().width })),
+      );
+    const big = boxes.find((b) => b.featured)!;
+    assert.ok(
+      boxes.filter((b) => !b.featured).every((b) => b.w < big.w / 2),
+      `one large tile: ${JSON.stringify(boxes)}`,
+    );
+    await alice.page.getByRole('button', { name: 'Grid view' }).click();
+
+    // The call as Alice sees it.
+    await alice.page.waitForTimeout(500);
+    await alice.page.screenshot({ path: join(SHOTS, 'call.png') });
+  } finally {
+    await Promise.all(people.map((p) => p.context.close()));
+  }
+});

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newParticipant } from './support/browser';
+import { inboundTotals, joinFromPreJoin, joinThroughUi, remoteVideos, waitForRemoteVideos } from './support/call';
+import { startServer, type RunningServer } from './support/server';
+
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startServer();
+  // Three fake cameras. fake_device_1 delivers Y16 (depth) frames that WebRTC does not encode,
+  // so the tests switch between fake_device_0 and fake_device_2 (both I420-like, 640x480).
+  browser = await launchChromium(['--use-fake-device-for-media-stream=device-count=3']);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.kill('SIGTERM');
+});
+
+/** Count every offer/answer a page applies, on any peer connection (installed before page scripts). */
+async function countDescriptions(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __descriptions: number };
+    w.__descriptions = 0;
+    const proto = RTCPeerConnection.prototype;
+    const setRemote = proto.setRemoteDescription;
+    proto.setRemoteDescription = function (this: RTCPeerConnection, ...args: Parameters<typeof setRemote>) {
+      w.__descriptions++;
+      return setRemote.apply(this, args);
+    } as typeof setRemote;
+  });
+}
+
+const descriptions = (page: Page): Promise<number> =>
+  page.evaluate(() => (window as unknown as { __descriptions: number }).__descriptions);
+
+/** The id of the camera track the page is sending, from its outbound RTP stats. */
+function sentVideoTrack(
+  page: Page,
+): Promise<{ sent: string[]; local: string | undefined; deviceId: string | undefined }> {
+  return page.evaluate(async () => {
+    const call = (
+      window as unknown as {
+        __parleyCall: { getStats(): Promise<Record<string, RTCStats[]>>; localTracks: MediaStreamTrack[] };
+      }
+    ).__parleyCall;
+    const sent: string[] = [];
+    for (const list of Object.values(await call.getStats())) {
+      const byId = new Map(list.map((s) => [s.id, s as RTCStats & Record<string, unknown>]));
+      for (const s of byId.values()) {
+        if (s.type !== 'outbound-rtp' || s.kind !== 'video') continue;
+        const source = byId.get(String(s.mediaSourceId));
+        if (source) sent.push(String(source.trackIdentifier));
+      }
+    }
+    const video = call.localTracks.find((t) => t.kind === 'video');
+    return { sent, local: video?.id, deviceId: video?.getSettings().deviceId };
+  });
+}
+
+/** The options of the Camera picker: device id and label. */
+function cameraOptions(page: Page): Promise<Array<{ id: string; label: string }>> {
+  return page
+    .getByLabel('Camera', { exact: true })
+    .locator('option')
+    .evaluateAll((os) => os.map((o) => ({ id: (o as HTMLOptionElement).value, label: o.textContent ?? '' })));
+}
+
+const framesOf = async (page: Page): Promise<number> => (await inboundTotals(page)).videoFramesDecoded;
+
+test('switching camera mid-call uses replaceTrack: the other side keeps decoding, no new offer/answer', async () => {
+  const alice = await newParticipant(browser, server.url, { viewport: { width: 1100, height: 720 } });
+  const bob = await newParticipant(browser, server.url);
+  try {
+    await countDescriptions(alice.page);
+    await countDescriptions(bob.page);
+    await joinThroughUi(alice.page, 'Alice', 'e2e-switch');
+    await joinThroughUi(bob.page, 'Bob', 'e2e-switch');
+    await Promise.all([waitForRemoteVideos(alice.page, 1), waitForRemoteVideos(bob.page, 1)]);
+    const before = { alice: await descriptions(alice.page), bob: await descriptions(bob.page) };
+    assert.ok(before.alice >= 1 && before.bob >= 1, `both applied the first negotiation (${JSON.stringify(before)})`);
+
+    const first = await sentVideoTrack(alice.page);
+    assert.deepEqual(first.sent, [first.local], 'Alice sends her first camera');
+
+    await alice.page.getByRole('button', { name: 'Devices' }).click();
+    const picker = alice.page.getByLabel('Camera', { exact: true });
+    const cameras = await cameraOptions(alice.page);
+    assert.equal(cameras.length, 3, `the fake cameras are offered: ${JSON.stringify(cameras)}`);
+    const other = cameras.find((c) => c.label === 'fake_device_2')?.id;
+    assert.ok(other && other !== first.deviceId, 'another camera to switch to');
+    await picker.selectOption(other);
+
+    // Alice now sends the new camera's track...
+    await alice.page.waitForFunction(
+      (id) =>
+        (window as unknown as { __parleyCall: { localTracks: MediaStreamTrack[] } }).__parleyCall.localTracks
+          .find((t) => t.kind === 'video')
+          ?.getSettings().deviceId === id,
+      other,
+    );
+    let now = await sentVideoTrack(alice.page);
+    for (let i = 0; i < 20 && now.sent[0] !== now.local; i++) {
+      await alice.page.waitForTimeout(100);
+      now = await sentVideoTrack(alice.page);
+    }
+    assert.notEqual(now.local, first.local, 'a new camera track');
+    assert.deepEqual(now.sent, [now.local], 'the sender carries the new track');
+    assert.equal(await picker.inputValue(), other, 'the picker shows the camera in use');
+
+    // ...Bob keeps decoding it, and nobody negotiated again.
+    const framesAtSwitch = await framesOf(bob.page);
+    const shownAtSwitch = (await remoteVideos(bob.page))[0]?.frames ?? 0;
+    await bob.page.waitForTimeout(1_500);
+    const framesAfter = await framesOf(bob.page);
+    const shownAfter = (await remoteVideos(bob.page))[0]?.frames ?? 0;
+    console.log(
+      `after the switch Bob decoded ${framesAfter - framesAtSwitch} and showed ${shownAfter - shownAtSwitch} frames in 1.5 s`,
+    );
+    assert.ok(
+      framesAfter > framesAtSwitch + 5,
+      `Bob keeps decoding (${framesAtSwitch} -> ${framesAfter} frames decoded)`,
+    );
+    const after = { alice: await descriptions(alice.page), bob: await descriptions(bob.page) };
+    assert.deepEqual(after, before, 'no offer or answer was exchanged for the switch');
+
+    // The choice is remembered for the next call.
+    const saved = await alice.page.evaluate(() => localStorage.getItem('parley:devices'));
+    assert.equal(JSON.parse(saved ?? '{}').videoinput, other);
+  } finally {
+    await alice.context.close();
+    await bob.context.close();
+  }
+});
+
+test('pre-join: preview, level meter, device choice, join muted with camera off, name remembered', async () => {
+  const alice = await newParticipant(browser, server.url);
+  const bob = await newParticipant(browser, server.url);
+  try {
+    await joinThroughUi(bob.page, 'Bob', 'e2e-prejoin');
+
+    // An invite link opens the pre-join screen with a name field and no room field.
+    await alice.page.goto('/r/e2e-prejoin');
+    await alice.page.getByRole('heading', { name: /Ready to join/ }).waitFor();
+    assert.equal(await alice.page.getByLabel('Room').count(), 0);
+    await alice.page.getByLabel('Username').fill('Alice');
+
+    // The preview plays and the microphone meter moves (the fake microphone beeps).
+    await alice.page.waitForFunction(() => {
+      const v = document.querySelector<HTMLVideoElement>('video[aria-label="Your camera preview"]');
+      return v !== null && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0;
+    });
+    await alice.page.waitForFunction(() => Number(document.querySelector('meter')?.value ?? 0) > 0.2, null, {
+      timeout: 5_000,
+    });
+
+    // Pick the second camera in the preview.
+    const picker = alice.page.getByLabel('Camera', { exact: true });
+    const other = (await cameraOptions(alice.page)).find((c) => c.label === 'fake_device_2')?.id;
+    assert.ok(other);
+    await picker.selectOption(other);
+    await alice.page.waitForFunction(
+      (id) =>
+        (
+          document.querySelector<HTMLVideoElement>('video[aria-label="Your camera preview"]')
+            ?.srcObject as MediaStream | null
+        )
+          ?.getVideoTracks()[0]
+          ?.getSettings().deviceId === id,
+      other,
+    );
+    assert.ok(await alice.page.getByLabel('Microphone', { exact: true }).isEnabled());
+
+    await alice.page.getByLabel('Join muted').check();
+    await alice.page.getByLabel('Join with camera off').check();
+    await joinFromPreJoin(alice.page);
+    await alice.page.waitForURL('**/call/Alice/e2e-prejoin');
+
+    // Bob sees Alice muted with her camera off from the start; she still receives Bob.
+    const tile = bob.page.locator('[data-testid="remote-tile"]');
+    await tile.locator('[aria-label="microphone off"]').waitFor({ timeout: 10_000 });
+    await tile.locator('[aria-label="camera off"]').waitFor();
+    await waitForRemoteVideos(alice.page, 1);
+    await alice.page.getByRole('button', { name: 'Unmute' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Camera on' }).waitFor();
+    // The preview's camera went into the call (the second camera, not a fresh default).
+    const used = await alice.page.evaluate(
+      () =>
+        (window as unknown as { __parleyCall: { localTracks: MediaStreamTrack[] } }).__parleyCall.localTracks
+          .find((t) => t.kind === 'video')
+          ?.getSettings().deviceId,
+    );
+    assert.equal(used, other);
+
+    // Next visit: the name and the choices are remembered.
+    await alice.page.getByRole('button', { name: 'Leave' }).click();
+    await alice.page.goto('/r/another-room');
+    await alice.page.getByRole('heading', { name: /Ready to join/ }).waitFor();
+    assert.equal(await alice.page.getByLabel('Username').inputValue(), 'Alice');
+    assert.equal(await alice.page.getByLabel('Join muted').isChecked(), true);
+    await alice.page.waitForFunction(
+      (id) => document.querySelector<HTMLSelectElement>('.device-select select')?.value === id,
+      other,
+    );
+  } finally {
+    await alice.context.close();
+    await bob.context.close();
+  }
+});

@@ -1,0 +1,90 @@
+import { useCallback, useMemo, useState } from 'react';
+import { useJoinLeaveAnnouncement } from '../a11y/useAnnouncements';
+import { useCallDevices } from '../devices/useCallDevices';
+import { useDevices } from '../devices/useDevices';
+import { useShortcuts } from '../keyboard/useShortcuts';
+import type { Call, CallSnapshot } from '../media/Call';
+import { useLinkQuality } from '../quality/useLinkQuality';
+import { useSpeaking } from '../speaking/useSpeaking';
+
+export type Layout = 'grid' | 'speaker';
+export type Panel = 'devices' | 'stats' | null;
+
+/** Id used for the local person before the server has given one. */
+export const SELF = 'self';
+
+/**
+ * Everything on the call screen beyond the tiles and the basic buttons: who is talking, the
+ * layout, connection quality, device switching, keyboard shortcuts and announcements.
+ */
+export function useCallScreen(call: Call | null, snapshot: CallSnapshot, leave: () => void) {
+  const { media, remotes, self, localStream } = snapshot;
+  const selfId = self?.id ?? SELF;
+  const [layout, setLayout] = useState<Layout>('grid');
+  const [panel, setPanel] = useState<Panel>(null);
+  const [helpOpen, setHelpOpen] = useState(false);
+
+  const sources = useMemo(
+    () => [
+      { id: selfId, stream: localStream, muted: !media.audio },
+      ...remotes.map((r) => ({ id: r.participant.id, stream: r.stream, muted: !r.participant.media.audio })),
+    ],
+    [selfId, localStream, media.audio, remotes],
+  );
+  const talk = useSpeaking(sources);
+  const quality = useLinkQuality(
+    call,
+    (id) => remotes.find((r) => r.participant.id === id)?.participant.media.video ?? false,
+  );
+  const devices = useDevices(localStream);
+  const callDevices = useCallDevices(call, devices);
+  const announcement = useJoinLeaveAnnouncement(
+    self ? remotes.map((r) => ({ id: r.participant.id, name: r.participant.name })) : [],
+  );
+
+  // The large tile in the speaker layout: the active speaker, else the first other person.
+  const featured = layout === 'speaker' ? (talk.active ?? remotes[0]?.participant.id ?? selfId) : null;
+
+  const togglePanel = useCallback((p: Exclude<Panel, null>) => setPanel((cur) => (cur === p ? null : p)), []);
+
+  useShortcuts((action) => {
+    switch (action) {
+      case 'toggle-mic':
+        if (localStream?.getAudioTracks().length) call?.setAudioEnabled(!media.audio);
+        break;
+      case 'toggle-camera':
+        if (localStream?.getVideoTracks().length) call?.setVideoEnabled(!media.video);
+        break;
+      case 'toggle-chat':
+        window.dispatchEvent(new CustomEvent('parley:toggle-chat'));
+        break;
+      case 'toggle-layout':
+        setLayout((l) => (l === 'grid' ? 'speaker' : 'grid'));
+        break;
+      case 'leave':
+        leave();
+        break;
+      case 'help':
+        setHelpOpen(true);
+        break;
+    }
+  });
+
+  return {
+    selfId,
+    layout,
+    setLayout,
+    panel,
+    togglePanel,
+    helpOpen,
+    setHelpOpen,
+    speaking: talk.speaking,
+    featured,
+    quality,
+    devices,
+    callDevices,
+    announcement,
+  };
+}
+
+export type CallScreenState = ReturnType<typeof useCallScreen>;

@@ -1,0 +1,52 @@
+import { useSyncExternalStore } from 'react';
+import { DeviceSelect } from './DeviceSelect';
+import { canChooseSpeaker, trackDeviceId, type DeviceLists } from './devices';
+import { savePreferences } from './preferences';
+import { onSpeakerChange, setSpeakerId, speakerId } from './speaker';
+
+export interface DeviceSettingsProps {
+  devices: DeviceLists;
+  localTracks: MediaStreamTrack[];
+  choose: (kind: 'audio' | 'video', deviceId: string) => void;
+  problem: string | null;
+}
+
+/** Camera, microphone and speaker pickers for the running call. */
+export function DeviceSettings({ devices, localTracks, choose, problem }: DeviceSettingsProps) {
+  const speaker = useSyncExternalStore(onSpeakerChange, speakerId);
+  const video = localTracks.find((t) => t.kind === 'video');
+  const audio = localTracks.find((t) => t.kind === 'audio');
+  return (
+    <section className="side-panel device-settings" aria-labelledby="device-settings-title">
+      <h2 id="device-settings-title">Devices</h2>
+      <DeviceSelect
+        label="Camera"
+        options={devices.videoinput}
+        value={trackDeviceId(video)}
+        onChange={(id) => choose('video', id)}
+      />
+      <DeviceSelect
+        label="Microphone"
+        options={devices.audioinput}
+        value={trackDeviceId(audio)}
+        onChange={(id) => choose('audio', id)}
+      />
+      {canChooseSpeaker() && (
+        <DeviceSelect
+          label="Speaker"
+          options={devices.audiooutput}
+          value={speaker || devices.audiooutput[0]?.deviceId}
+          onChange={(id) => {
+            setSpeakerId(id);
+            savePreferences({ audiooutput: id });
+          }}
+        />
+      )}
+      {problem && (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      )}
+    </section>
+  );
+}

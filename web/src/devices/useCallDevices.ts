@@ -1,0 +1,92 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Call } from '../media/Call';
+import {
+  classify,
+  defaultAudioConstraints,
+  defaultVideoConstraints,
+  problemText,
+  withDevice,
+} from '../media/localMedia';
+import { replacementFor, trackDeviceId, type DeviceLists } from './devices';
+import { savePreferences } from './preferences';
+
+export interface CallDevices {
+  /** Switch the camera or microphone in the running call (replaceTrack; no renegotiation). */
+  choose(kind: 'audio' | 'video', deviceId: string): Promise<void>;
+  /** A sentence when the last switch failed. */
+  problem: string | null;
+}
+
+async function openTrack(kind: 'audio' | 'video', deviceId: string | undefined): Promise<MediaStreamTrack> {
+  const base = kind === 'audio' ? defaultAudioConstraints : defaultVideoConstraints;
+  const s = await navigator.mediaDevices.getUserMedia({ [kind]: withDevice(base, deviceId) });
+  const track = s.getTracks()[0];
+  if (!track) throw new DOMException('no track', 'NotFoundError');
+  return track;
+}
+
+/**
+ * Device switching during a call, and recovery when the device in use is unplugged: on
+ * `devicechange` (or the track ending) the call moves to the system default device.
+ */
+export function useCallDevices(call: Call | null, devices: DeviceLists): CallDevices {
+  const [problem, setProblem] = useState<string | null>(null);
+  const busy = useRef(false);
+
+  const choose = useCallback(
+    async (kind: 'audio' | 'video', deviceId: string | undefined): Promise<void> => {
+      if (!call || busy.current) return;
+      busy.current = true;
+      try {
+        const track = await openTrack(kind, deviceId);
+        await call.replaceLocalTrack(track);
+        if (deviceId) savePreferences(kind === 'audio' ? { audioinput: deviceId } : { videoinput: deviceId });
+        setProblem(null);
+      } catch (err) {
+        setProblem(`${problemText[classify(err)](kind === 'audio' ? 'microphone' : 'camera')}`);
+      } finally {
+        busy.current = false;
+      }
+    },
+    [call],
+  );
+
+  // Unplugged: the device disappears from the list, or its track ends.
+  useEffect(() => {
+    if (!call) return;
+    for (const kind of ['audio', 'video'] as const) {
+      const track = call.localTracks.find((t) => t.kind === kind);
+      const list = kind === 'audio' ? devices.audioinput : devices.videoinput;
+      if (!track || list.length === 0) continue;
+      const next =
+        track.readyState === 'ended' ? (list[0]?.deviceId ?? null) : replacementFor(trackDeviceId(track), list);
+      // Reacting to the device list (an external system); choose() sets state only after awaiting.
+      // eslint-disable-next-line react-hooks/set-state-in-effect
+      if (next) void choose(kind, next);
+    }
+  }, [call, devices, choose]);
+
+  useEffect(() => {
+    if (!call) return;
+    const watched = new Set<MediaStreamTrack>();
+    const onEnded = (e: Event): void => {
+      const t = e.target as MediaStreamTrack;
+      if (call.localTracks.includes(t)) void choose(t.kind === 'audio' ? 'audio' : 'video', undefined);
+    };
+    const watch = (): void => {
+      for (const t of call.localTracks) {
+        if (watched.has(t)) continue;
+        watched.add(t);
+        t.addEventListener('ended', onEnded);
+      }
+    };
+    watch();
+    const off = call.on('change', watch);
+    return () => {
+      off();
+      for (const t of watched) t.removeEventListener('ended', onEnded);
+    };
+  }, [call, choose]);
+
+  return { choose, problem };
+}

@@ -1,0 +1,152 @@
+import { nameProblem, normalizeName } from '@parley/protocol/limits';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { DeviceSelect } from '../devices/DeviceSelect';
+import { canChooseSpeaker, trackDeviceId } from '../devices/devices';
+import { loadPreferences, savePreferences } from '../devices/preferences';
+import { useDevices } from '../devices/useDevices';
+import { problemText } from '../media/localMedia';
+import { rememberName, rememberedName } from '../names';
+import type { JoinChoice } from './handoff';
+import { MicMeter } from './MicMeter';
+import { usePreview } from './usePreview';
+
+export interface PreJoinProps {
+  room: string;
+  /** The name from the call address, if any; else the remembered one. */
+  initialName?: string;
+  onJoin: (choice: JoinChoice) => void;
+}
+
+/**
+ * Before entering a room: see yourself, check the microphone, pick devices, choose to join muted
+ * or with the camera off, confirm the name. The open camera and microphone go on into the call.
+ */
+export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
+  const [prefs] = useState(loadPreferences);
+  const preview = usePreview({ audio: prefs.audioinput, video: prefs.videoinput });
+  const { media } = preview;
+  const devices = useDevices(media);
+  const [name, setName] = useState(() => initialName ?? rememberedName());
+  const [muted, setMuted] = useState(prefs.joinMuted ?? false);
+  const [cameraOff, setCameraOff] = useState(prefs.joinCameraOff ?? false);
+  const [speaker, setSpeaker] = useState(prefs.audiooutput ?? '');
+  const [touched, setTouched] = useState(false);
+  const ids = { name: useId(), nameErr: useId(), muted: useId(), cameraOff: useId() };
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const nameErr = touched ? nameProblem(name) : null;
+
+  const videoTrack = media?.stream.getVideoTracks()[0];
+  const audioTrack = media?.stream.getAudioTracks()[0];
+
+  useEffect(() => {
+    const v = videoRef.current;
+    if (v && media && v.srcObject !== media.stream) v.srcObject = media.stream;
+  }, [media]);
+
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    setTouched(true);
+    if (nameProblem(name) || !media) return;
+    performance.mark('parley:join-click');
+    const clean = normalizeName(name);
+    rememberName(clean);
+    savePreferences({ joinMuted: muted, joinCameraOff: cameraOff, audiooutput: speaker });
+    const owned = preview.release();
+    if (!owned) return;
+    onJoin({ name: clean, room, media: owned, startMuted: muted, startCameraOff: cameraOff, speakerId: speaker });
+  };
+
+  const chooseDevice = (kind: 'audio' | 'video', id: string): void => {
+    savePreferences(kind === 'audio' ? { audioinput: id } : { videoinput: id });
+    void preview.choose(kind, id);
+  };
+
+  const problems = media ? (['video', 'audio'] as const).filter((k) => media.problems[k]) : [];
+  const showVideo = videoTrack && !cameraOff;
+
+  return (
+    <main className="prejoin" aria-labelledby="prejoin-title">
+      <h1 id="prejoin-title" className="prejoin-title">
+        Ready to join <span className="room-chip">{room}</span>?
+      </h1>
+      <div className="prejoin-body">
+        <div className="prejoin-preview">
+          <figure className="tile tile-local">
+            <video ref={videoRef} autoPlay playsInline muted className="mirrored" aria-label="Your camera preview" />
+            {!showVideo && (
+              <div className="tile-placeholder" aria-hidden="true">
+                {media ? normalizeName(name).slice(0, 1).toUpperCase() || '?' : '…'}
+              </div>
+            )}
+            <figcaption className="tile-label">
+              {!media ? 'Starting your camera…' : showVideo ? 'Your camera' : 'Camera off'}
+            </figcaption>
+          </figure>
+          <MicMeter track={audioTrack} muted={muted} />
+          {problems.length > 0 && (
+            <div className="media-notes" role="status">
+              {problems.map((k) => {
+                const p = media?.problems[k];
+                return p ? <p key={k}>{problemText[p](k === 'video' ? 'camera' : 'microphone')}</p> : null;
+              })}
+              <p>You can still join and see and hear the others.</p>
+            </div>
+          )}
+        </div>
+        <form className="join-form prejoin-form" onSubmit={submit} noValidate>
+          <label htmlFor={ids.name}>Username</label>
+          <input
+            id={ids.name}
+            name="username"
+            autoComplete="nickname"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={nameErr ? true : undefined}
+            aria-describedby={nameErr ? ids.nameErr : undefined}
+          />
+          {nameErr && (
+            <p id={ids.nameErr} className="field-error" role="alert">
+              {nameErr}
+            </p>
+          )}
+          <DeviceSelect
+            label="Camera"
+            options={devices.videoinput}
+            value={trackDeviceId(videoTrack)}
+            onChange={(id) => chooseDevice('video', id)}
+          />
+          <DeviceSelect
+            label="Microphone"
+            options={devices.audioinput}
+            value={trackDeviceId(audioTrack)}
+            onChange={(id) => chooseDevice('audio', id)}
+          />
+          {canChooseSpeaker() && (
+            <DeviceSelect
+              label="Speaker"
+              options={devices.audiooutput}
+              value={speaker || devices.audiooutput[0]?.deviceId}
+              onChange={setSpeaker}
+            />
+          )}
+          <div className="check-row">
+            <input id={ids.muted} type="checkbox" checked={muted} onChange={(e) => setMuted(e.target.checked)} />
+            <label htmlFor={ids.muted}>Join muted</label>
+          </div>
+          <div className="check-row">
+            <input
+              id={ids.cameraOff}
+              type="checkbox"
+              checked={cameraOff}
+              onChange={(e) => setCameraOff(e.target.checked)}
+            />
+            <label htmlFor={ids.cameraOff}>Join with camera off</label>
+          </div>
+          <button type="submit" className="primary" disabled={!media} aria-describedby={undefined}>
+            {media ? 'Join' : 'Starting devices…'}
+          </button>
+        </form>
+      </div>
+    </main>
+  );
+}
