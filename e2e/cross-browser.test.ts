@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { BrowserCapabilities } from '../web/src/media/capabilities';
 import { BrowserPool, type BrowserName, type Participant } from './support/participant';
-import { inboundByPeer, joinCall, waitForDecodingFrom } from './support/participantCall';
+import { joinCall, linkStatsByPeer, waitForDecodingFrom } from './support/participantCall';
 import { startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
@@ -31,7 +32,12 @@ async function closeAll(list: Person[]): Promise<void> {
   await Promise.allSettled(list.map((x) => x.p.close()));
 }
 
-/** Everyone decodes everyone else's video and receives audio packets from each of them. */
+const LOOPBACK = /^(127\.0\.0\.1|::1)$/;
+
+/**
+ * Everyone decodes everyone else's video and receives opus audio packets from each of them,
+ * over a loopback candidate pair, in whichever browser they are.
+ */
 async function assertFullMesh(list: Person[]): Promise<void> {
   await Promise.all(
     list.map((me) =>
@@ -43,19 +49,25 @@ async function assertFullMesh(list: Person[]): Promise<void> {
   );
   for (const me of list) {
     const deadline = Date.now() + 5_000;
-    let byPeer = await inboundByPeer(me.p);
+    let byPeer = await linkStatsByPeer(me.p);
     while (
-      (Object.keys(byPeer).length < list.length - 1 || Object.values(byPeer).some((s) => s.audioPackets === 0)) &&
+      (Object.keys(byPeer).length < list.length - 1 ||
+        Object.values(byPeer).some((s) => s.audioIn.packetsReceived === 0)) &&
       Date.now() < deadline
     ) {
       await new Promise((r) => setTimeout(r, 200));
-      byPeer = await inboundByPeer(me.p);
+      byPeer = await linkStatsByPeer(me.p);
     }
     assert.equal(Object.keys(byPeer).length, list.length - 1, `${me.name} has a link to each other person`);
     for (const [peer, s] of Object.entries(byPeer)) {
-      assert.ok(s.audioPackets > 0, `${me.name} (${me.p.browser}) receives audio from ${peer}: ${JSON.stringify(s)}`);
-      assert.ok(s.videoFramesDecoded > 0, `${me.name} (${me.p.browser}) decodes video from ${peer}`);
-      assert.match(s.audioCodec, /^audio\/opus$/i, `${me.name} receives opus`);
+      const who = `${me.name} (${me.p.browser}) from ${peer}`;
+      assert.ok(s.audioIn.packetsReceived > 0, `${who}: audio packets received ${JSON.stringify(s.audioIn)}`);
+      assert.match(s.audioIn.codec, /^audio\/opus$/i, `${who}: opus`);
+      assert.ok(s.videoIn.framesDecoded > 0, `${who}: video frames decoded`);
+      // Firefox has no H264 here: the pair must have agreed on a codec both can use.
+      assert.match(s.videoIn.codec, /^video\/(VP8|VP9|AV1)$/i, `${who}: video codec`);
+      assert.match(s.path?.local.address ?? '', LOOPBACK, `${who}: local candidate on loopback`);
+      assert.match(s.path?.remote.address ?? '', LOOPBACK, `${who}: remote candidate on loopback`);
     }
   }
 }
@@ -77,10 +89,24 @@ for (const [first, second] of [
       await assertFullMesh(list);
       console.log(`${first} first -> ${second}: second Join click -> both decoding: ${Date.now() - clicked} ms`);
 
-      // The codec both ends agreed on is one Firefox can use (it has no H264 here).
-      const [fromB, fromA] = [Object.values(await inboundByPeer(a.p))[0], Object.values(await inboundByPeer(b.p))[0]];
-      for (const s of [fromB, fromA]) assert.match(s?.videoCodec ?? '', /^video\/(VP8|VP9|AV1)$/i);
-      console.log(`negotiated codecs: ${fromB?.videoCodec} / ${fromB?.audioCodec}`);
+      const s = Object.values(await linkStatsByPeer(a.p))[0];
+      console.log(`negotiated: ${s?.videoIn.codec} ${s?.videoIn.width}x${s?.videoIn.height} + ${s?.audioIn.codec}`);
+
+      // Each browser detected what it can do; the agreed codec is one both of them reported.
+      for (const x of list) {
+        const caps = await x.p.evaluate(
+          () =>
+            (window as unknown as { __parleyCall?: { capabilities: BrowserCapabilities } }).__parleyCall?.capabilities,
+        );
+        assert.ok(caps, `${x.p.browser} exposes its capabilities`);
+        assert.ok(caps.videoCodecs.includes(s?.videoIn.codec.replace(/^video\//, '') ?? ''), `${x.p.browser} codecs`);
+        console.log(`${x.p.browser} capabilities: ${JSON.stringify(caps)}`);
+        // The first decoded frame is marked in both browsers (frame callbacks or their fallback).
+        const marked = await x.p.evaluate(() =>
+          performance.getEntriesByType('mark').some((m) => m.name.startsWith('parley:first-frame:')),
+        );
+        assert.ok(marked, `${x.p.browser} marked its first decoded frame`);
+      }
 
       // The remote video plays with sound in both browsers (autoplay allowed, not muted).
       for (const x of list) {

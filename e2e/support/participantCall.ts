@@ -1,3 +1,4 @@
+import type { LinkStats } from '../../web/src/media/linkStats';
 import type { RemoteVideo } from './call';
 import type { Participant } from './participant';
 
@@ -61,43 +62,14 @@ export async function waitForDecodingFrom(p: Participant, names: string[], timeo
   throw new Error(`${p.browser}: expected ${JSON.stringify(want)} decoding, saw ${JSON.stringify(last)}`);
 }
 
-export interface InboundFromPeer {
-  audioPackets: number;
-  videoFramesDecoded: number;
-  videoCodec: string;
-  audioCodec: string;
-}
-
 /**
- * Inbound RTP per remote participant id, from the standard statistics (`inbound-rtp` with
- * `kind`, `packetsReceived`, `framesDecoded`, `codecId` -> `codec.mimeType`), which both
- * Chromium and Firefox report under the same names.
+ * Each link's statistics per remote participant id, as the app summarises them for every
+ * browser (`Call.getLinkStats`, reached through the `window.__parleyCall` debug handle).
  */
-export function inboundByPeer(p: Participant): Promise<Record<string, InboundFromPeer>> {
+export function linkStatsByPeer(p: Participant): Promise<Record<string, LinkStats>> {
   return p.evaluate(async () => {
-    const call = (window as unknown as { __parleyCall?: { getStats(): Promise<Record<string, RTCStats[]>> } })
+    const call = (window as unknown as { __parleyCall?: { getLinkStats(): Promise<Record<string, LinkStats>> } })
       .__parleyCall;
-    const out: Record<string, InboundFromPeer> = {};
-    if (!call) return out;
-    const byPeer = await call.getStats();
-    for (const [peer, list] of Object.entries(byPeer)) {
-      const stats = list as Array<RTCStats & Record<string, unknown>>;
-      const entry = { audioPackets: 0, videoFramesDecoded: 0, videoCodec: '', audioCodec: '' };
-      for (const s of stats) {
-        if (s.type !== 'inbound-rtp') continue;
-        const codec = stats.find((c) => c.type === 'codec' && c.id === s.codecId);
-        const mime = String(codec?.mimeType ?? '');
-        if (s.kind === 'audio') {
-          entry.audioPackets += Number(s.packetsReceived ?? 0);
-          entry.audioCodec ||= mime;
-        }
-        if (s.kind === 'video') {
-          entry.videoFramesDecoded += Number(s.framesDecoded ?? 0);
-          entry.videoCodec ||= mime;
-        }
-      }
-      out[peer] = entry;
-    }
-    return out;
+    return call ? call.getLinkStats() : {};
   });
 }
