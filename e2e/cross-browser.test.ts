@@ -39,14 +39,20 @@ const LOOPBACK = /^(127\.0\.0\.1|::1)$/;
  * over a loopback candidate pair, in whichever browser they are.
  */
 async function assertFullMesh(list: Person[]): Promise<void> {
-  await Promise.all(
-    list.map((me) =>
-      waitForDecodingFrom(
-        me.p,
-        list.filter((o) => o !== me).map((o) => o.name),
+  try {
+    await Promise.all(
+      list.map((me) =>
+        waitForDecodingFrom(
+          me.p,
+          list.filter((o) => o !== me).map((o) => o.name),
+        ),
       ),
-    ),
-  );
+    );
+  } catch (err) {
+    // Say what each link looked like, to tell a slow machine from a broken negotiation.
+    for (const me of list) console.error(`${me.name} (${me.p.browser}):`, JSON.stringify(await linkStatsByPeer(me.p)));
+    throw err;
+  }
   for (const me of list) {
     const deadline = Date.now() + 5_000;
     let byPeer = await linkStatsByPeer(me.p);

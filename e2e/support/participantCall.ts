@@ -73,3 +73,43 @@ export function linkStatsByPeer(p: Participant): Promise<Record<string, LinkStat
     return call ? call.getLinkStats() : {};
   });
 }
+
+/**
+ * Poll `fn` in the page until it returns something truthy, and return that; fail with `what`
+ * and the last value after the timeout.
+ */
+export async function waitUntil<R, A>(
+  p: Participant,
+  what: string,
+  fn: (arg: A) => R | Promise<R>,
+  arg: A,
+  timeoutMs = 15_000,
+): Promise<NonNullable<R>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: R = await p.evaluate(fn, arg);
+  while (!last) {
+    if (Date.now() > deadline) throw new Error(`${p.browser}: timed out waiting for ${what} (last: ${String(last)})`);
+    await sleep(100);
+    last = await p.evaluate(fn, arg);
+  }
+  return last as NonNullable<R>;
+}
+
+/** Wait until the text of the element `selector` matches contains every string of `texts`. */
+export async function waitForTexts(
+  p: Participant,
+  selector: string,
+  texts: string[],
+  timeoutMs?: number,
+): Promise<void> {
+  await waitUntil(
+    p,
+    `${JSON.stringify(texts)} in ${selector}`,
+    ([sel, want]) => {
+      const text = document.querySelector(sel)?.textContent ?? '';
+      return want.every((t) => text.includes(t));
+    },
+    [selector, texts] as const,
+    timeoutMs,
+  );
+}
