@@ -166,11 +166,14 @@ export function puppeteerParticipant(context: PuppeteerContext, page: PuppeteerP
  */
 export class BrowserPool {
   readonly #baseURL: string;
+  readonly #viewport: { width: number; height: number };
   #chromium: Promise<PlaywrightBrowser> | null = null;
   #firefox: Promise<PuppeteerBrowser> | null = null;
 
-  constructor(baseURL: string) {
+  /** `viewport`: every participant's page size (default 960x720). */
+  constructor(baseURL: string, opts: { viewport?: { width: number; height: number } } = {}) {
     this.#baseURL = baseURL;
+    this.#viewport = opts.viewport ?? { width: 960, height: 720 };
   }
 
   /** A new participant in `browser`, on a blank page of its own context. */
@@ -178,12 +181,13 @@ export class BrowserPool {
     if (browser === 'chromium') {
       this.#chromium ??= launchChromium();
       const { context, page } = await newChromiumParticipant(await this.#chromium, this.#baseURL);
+      await page.setViewportSize(this.#viewport);
       return playwrightParticipant(context, page);
     }
     this.#firefox ??= launchFirefox();
     const context = await (await this.#firefox).createBrowserContext();
     const page = await context.newPage();
-    await page.setViewport({ width: 960, height: 720 });
+    await page.setViewport(this.#viewport);
     page.on('pageerror', (err) => process.stderr.write(`[firefox page error] ${String(err)}\n`));
     return puppeteerParticipant(context, page, this.#baseURL);
   }
