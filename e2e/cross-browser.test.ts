@@ -72,8 +72,14 @@ async function assertFullMesh(list: Person[]): Promise<void> {
       assert.ok(s.videoIn.framesDecoded > 0, `${who}: video frames decoded`);
       // Firefox has no H264 here: the pair must have agreed on a codec both can use.
       assert.match(s.videoIn.codec, /^video\/(VP8|VP9|AV1)$/i, `${who}: video codec`);
-      assert.match(s.path?.local.address ?? '', LOOPBACK, `${who}: local candidate on loopback`);
-      assert.match(s.path?.remote.address ?? '', LOOPBACK, `${who}: remote candidate on loopback`);
+      assert.ok(s.path, `${who}: a candidate pair is selected`);
+      assert.match(
+        s.path.local?.address ?? '',
+        LOOPBACK,
+        `${who}: local candidate on loopback ${JSON.stringify(s.path)}`,
+      );
+      // Chromium may not report a remote peer-reflexive candidate; when it does, it is loopback too.
+      if (s.path.remote) assert.match(s.path.remote.address, LOOPBACK, `${who}: remote candidate on loopback`);
     }
   }
 }

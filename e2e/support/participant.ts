@@ -189,6 +189,10 @@ export class BrowserPool {
     const page = await context.newPage();
     await page.setViewport(this.#viewport);
     page.on('pageerror', (err) => process.stderr.write(`[firefox page error] ${String(err)}\n`));
+    // The app reports link trouble (a refused description or candidate) as console warnings.
+    page.on('console', (m) => {
+      if (m.type() === 'warn' || m.type() === 'error') process.stderr.write(`[firefox ${m.type()}] ${m.text()}\n`);
+    });
     return puppeteerParticipant(context, page, this.#baseURL);
   }
 

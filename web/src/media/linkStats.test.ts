@@ -33,9 +33,16 @@ test('Firefox: the same summary, with the Chromium-only fields left null', () =>
 
 test('without a transport entry the pair flagged selected (Firefox) or nominated is used', () => {
   const noTransport = firefoxStats.filter((s) => s.type !== 'transport');
-  assert.equal(summarizeLinkStats(noTransport).path?.local.port, 40248);
+  assert.equal(summarizeLinkStats(noTransport).path?.local?.port, 40248);
   const nominatedOnly = noTransport.map((s) => (s.type === 'candidate-pair' ? { ...s, selected: undefined } : s));
-  assert.equal(summarizeLinkStats(nominatedOnly).path?.local.port, 40248);
+  assert.equal(summarizeLinkStats(nominatedOnly).path?.local?.port, 40248);
+});
+
+test('a selected pair whose remote candidate is not in the report keeps its local side', () => {
+  const s = summarizeLinkStats(chromiumStats.filter((x) => x.type !== 'remote-candidate'));
+  assert.equal(s.path?.local?.address, '127.0.0.1');
+  assert.equal(s.path?.remote, null);
+  assert.equal(s.path?.rttMs, 1);
 });
 
 test('a link that has not connected yet, or garbage, gives an empty summary without throwing', () => {

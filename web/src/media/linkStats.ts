@@ -26,8 +26,12 @@ export interface InboundSummary {
 }
 
 export interface LinkStats {
-  /** The candidate pair that carries the media, or null while ICE has not chosen one. */
-  path: { local: CandidateInfo; remote: CandidateInfo; rttMs: number | null } | null;
+  /**
+   * The candidate pair that carries the media, or null while ICE has not chosen one. A side is
+   * null when the report has no entry for its candidate (Chromium may leave out a remote
+   * peer-reflexive candidate, whose address it does not disclose).
+   */
+  path: { local: CandidateInfo | null; remote: CandidateInfo | null; rttMs: number | null } | null;
   audioIn: InboundSummary;
   videoIn: InboundSummary & { framesDecoded: number; width: number | null; height: number | null };
   /** Estimated sending bandwidth in bit/s (Chromium only). */
@@ -75,7 +79,7 @@ export function summarizeLinkStats(report: Iterable<unknown>): LinkStats {
   const rtt = num(pair?.currentRoundTripTime);
 
   const summary: LinkStats = {
-    path: local && remote ? { local, remote, rttMs: rtt === null ? null : rtt * 1000 } : null,
+    path: pair ? { local, remote, rttMs: rtt === null ? null : rtt * 1000 } : null,
     audioIn: { packetsReceived: 0, packetsLost: 0, bytesReceived: 0, codec: '' },
     videoIn: {
       packetsReceived: 0,
