@@ -1,6 +1,7 @@
 /**
  * What this browser can do in a call, detected from the APIs it exposes, never assumed from
- * its name. Features that are missing degrade with a sentence from `missingText`.
+ * its name. Code that offers a feature checks here first and, where it is missing, tells the
+ * person in a sentence instead of failing.
  */
 export interface BrowserCapabilities {
   /** Choosing the speaker for remote sound (`HTMLMediaElement.setSinkId`). */
@@ -48,10 +49,3 @@ export function detectCapabilities(env: CapabilityEnv = globalThis as Capability
     videoCodecs,
   };
 }
-
-/** What a person is told when a feature is missing in their browser. */
-export const missingText: Record<'speakerSelection' | 'screenShare', string> = {
-  speakerSelection:
-    'This browser always plays call sound on the default speaker. Choose the speaker in your system settings.',
-  screenShare: 'This browser cannot share your screen. Try a recent Chrome, Edge or Firefox on a computer.',
-};
