@@ -72,6 +72,8 @@ export const signalRequestSchema = z.strictObject({
 export type SignalRequest = z.infer<typeof signalRequestSchema>;
 
 export const leaveRequestSchema = z.strictObject({});
+/** Connection check without joining: ICE servers (with fresh TURN credentials) and the client's address. */
+export const checkRequestSchema = z.strictObject({});
 export const mediaStateRequestSchema = mediaStateSchema;
 
 /** Schemas of every client -> server event, by event name. */
@@ -80,6 +82,7 @@ export const clientEvents = {
   signal: signalRequestSchema,
   leave: leaveRequestSchema,
   'media-state': mediaStateRequestSchema,
+  check: checkRequestSchema,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEvent = {
@@ -121,6 +124,14 @@ export interface JoinOk {
   resumeToken: string;
 }
 export type JoinReply = JoinOk | ErrorReply;
+
+export interface CheckOk {
+  ok: true;
+  iceServers: IceServer[];
+  /** The client's address as the server sees it (behind a trusted proxy: the forwarded one). */
+  address: string;
+}
+export type CheckReply = CheckOk | ErrorReply;
 export type OkReply = { ok: true } | ErrorReply;
 
 export interface ServerEvents {
@@ -131,6 +142,8 @@ export interface ServerEvents {
   /** This connection was superseded by the same participant rejoining elsewhere; it is closed. */
   replaced: (msg: Record<string, never>) => void;
   'protocol-error': (msg: { error: ErrorId; message: string; event?: string }) => void;
+  /** The server is stopping: this connection closes soon; reconnect (and rejoin) afterwards. */
+  'server-shutdown': (msg: { reconnect: true }) => void;
 }
 
 export interface ClientEvents {
@@ -138,6 +151,7 @@ export interface ClientEvents {
   signal: (req: SignalRequest, ack?: (reply: OkReply) => void) => void;
   leave: (req: Record<string, never>, ack?: (reply: OkReply) => void) => void;
   'media-state': (req: MediaState, ack?: (reply: OkReply) => void) => void;
+  check: (req: Record<string, never>, ack: (reply: CheckReply) => void) => void;
 }
 
 /** Result of validating one inbound event at the boundary. */

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   errorMessages,
   parseClientEvent,
+  type CheckOk,
   type ClientEvent,
   type ErrorId,
   type IceServer,
@@ -22,6 +23,17 @@ export interface ParleySignalingOptions {
   iceServers(participantId: string): IceServer[];
   /** False while the server drains for shutdown: new joins are refused. */
   acceptingJoins(): boolean;
+  /** The client's address (honouring a trusted proxy's X-Forwarded-For). */
+  clientAddress(socket: Socket): string;
+  /** Counters for /metrics. */
+  metrics?: SignalingMetrics;
+}
+
+/** What the signaling layer reports for /metrics (one call per event, never per byte). */
+export interface SignalingMetrics {
+  joined(): void;
+  left(reason: 'left' | 'disconnected'): void;
+  rejected(reason: ErrorId): void;
 }
 
 function newId(bytes: number): string {
@@ -72,6 +84,7 @@ class Connection {
   }
 
   #refuse(error: ErrorId, ack: Ack | undefined, event?: string, message = errorMessages[error]): void {
+    this.opts.metrics?.rejected(error);
     if (ack) ack({ ok: false, error, message });
     else this.socket.emit('protocol-error', { error, message, ...(event ? { event: event.slice(0, 64) } : {}) });
   }
@@ -104,6 +117,16 @@ class Connection {
         this.#leave('left');
         ack?.({ ok: true });
         return;
+      case 'check': {
+        if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, msg.event);
+        const reply: CheckOk = {
+          ok: true,
+          iceServers: this.opts.iceServers(`check-${newId(6)}`),
+          address: this.opts.clientAddress(this.socket),
+        };
+        ack?.(reply);
+        return;
+      }
     }
   }
 
@@ -163,6 +186,7 @@ class Connection {
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
     room.broadcast('participant-joined', { participant: self }, id);
+    this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
   }
 
@@ -178,6 +202,7 @@ class Connection {
     room.remove(self.id);
     room.broadcast('participant-left', { id: self.id, reason });
     this.opts.rooms.releaseIfEmpty(room);
+    this.opts.metrics?.left(reason);
     this.log.info({ room: room.name, participant: self.id, reason }, 'left');
   }
 }

@@ -25,6 +25,8 @@ export interface CallSnapshot {
   remotes: RemoteView[];
   /** The reason the call failed or cannot proceed, as an error id and sentence. */
   error: { id: string; message: string } | null;
+  /** True while reconnecting because the server announced a restart (calls keep running). */
+  serverRestarting?: boolean;
 }
 
 export interface CallEvents {
@@ -69,6 +71,7 @@ export class Call extends Emitter<CallEvents> {
   #media: MediaState;
   #mediaProblems: CallSnapshot['mediaProblems'] = {};
   #error: CallSnapshot['error'] = null;
+  #serverRestarting = false;
   #snapshot: CallSnapshot | null = null;
   #offs: Array<() => void> = [];
 
@@ -101,6 +104,13 @@ export class Call extends Emitter<CallEvents> {
         if (this.#phase === 'reconnecting') void this.#rejoin();
       }),
       s.on('replaced', () => this.#fail('replaced', 'This call was opened in another tab.')),
+      s.on('server-shutdown', () => {
+        if (this.#phase !== 'joined') return;
+        // Peer connections keep the call going; signaling reconnects and rejoins by itself.
+        this.#phase = 'reconnecting';
+        this.#serverRestarting = true;
+        this.#changed();
+      }),
     );
   }
 
@@ -119,6 +129,7 @@ export class Call extends Emitter<CallEvents> {
           tracksVersion: r.tracksVersion,
         })),
         error: this.#error,
+        serverRestarting: this.#serverRestarting,
       };
     }
     return this.#snapshot;
@@ -219,6 +230,7 @@ export class Call extends Emitter<CallEvents> {
     this.#iceServers = reply.iceServers;
     this.#phase = 'joined';
     this.#error = null;
+    this.#serverRestarting = false;
     // As the newcomer, offer to everyone already here at once.
     for (const p of reply.participants) this.#addRemote(p, true);
     this.#changed();

@@ -1,5 +1,7 @@
 import {
   PARLEY_NAMESPACE,
+  type CheckOk,
+  type CheckReply,
   type ClientEvents,
   type ErrorId,
   type JoinOk,
@@ -38,6 +40,8 @@ export interface SignalingEvents {
   signal: ServerEvents['signal'];
   'protocol-error': ServerEvents['protocol-error'];
   replaced: () => void;
+  /** The server is stopping; the connection closes next and is reopened automatically. */
+  'server-shutdown': () => void;
 }
 
 /**
@@ -66,6 +70,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('signal', (m) => this.emit('signal', m));
     s.on('protocol-error', (m) => this.emit('protocol-error', m));
     s.on('replaced', () => this.emit('replaced'));
+    s.on('server-shutdown', () => this.emit('server-shutdown'));
   }
 
   get connected(): boolean {
@@ -97,6 +102,13 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     return reply;
   }
 
+  /** Connection check without joining: ICE servers and the address the server sees. */
+  async check(): Promise<CheckOk> {
+    const reply = await this.#request<CheckReply>('check', {});
+    if (!reply.ok) throw new SignalingError(reply.error, reply.message);
+    return reply;
+  }
+
   /** Send a signal to one participant. Fire-and-forget: ordering is what matters. */
   signal(to: string, data: SignalData): void {
     this.#socket.emit('signal', { to, data });
@@ -117,7 +129,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.removeAllListeners();
   }
 
-  #request<R>(event: 'join' | 'leave', payload: unknown): Promise<R> {
+  #request<R>(event: 'join' | 'leave' | 'check', payload: unknown): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#socket
         .timeout(REQUEST_TIMEOUT_MS)
