@@ -1,4 +1,6 @@
+export * from './chat';
 export * from './errors';
 export * from './limits';
 export * from './messages';
 export * from './seed';
+export * from './files';

@@ -4,6 +4,7 @@
  * reply take a Socket.IO acknowledgement. See docs/PROTOCOL.md.
  */
 import { z } from 'zod';
+import { chatSendSchema } from './chat';
 import type { ErrorId } from './errors';
 import { CANDIDATE_MAX, ID_MAX, NAME_MAX, ROOM_PATTERN, SDP_MAX, normalizeName } from './limits';
 
@@ -83,6 +84,7 @@ export const clientEvents = {
   leave: leaveRequestSchema,
   'media-state': mediaStateRequestSchema,
   check: checkRequestSchema,
+  'chat-send': chatSendSchema,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEvent = {

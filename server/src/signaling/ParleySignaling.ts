@@ -10,6 +10,7 @@ import {
   type Participant,
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
+import { relayChat } from '../chat/chatRelay';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
@@ -112,6 +113,13 @@ class Connection {
         ack?.({ ok: true });
         return;
       }
+      case 'chat-send': {
+        if (!this.#room || !this.#self) return this.#refuse('not-joined', ack, msg.event);
+        const reply = relayChat(this.#room, this.#self, msg.payload);
+        if (reply.ok) ack?.(reply);
+        else this.#refuse(reply.error, ack, msg.event);
+        return;
+      }
       case 'leave':
         if (!this.#room) return this.#refuse('not-joined', ack, msg.event);
         this.#leave('left');
@@ -185,6 +193,7 @@ class Connection {
     };
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
+    socket.emit('chat-history', { messages: room.chat.visibleTo(id) });
     room.broadcast('participant-joined', { participant: self }, id);
     this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
