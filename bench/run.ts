@@ -1,7 +1,7 @@
 // Runs benchmarks: `npm run bench` (all) or `npm run bench -- NAME [NAME ...]`; `--smoke` for the
 // small variants. Prints a markdown table per benchmark and writes bench/results/<name>.json.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchResult, Benchmark } from './types';
@@ -41,16 +41,24 @@ for (const name of names) {
   const bench = mod.default;
   console.log(`\n## ${bench.name}${smoke ? ' (smoke)' : ''}\n\n${bench.description}\n`);
   const started = Date.now();
+  // The machine may be shared: record how busy it was around the run.
+  const loadBefore = loadavg();
   try {
     const result = await bench.run({ smoke, log: (m) => process.stderr.write(`[${name}] ${m}\n`) });
     console.log(markdownTable(result));
     for (const n of result.notes ?? []) console.log(`\n${n}`);
+    const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+    console.log(
+      `\nMachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
+        `load average ${la(loadBefore)} before, ${la(loadavg())} after.`,
+    );
     const out = {
       name,
       smoke,
       date: new Date().toISOString(),
       machine,
       seconds: (Date.now() - started) / 1000,
+      loadAverage: { before: loadBefore, after: loadavg() },
       ...result,
     };
     writeFileSync(join(dir, 'results', `${name}${smoke ? '.smoke' : ''}.json`), JSON.stringify(out, null, 2) + '\n');

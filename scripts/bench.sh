@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh /usr/bin/chromium=chromium ip=iproute2 unshare=util-linux
 npm run build --silent
 args=$(printf ' %q' "$@")
-inner="ip link set lo up && ulimit -n 65536 2>/dev/null; node --import tsx bench/run.ts$args"
+# Many loopback connections: raise the descriptor limit and widen the ephemeral port range
+# (both are per process / per namespace, so nothing outside the benchmark changes).
+inner="ip link set lo up && ulimit -n 65536 2>/dev/null; (echo '1024 65535' >/proc/sys/net/ipv4/ip_local_port_range) 2>/dev/null; node --import tsx bench/run.ts$args"
 if unshare -n true 2>/dev/null; then
   exec unshare -n sh -c "$inner"
 else

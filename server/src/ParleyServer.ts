@@ -5,7 +5,7 @@ import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/proto
 import { Server as SocketServer } from 'socket.io';
 import type { Config } from './config';
 import { notFound, sendJson, staticFiles, type Route } from './http';
-import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_NOTICE_MS } from './liveness';
+import { LISTEN_BACKLOG, PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_NOTICE_MS } from './liveness';
 import { createLogger, type Logger } from './logger';
 import { ParleyMetrics } from './observability/metrics';
 import { requestOrigin } from './proxy';
@@ -124,7 +124,7 @@ export class ParleyServer {
     }
     return new Promise((resolve, reject) => {
       this.http.once('error', reject);
-      this.http.listen(port, host, () => {
+      this.http.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         this.http.off('error', reject);
         this.#listening = true;
         const addr = this.http.address() as AddressInfo;

@@ -10,3 +10,9 @@ export const PING_TIMEOUT_MS = 5_000;
  * before their connections close. The whole shutdown is bounded by SHUTDOWN_TIMEOUT (config.ts).
  */
 export const SHUTDOWN_NOTICE_MS = 500;
+/**
+ * Pending TCP connections the kernel queues before the server accepts them (`listen` backlog;
+ * Node's default is 511). A join storm of thousands of people at once must queue, not be
+ * dropped and retried seconds later. The kernel caps it at `net.core.somaxconn`.
+ */
+export const LISTEN_BACKLOG = 4_096;

@@ -1,6 +1,7 @@
 import type { IceServer, MediaState, Participant, SignalData } from '@parley/protocol';
 import { Emitter } from '../emitter';
-import { SignalingClient, SignalingError } from '../signaling/SignalingClient';
+import { takeSignalingClient } from '../signaling/preconnect';
+import { SignalingError, type SignalingClient } from '../signaling/SignalingClient';
 import { detectCapabilities, type BrowserCapabilities } from './capabilities';
 import { summarizeLinkStats, type LinkStats } from './linkStats';
 import { getLocalMedia, type MediaProblem } from './localMedia';
@@ -85,7 +86,7 @@ export class Call extends Emitter<CallEvents> {
     this.name = opts.name;
     this.#relayOnly = opts.relayOnly ?? false;
     this.#media = { audio: !opts.startMuted, video: !opts.startCameraOff };
-    this.#signaling = new SignalingClient(opts.serverUrl);
+    this.#signaling = takeSignalingClient(opts.serverUrl);
     const s = this.#signaling;
     this.#offs.push(
       s.on('participant-joined', ({ participant }) => this.#addRemote(participant, false)),

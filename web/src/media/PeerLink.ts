@@ -1,6 +1,7 @@
 import { FILE_CONTROL_LABEL, type IceServer, type SignalData } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import { decideOnDescription, isPolite } from './negotiation';
+import { watchSetupMilestones } from './setupMarks';
 
 /** What a person sees of a link: set up, working, recovering, or given up. */
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
@@ -68,6 +69,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       bundlePolicy: 'max-bundle',
     });
     const pc = this.pc;
+    watchSetupMilestones(pc, opts.remoteId);
     pc.onnegotiationneeded = () => void this.#offer();
     pc.onicecandidate = ({ candidate }) => {
       this.#send({

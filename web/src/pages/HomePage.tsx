@@ -1,7 +1,8 @@
 import { nameProblem, normalizeName, roomProblem } from '@parley/protocol/limits';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { callPath, randomRoom, rememberName, rememberedName } from '../names';
+import { warmUpForCall } from '../warmUp';
 
 /** Home: type a name and a room, press Join. `fixedRoom` is set for shared `/r/:room` links. */
 export function HomePage({ fixedRoom }: { fixedRoom?: string }) {
@@ -13,6 +14,9 @@ export function HomePage({ fixedRoom }: { fixedRoom?: string }) {
   const nameErr = touched ? nameProblem(username) : null;
   const roomErr = touched ? roomProblem(room) : null;
   const linkRoomErr = fixedRoom !== undefined ? roomProblem(fixedRoom) : null;
+  useEffect(() => {
+    if (!linkRoomErr) warmUpForCall();
+  }, [linkRoomErr]);
 
   const submit = (e: FormEvent): void => {
     e.preventDefault();

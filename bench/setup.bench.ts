@@ -1,0 +1,130 @@
+import type { Page } from 'playwright-core';
+import { launchChromium, newParticipant } from '../e2e/support/browser';
+import { startServer } from '../e2e/support/server';
+import { fmt, summarize } from './support/stats';
+import type { Benchmark } from './types';
+
+/** One `parley:*` User Timing mark of a page, as epoch milliseconds. */
+interface Mark {
+  milestone: string;
+  at: number;
+}
+
+/** The page's `parley:` marks; the remote-participant suffix is dropped (one remote per page here). */
+function marksOf(page: Page): Promise<Mark[]> {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('parley:'))
+      .map((m) => ({ milestone: m.name.split(':')[1] ?? m.name, at: performance.timeOrigin + m.startTime })),
+  );
+}
+
+function waitForFirstFrame(page: Page): Promise<unknown> {
+  return page.waitForFunction(
+    () => performance.getEntriesByType('mark').some((m) => m.name.startsWith('parley:first-frame:')),
+    null,
+    { timeout: 20_000, polling: 50 },
+  );
+}
+
+/** Milestones in the order they happen, with the side whose page marks them. */
+const MILESTONES: Array<{ side: 'newcomer' | 'other'; milestone: string; label: string }> = [
+  { side: 'newcomer', milestone: 'start', label: 'call page started' },
+  { side: 'newcomer', milestone: 'signaling-connected', label: 'signaling connected' },
+  { side: 'newcomer', milestone: 'media-ready', label: 'camera and microphone ready' },
+  { side: 'newcomer', milestone: 'joined', label: 'join acknowledged' },
+  { side: 'newcomer', milestone: 'offer-sent', label: 'offer sent' },
+  { side: 'other', milestone: 'offer-received', label: 'offer received' },
+  { side: 'other', milestone: 'answer-sent', label: 'answer sent' },
+  { side: 'newcomer', milestone: 'ice-connected', label: 'ICE connected' },
+  { side: 'other', milestone: 'ice-connected', label: 'ICE connected' },
+  { side: 'newcomer', milestone: 'dtls-connected', label: 'DTLS connected' },
+  { side: 'other', milestone: 'dtls-connected', label: 'DTLS connected' },
+  { side: 'newcomer', milestone: 'first-frame', label: 'first remote frame decoded' },
+  { side: 'other', milestone: 'first-frame', label: 'first remote frame decoded' },
+];
+
+const bench: Benchmark = {
+  name: 'setup',
+  description:
+    'Call set-up in real Chromium (fake camera, loopback): one person waits in a room, a second one ' +
+    'clicks Join on the home page; time from that click to the first decoded remote video frame on ' +
+    "both sides, and the breakdown from the pages' own timing marks (ms after the click).",
+  async run({ smoke, log }) {
+    const runs = Number(process.env.BENCH_SETUP_RUNS ?? (smoke ? 1 : 10));
+    const server = await startServer();
+    const browser = await launchChromium();
+    const perRun: Array<{ both: number; newcomer: Mark[]; other: Mark[] }> = [];
+    try {
+      for (let i = 0; i < runs; i++) {
+        const room = `setup-${Date.now().toString(36)}-${i}`;
+        const other = await newParticipant(browser, server.url);
+        const newcomer = await newParticipant(browser, server.url);
+        try {
+          await other.page.goto('/');
+          await other.page.getByLabel('Username').fill('Ada');
+          await other.page.getByLabel('Room').fill(room);
+          await other.page.getByRole('button', { name: 'Join' }).click();
+          await other.page.getByText('Waiting for others to join').waitFor();
+
+          // The second person has the home page open and the form filled, as after typing.
+          await newcomer.page.goto('/');
+          await newcomer.page.getByLabel('Username').fill('Grace');
+          await newcomer.page.getByLabel('Room').fill(room);
+          await newcomer.page.waitForLoadState('networkidle');
+          await newcomer.page.waitForTimeout(500);
+          await newcomer.page.getByRole('button', { name: 'Join' }).click();
+          await Promise.all([waitForFirstFrame(newcomer.page), waitForFirstFrame(other.page)]);
+
+          const [n, o] = await Promise.all([marksOf(newcomer.page), marksOf(other.page)]);
+          const click = n.find((m) => m.milestone === 'join-click')?.at;
+          if (click === undefined) throw new Error('the home page did not mark the Join click');
+          const rel = (marks: Mark[]): Mark[] => marks.map((m) => ({ milestone: m.milestone, at: m.at - click }));
+          const newcomerMarks = rel(n);
+          const otherMarks = rel(o.filter((m) => m.at >= click));
+          const frame = (marks: Mark[]): number => marks.find((m) => m.milestone === 'first-frame')?.at ?? NaN;
+          const both = Math.max(frame(newcomerMarks), frame(otherMarks));
+          perRun.push({ both, newcomer: newcomerMarks, other: otherMarks });
+          log(`run ${i + 1}/${runs}: first frame on both sides ${both.toFixed(0)} ms after the click`);
+        } finally {
+          await other.context.close();
+          await newcomer.context.close();
+        }
+      }
+    } finally {
+      await browser.close();
+      await server.kill('SIGTERM');
+    }
+
+    const rows: Array<Array<string | number>> = [];
+    for (const m of MILESTONES) {
+      const samples = perRun
+        .map((r) => (m.side === 'newcomer' ? r.newcomer : r.other).find((x) => x.milestone === m.milestone)?.at)
+        .filter((x): x is number => x !== undefined);
+      const s = summarize(samples);
+      rows.push([m.label, m.side, fmt(s.p50), fmt(s.p90), fmt(Math.min(...samples)), fmt(s.max), s.count]);
+    }
+    const both = summarize(perRun.map((r) => r.both));
+    rows.push([
+      '**first frame on both sides**',
+      'both',
+      `**${fmt(both.p50)}**`,
+      fmt(both.p90),
+      fmt(Math.min(...perRun.map((r) => r.both))),
+      fmt(both.max),
+      both.count,
+    ]);
+    return {
+      columns: ['milestone (ms after the second Join click)', 'page', 'p50', 'p90', 'min', 'max', 'runs'],
+      rows,
+      notes: [
+        `Join click to first frame on both sides: p50 ${fmt(both.p50)} ms, p90 ${fmt(both.p90)} ms over ${both.count} runs (target: p50 <= 350 ms).`,
+        'newcomer = the person who clicks Join (makes the offer); other = the person already in the room.',
+      ],
+      data: { runs: perRun, both },
+    };
+  },
+};
+
+export default bench;

@@ -1,0 +1,68 @@
+/** What the signaling benchmark's parent process and its load-generator workers say to each other. */
+
+/** The server under test and the protocol its clients speak. */
+export type Target = 'parley' | 'seed' | 'bare';
+
+export interface RoomPlan {
+  name: string;
+  size: number;
+}
+
+/** Parent -> worker. */
+export type ToWorker =
+  | {
+      type: 'connect';
+      url: string;
+      target: Target;
+      /** This worker's rooms; every member of a room lives in the same worker. */
+      rooms: RoomPlan[];
+      /** Most connect+join attempts in flight at once; 0 opens every client at once (a storm). */
+      concurrency: number;
+      /** A client that is not connected and joined after this long counts as failed. */
+      timeoutMs: number;
+    }
+  | {
+      type: 'signal';
+      /** Signals per second sent by each client. */
+      rate: number;
+      durationMs: number;
+      /** Stop waiting for outstanding deliveries after this long without one (at most 60 s). */
+      drainMs: number;
+    }
+  /** Ask for the counters of events that arrive after joining (sent back as `report`). */
+  | { type: 'report' }
+  | { type: 'close' };
+
+/** Worker -> parent. */
+export type FromWorker =
+  /** The worker has loaded and listens for commands. */
+  | { type: 'ready' }
+  | {
+      type: 'connected';
+      /** Milliseconds from opening each client to its join being acknowledged, successes only. */
+      joinMs: Float64Array;
+      failed: number;
+      /** Failure reasons and their counts. */
+      errors: Record<string, number>;
+    }
+  | {
+      type: 'report';
+      /** Seed protocol: `ready` events seen (a complete room of k yields k(k-1)/2). */
+      readies: number;
+      /** Clients whose connection dropped without the benchmark closing it. */
+      dropped: number;
+    }
+  | {
+      type: 'signalled';
+      sent: number;
+      /** Deliveries the protocol promises for what was sent (addressed: 1 each; seed: room size - 1). */
+      expected: number;
+      delivered: number;
+      /** Relay latency of each delivery, milliseconds (sender's clock = receiver's clock). */
+      latencies: Float64Array;
+      /** Clients whose connection dropped without the benchmark closing it. */
+      dropped: number;
+      /** Signals the server refused (`protocol-error` or a non-ok acknowledgement). */
+      refused: number;
+    }
+  | { type: 'closed' };

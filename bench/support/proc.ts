@@ -1,0 +1,26 @@
+/** What the kernel says about a process (Linux /proc): CPU time and memory, read from outside. */
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+export interface ProcSample {
+  /** User + system CPU seconds used so far. */
+  cpuSeconds: number;
+  /** Resident set size, bytes. */
+  rss: number;
+  /** Peak resident set size so far, bytes. */
+  peakRss: number;
+}
+
+/** Read CPU seconds and RSS of `pid` from /proc. */
+export function sampleProcess(pid: number): ProcSample {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { cpuSeconds: (utime + stime) / TICKS_PER_SECOND, rss: kb('VmRSS') * 1024, peakRss: kb('VmHWM') * 1024 };
+}
