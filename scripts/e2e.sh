@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end tests: real Chromium pages against the real server. Installs Chromium when
-# missing, builds the app, then runs the tests inside a loopback-only network namespace so
-# that no test traffic leaves 127.0.0.1 / ::1.
+# End-to-end tests: real Chromium and Firefox pages against the real server. Installs the
+# browsers when missing, builds the app, then runs the tests inside a loopback-only network
+# namespace so that no test traffic leaves 127.0.0.1 / ::1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-system-deps.sh /usr/bin/chromium=chromium ip=iproute2 unshare=util-linux turnserver=coturn
+bash scripts/ensure-system-deps.sh /usr/bin/chromium=chromium /usr/bin/firefox-esr=firefox-esr ip=iproute2 unshare=util-linux \
+  turnserver=coturn
 npm run build --silent
 inner="ip link set lo up && node scripts/run-tests.mjs e2e $*"
 if unshare -n true 2>/dev/null; then

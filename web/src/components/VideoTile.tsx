@@ -47,12 +47,15 @@ export function VideoTile(props: VideoTileProps) {
       setNeedsClick(true);
       void video.play().catch(() => undefined);
     });
-    if (!local && participantId && 'requestVideoFrameCallback' in video) {
-      video.requestVideoFrameCallback(() => {
+    if (!local && participantId) {
+      const markFirstFrame = (): void => {
         if (performance.getEntriesByName(`parley:first-frame:${participantId}`).length === 0) {
           performance.mark(`parley:first-frame:${participantId}`);
         }
-      });
+      };
+      // Browsers without per-frame callbacks: the first frame is ready when `loadeddata` fires.
+      if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(markFirstFrame);
+      else (video as HTMLVideoElement).addEventListener('loadeddata', markFirstFrame, { once: true });
     }
   }, [stream, local, participantId, tracksVersion]);
 

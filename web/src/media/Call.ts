@@ -2,6 +2,8 @@ import type { IceServer, MediaState, Participant, SignalData } from '@parley/pro
 import { Emitter } from '../emitter';
 import { takeSignalingClient } from '../signaling/preconnect';
 import { SignalingError, type SignalingClient } from '../signaling/SignalingClient';
+import { detectCapabilities, type BrowserCapabilities } from './capabilities';
+import { summarizeLinkStats, type LinkStats } from './linkStats';
 import { REBUILD_BACKOFF, REBUILD_BACKOFF_MAX, REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import { getLocalMedia, type LocalMedia, type MediaProblem } from './localMedia';
 import { PeerLink, type LinkState } from './PeerLink';
@@ -78,6 +80,8 @@ interface Remote {
 export class Call extends Emitter<CallEvents> {
   readonly room: string;
   readonly name: string;
+  /** What this browser supports (speaker choice, screen sharing, codecs), detected once. */
+  readonly capabilities: BrowserCapabilities = detectCapabilities();
   readonly #signaling: SignalingClient;
   readonly #relayOnly: boolean;
   readonly #adaptQuality: boolean;
@@ -283,6 +287,13 @@ export class Call extends Emitter<CallEvents> {
       const report = await r.link.pc.getStats();
       out[id] = [...report.values()] as RTCStats[];
     }
+    return out;
+  }
+
+  /** Per remote participant id: the link's statistics, summarised the same way in every browser. */
+  async getLinkStats(): Promise<Record<string, LinkStats>> {
+    const out: Record<string, LinkStats> = {};
+    for (const [id, r] of this.#remotes) out[id] = summarizeLinkStats((await r.link.pc.getStats()).values());
     return out;
   }
 
