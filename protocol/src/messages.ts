@@ -4,6 +4,7 @@
  * reply take a Socket.IO acknowledgement. See docs/PROTOCOL.md.
  */
 import { z } from 'zod';
+import { accessClientEvents, joinAccessFields, type AccessServerEvents, type RoomState } from './access';
 import type { ErrorId } from './errors';
 import { CANDIDATE_MAX, ID_MAX, NAME_MAX, ROOM_PATTERN, SDP_MAX, normalizeName } from './limits';
 
@@ -62,6 +63,7 @@ export const joinRequestSchema = z.strictObject({
   media: mediaStateSchema.optional(),
   /** Rejoin as the same participant after a signaling reconnect. */
   resume: z.strictObject({ participantId: participantIdSchema, token: z.string().min(1).max(128) }).optional(),
+  ...joinAccessFields,
 });
 export type JoinRequest = z.input<typeof joinRequestSchema>;
 
@@ -80,6 +82,7 @@ export const clientEvents = {
   signal: signalRequestSchema,
   leave: leaveRequestSchema,
   'media-state': mediaStateRequestSchema,
+  ...accessClientEvents,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEvent = {
@@ -119,13 +122,15 @@ export interface JoinOk {
   iceServers: IceServer[];
   /** Present this with `resume` to rejoin as the same participant after a reconnect. */
   resumeToken: string;
+  /** The room's host, lock, password and lobby state. */
+  roomState: RoomState;
 }
 export type JoinReply = JoinOk | ErrorReply;
 export type OkReply = { ok: true } | ErrorReply;
 
-export interface ServerEvents {
+export interface ServerEvents extends AccessServerEvents {
   'participant-joined': (msg: { participant: Participant }) => void;
-  'participant-left': (msg: { id: ParticipantId; reason: 'left' | 'disconnected' }) => void;
+  'participant-left': (msg: { id: ParticipantId; reason: 'left' | 'disconnected' | 'removed' }) => void;
   'participant-updated': (msg: { participant: Participant }) => void;
   signal: (msg: { from: ParticipantId; data: SignalData }) => void;
   /** This connection was superseded by the same participant rejoining elsewhere; it is closed. */
@@ -133,7 +138,15 @@ export interface ServerEvents {
   'protocol-error': (msg: { error: ErrorId; message: string; event?: string }) => void;
 }
 
-export interface ClientEvents {
+/** Host actions and lobby answers (see access.ts), all acknowledged. */
+export type AccessClientEvents = {
+  [K in keyof typeof accessClientEvents]: (
+    req: z.input<(typeof accessClientEvents)[K]>,
+    ack: (reply: OkReply) => void,
+  ) => void;
+};
+
+export interface ClientEvents extends AccessClientEvents {
   join: (req: JoinRequest, ack: (reply: JoinReply) => void) => void;
   signal: (req: SignalRequest, ack?: (reply: OkReply) => void) => void;
   leave: (req: Record<string, never>, ack?: (reply: OkReply) => void) => void;

@@ -2,7 +2,14 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/protocol';
 import { Server as SocketServer } from 'socket.io';
+import { AccessControl } from './access/AccessControl';
 import type { Config } from './config';
+import { originAllowed } from './http/allowedOrigin';
+import { ClientCookie } from './http/clientCookie';
+import { applySecurityHeaders } from './http/securityHeaders';
+import { clientAddress } from './limits/clientAddress';
+import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
+import { MessageLimiter, PerMinuteLimit } from './limits/RateLimiter';
 import { notFound, sendJson, staticFiles, type Route } from './http';
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from './liveness';
 import { createLogger, type Logger } from './logger';
@@ -19,6 +26,11 @@ export class ParleyServer {
   readonly io: SocketServer;
   readonly rooms: RoomRegistry;
   readonly log: Logger;
+  readonly access: AccessControl;
+  readonly #clientCookie = new ClientCookie();
+  readonly #connectionsPerMinute: PerMinuteLimit;
+  readonly #joinsPerMinute: PerMinuteLimit;
+  readonly #pruneTimer: NodeJS.Timeout;
   #draining = false;
   #closed: Promise<void> | null = null;
 
@@ -29,7 +41,22 @@ export class ParleyServer {
     this.log = log ?? createLogger(config.logLevel);
     this.rooms = new RoomRegistry(config.meshMax);
     const routes: Route[] = [this.#health, staticFiles(config.staticDir)];
+    this.access = new AccessControl(this.rooms, {
+      accessSecret: config.accessSecret,
+      banMs: config.banSeconds * 1000,
+      log: this.log.child({ subsystem: 'access' }),
+    });
+    this.#connectionsPerMinute = new PerMinuteLimit(config.rateConnectionsPerMinute);
+    this.#joinsPerMinute = new PerMinuteLimit(config.rateJoinsPerMinute);
+    this.#pruneTimer = setInterval(() => {
+      this.#connectionsPerMinute.prune();
+      this.#joinsPerMinute.prune();
+      this.access.bans.prune();
+    }, 60_000);
+    this.#pruneTimer.unref();
     this.http = createServer((req, res) => {
+      applySecurityHeaders(res);
+      if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) this.#clientCookie.ensure(req, res);
       void (async () => {
         for (const route of routes) if (await route(req, res)) return;
         notFound(res);
@@ -44,15 +71,33 @@ export class ParleyServer {
       maxHttpBufferSize: FRAME_MAX_BYTES,
       pingInterval: PING_INTERVAL_MS,
       pingTimeout: PING_TIMEOUT_MS,
-      cors: { origin: origins.length === 0 ? true : origins, credentials: false },
+      cors: { origin: origins.length === 0 || origins.includes('*') ? true : origins, credentials: false },
       serveClient: false,
+      allowRequest: (req, callback) => {
+        if (!originAllowed(req, origins)) return callback('origin not allowed', false);
+        if (!this.#connectionsPerMinute.hit(clientAddress(req, config.trustProxy))) {
+          return callback('too many connections from your address; wait a minute', false);
+        }
+        callback(null, true);
+      },
     });
+    const messageLimiter = (): MessageLimiter =>
+      new MessageLimiter(config.rateMessagesPerSecond, config.rateMessagesBurst, config.rateDisconnectAfter);
+    limitNamespaceMessages(this.io.of('/'), messageLimiter, this.log);
     attachSeedSignaling(this.io.of('/'), this.log);
     attachParleySignaling(this.io.of(PARLEY_NAMESPACE), {
       rooms: this.rooms,
       log: this.log,
       iceServers: () => this.#iceServers(),
       acceptingJoins: () => !this.#draining,
+      access: this.access,
+      messageLimiter,
+      joinsPerMinute: this.#joinsPerMinute,
+      clientOf: (socket) => {
+        const address = clientAddress(socket.request, config.trustProxy);
+        const id = this.#clientCookie.read(socket.request);
+        return { address, key: id === null ? `address:${address}` : `client:${id}` };
+      },
     });
   }
 
@@ -90,6 +135,7 @@ export class ParleyServer {
   close(): Promise<void> {
     if (this.#closed) return this.#closed;
     this.#draining = true;
+    clearInterval(this.#pruneTimer);
     this.#closed = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.http.closeAllConnections();

@@ -1,7 +1,11 @@
+import { accessDefaults, loadAccessConfig, type AccessConfig } from './accessConfig';
+import { ConfigError } from './configError';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
+export { ConfigError };
+
 /** Server settings. Every option, its variable and default is listed in docs/CONFIG.md. */
-export interface Config {
+export interface Config extends AccessConfig {
   /** TCP port of the HTTP + signaling server. Env PORT, default 8080. 0 picks a free port. */
   port: number;
   /** Bind address. Env HOST, default 0.0.0.0 (all interfaces). */
@@ -14,7 +18,7 @@ export interface Config {
   staticDir: string;
   /** Log level. Env LOG_LEVEL, default info. */
   logLevel: LogLevel;
-  /** Origins allowed to open signaling connections. Env ALLOWED_ORIGINS, default any. */
+  /** Origins allowed to open signaling connections. Env ALLOWED_ORIGINS, default the page's own origin; `*` allows any. */
   allowedOrigins: string[];
 }
 
@@ -28,17 +32,8 @@ export const defaults: Config = {
   staticDir: defaultStaticDir,
   logLevel: 'info',
   allowedOrigins: [],
+  ...accessDefaults,
 };
-
-export class ConfigError extends Error {
-  constructor(
-    readonly option: string,
-    message: string,
-  ) {
-    super(`${option}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
 
 function int(name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
@@ -74,5 +69,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     c.logLevel = env.LOG_LEVEL as LogLevel;
   }
   if (env.ALLOWED_ORIGINS !== undefined) c.allowedOrigins = list(env.ALLOWED_ORIGINS);
-  return c;
+  return { ...c, ...loadAccessConfig(env) };
 }

@@ -9,6 +9,9 @@ import {
   type Participant,
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
+import type { AccessControl } from '../access/AccessControl';
+import type { RemovedReason } from '@parley/protocol';
+import type { MessageLimiter, PerMinuteLimit, Verdict } from '../limits/RateLimiter';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
@@ -22,6 +25,14 @@ export interface ParleySignalingOptions {
   iceServers(participantId: string): IceServer[];
   /** False while the server drains for shutdown: new joins are refused. */
   acceptingJoins(): boolean;
+  /** Room access: host role, lock, password, lobby, bans, invitations. */
+  access: AccessControl;
+  /** A fresh message limiter for each connection. */
+  messageLimiter(): MessageLimiter;
+  /** Joins per minute per client address. */
+  joinsPerMinute: PerMinuteLimit;
+  /** The client's address and the key its bans are kept under. */
+  clientOf(socket: Socket): { address: string; key: string };
 }
 
 function newId(bytes: number): string {
@@ -41,21 +52,34 @@ function sameSecret(a: string, b: string): boolean {
 class Connection {
   #room: Room | null = null;
   #self: Participant | null = null;
+  /** Inbound events are handled one at a time, in order (joins and host actions may await). */
+  #queue: Promise<void> = Promise.resolve();
+  readonly #limiter: MessageLimiter;
+  readonly #client: { address: string; key: string };
+  readonly #lobbyId = newId(9);
+  /** The room whose lobby this connection waits in, and the room it was admitted to. */
+  #waitingIn: string | null = null;
+  #admittedTo: string | null = null;
 
   constructor(
     readonly socket: Socket,
     readonly opts: ParleySignalingOptions,
     readonly log: Logger,
   ) {
+    this.#limiter = opts.messageLimiter();
+    this.#client = opts.clientOf(socket);
     socket.onAny((event: string, ...args: unknown[]) => this.#receive(event, args));
-    socket.on('disconnect', (reason) =>
-      this.#leave(reason === 'client namespace disconnect' ? 'left' : 'disconnected'),
-    );
+    socket.on('disconnect', (reason) => {
+      this.#leaveLobby();
+      this.#leave(reason === 'client namespace disconnect' ? 'left' : 'disconnected');
+    });
   }
 
   #receive(event: string, args: unknown[]): void {
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
+    const verdict = this.#limiter.check();
+    if (verdict !== 'pass') return this.#overLimit(verdict, event, ack);
     const payload = args[0];
     const parsed = parseClientEvent(event, typeof payload === 'function' ? undefined : payload);
     if (!parsed.ok) {
@@ -63,12 +87,23 @@ class Connection {
       this.#refuse(parsed.error, ack, event, parsed.message);
       return;
     }
-    try {
-      this.#handle(parsed.value, ack);
-    } catch (err) {
-      this.log.error({ err, event }, 'handler failed');
-      this.#refuse('invalid-message', ack, event);
+    this.#queue = this.#queue
+      .then(() => this.#handle(parsed.value, ack))
+      .catch((err: unknown) => {
+        this.log.error({ err, event }, 'handler failed');
+        this.#refuse('invalid-message', ack, event);
+      });
+  }
+
+  #overLimit(verdict: Exclude<Verdict, 'pass'>, event: string, ack: Ack | undefined): void {
+    if (verdict === 'disconnect') {
+      this.log.warn({ address: this.#client.address }, 'disconnected: over the message rate limit');
+      this.socket.emit('protocol-error', { error: 'rate-limited', message: errorMessages['rate-limited'] });
+      this.socket.disconnect(true);
+      return;
     }
+    if (verdict === 'refuse') this.#refuse('rate-limited', ack, event);
+    else ack?.({ ok: false, error: 'rate-limited', message: errorMessages['rate-limited'] });
   }
 
   #refuse(error: ErrorId, ack: Ack | undefined, event?: string, message = errorMessages[error]): void {
@@ -76,7 +111,7 @@ class Connection {
     else this.socket.emit('protocol-error', { error, message, ...(event ? { event: event.slice(0, 64) } : {}) });
   }
 
-  #handle(msg: ClientEvent, ack: Ack | undefined): void {
+  async #handle(msg: ClientEvent, ack: Ack | undefined): Promise<void> {
     switch (msg.event) {
       case 'join':
         return this.#join(msg.payload, ack);
@@ -100,17 +135,75 @@ class Connection {
         return;
       }
       case 'leave':
+        if (this.#waitingIn !== null) {
+          this.#leaveLobby();
+          ack?.({ ok: true });
+          return;
+        }
         if (!this.#room) return this.#refuse('not-joined', ack, msg.event);
         this.#leave('left');
         ack?.({ ok: true });
         return;
+      default: {
+        const room = this.#room;
+        const self = this.#self;
+        if (!room || !self) return this.#refuse('not-joined', ack, msg.event);
+        const reply = await this.opts.access.hostAction(room, self.id, msg);
+        if (reply.ok) ack?.(reply);
+        else this.#refuse(reply.error, ack, msg.event, reply.message);
+        return;
+      }
     }
   }
 
-  #join(req: Extract<ClientEvent, { event: 'join' }>['payload'], ack: Ack | undefined): void {
+  #leaveLobby(): void {
+    if (this.#waitingIn === null) return;
+    this.opts.access.leaveLobby(this.#waitingIn, this.#lobbyId);
+    this.#waitingIn = null;
+  }
+
+  /** The host let this waiting connection in (it joins again) or refused it. */
+  #lobbyAnswer(room: string, admitted: boolean): void {
+    if (this.#waitingIn !== room) return;
+    this.#waitingIn = null;
+    if (admitted) this.#admittedTo = room;
+    this.socket.emit(admitted ? 'lobby-admitted' : 'lobby-denied', {});
+  }
+
+  /** Taken out of the room by the host (removed or call ended). */
+  #kick(reason: RemovedReason, banSeconds?: number): void {
+    this.socket.emit('removed', { reason, ...(banSeconds !== undefined ? { banSeconds } : {}) });
+    this.#leave(reason === 'removed' ? 'removed' : 'left');
+  }
+
+  async #join(req: Extract<ClientEvent, { event: 'join' }>['payload'], ack: Ack | undefined): Promise<void> {
     if (this.#room) return this.#refuse('already-joined', ack, 'join');
     if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, 'join');
-    const room = this.opts.rooms.getOrCreate(req.room);
+    if (this.#waitingIn !== null && this.#waitingIn !== req.room) this.#leaveLobby();
+    if (this.#waitingIn === null && !this.opts.joinsPerMinute.hit(this.#client.address)) {
+      const verdict = this.#limiter.strike();
+      if (verdict === 'disconnect') return this.#overLimit(verdict, 'join', ack);
+      return this.#refuse('rate-limited', ack, 'join', 'Too many joins from your address; wait a minute.');
+    }
+    const banKeys = [this.#client.key, ...(req.resume ? [req.resume.participantId] : [])];
+    const live = req.resume ? this.opts.rooms.get(req.room)?.get(req.resume.participantId) : undefined;
+    const admission = await this.opts.access.admit(req, {
+      resuming: live !== undefined && req.resume !== undefined && sameSecret(live.resumeToken, req.resume.token),
+      lobbyId: this.#lobbyId,
+      banKeys,
+      admittedTo: this.#admittedTo,
+      lobbyAnswer: (room, admitted) => this.#lobbyAnswer(room, admitted),
+    });
+    if (!admission.ok) {
+      if (admission.error === 'in-lobby') this.#waitingIn = req.room;
+      return this.#refuse(admission.error, ack, 'join', admission.message);
+    }
+    if (this.#room || this.socket.disconnected) {
+      this.opts.rooms.releaseIfEmpty(admission.room);
+      return this.#refuse('already-joined', ack, 'join');
+    }
+    this.#admittedTo = null;
+    const { room, access } = admission;
 
     let id = newId(9);
     let token = newId(18);
@@ -136,7 +229,7 @@ class Connection {
 
     const self: Participant = {
       id,
-      name: req.name,
+      name: admission.name,
       media: req.media ?? { audio: true, video: true },
       joinedAt: Date.now(),
     };
@@ -152,6 +245,17 @@ class Connection {
     });
     this.#room = room;
     this.#self = self;
+    const hostBefore = access.hostId;
+    access.add(
+      {
+        id,
+        banKeys: [this.#client.key, id],
+        mayHost: admission.mayHost,
+        send: (event, payload) => socket.emit(event, payload),
+        kick: (reason, banSeconds) => this.#kick(reason, banSeconds),
+      },
+      admission.asHost,
+    );
     const reply: JoinOk = {
       ok: true,
       room: room.name,
@@ -159,14 +263,16 @@ class Connection {
       participants: room.participants(id),
       iceServers: this.opts.iceServers(id),
       resumeToken: token,
+      roomState: access.stateFor(id),
     };
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
     room.broadcast('participant-joined', { participant: self }, id);
+    if (access.hostId !== hostBefore) access.publish();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
   }
 
-  #leave(reason: 'left' | 'disconnected'): void {
+  #leave(reason: 'left' | 'disconnected' | 'removed'): void {
     const room = this.#room;
     const self = this.#self;
     if (!room || !self) return;
@@ -177,6 +283,7 @@ class Connection {
     if (!member || member.participant !== self) return;
     room.remove(self.id);
     room.broadcast('participant-left', { id: self.id, reason });
+    this.opts.access.afterLeave(room, self.id);
     this.opts.rooms.releaseIfEmpty(room);
     this.log.info({ room: room.name, participant: self.id, reason }, 'left');
   }
