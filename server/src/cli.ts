@@ -1,3 +1,4 @@
+import { runInvite } from './commands/invite';
 import { ConfigError, loadConfig } from './config';
 import { ParleyServer } from './ParleyServer';
 
@@ -31,4 +32,10 @@ function main(): void {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-main();
+if (process.argv[2] === 'invite') {
+  const { code, out } = runInvite(process.argv.slice(3), process.env);
+  (code === 0 ? process.stdout : process.stderr).write(out);
+  process.exit(code);
+} else {
+  main();
+}
