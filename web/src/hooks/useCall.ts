@@ -9,6 +9,8 @@ const idle: CallSnapshot = {
   mediaProblems: {},
   remotes: [],
   error: null,
+  roomState: null,
+  notice: null,
 };
 
 /**
@@ -17,10 +19,10 @@ const idle: CallSnapshot = {
  */
 export function useCall(opts: CallOptions): { call: Call | null; snapshot: CallSnapshot } {
   const [call, setCall] = useState<Call | null>(null);
-  const { room, name, relayOnly, startMuted, startCameraOff, serverUrl } = opts;
+  const { room, name, relayOnly, startMuted, startCameraOff, serverUrl, token } = opts;
 
   useEffect(() => {
-    const c = new Call({ room, name, relayOnly, startMuted, startCameraOff, serverUrl });
+    const c = new Call({ room, name, relayOnly, startMuted, startCameraOff, serverUrl, token });
     // The Call is an external system created per mount (StrictMode mounts twice): publish it.
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setCall(c);
@@ -30,7 +32,7 @@ export function useCall(opts: CallOptions): { call: Call | null; snapshot: CallS
       void c.leave();
       setCall((cur) => (cur === c ? null : cur));
     };
-  }, [room, name, relayOnly, startMuted, startCameraOff, serverUrl]);
+  }, [room, name, relayOnly, startMuted, startCameraOff, serverUrl, token]);
 
   const snapshot = useSyncExternalStore(
     (onChange) => (call ? call.on('change', onChange) : () => undefined),

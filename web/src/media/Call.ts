@@ -1,10 +1,20 @@
-import type { IceServer, MediaState, Participant, SignalData } from '@parley/protocol';
+import type {
+  AccessClientEventName,
+  AccessClientEvents,
+  IceServer,
+  MediaState,
+  Participant,
+  RoomState,
+  SignalData,
+} from '@parley/protocol';
 import { Emitter } from '../emitter';
+import { LOBBY_DENIED_TEXT, MUTED_BY_HOST_TEXT, removedText, waitingPhaseFor } from '../host/accessText';
 import { SignalingClient, SignalingError } from '../signaling/SignalingClient';
 import { getLocalMedia, type MediaProblem } from './localMedia';
 import { PeerLink, type LinkState } from './PeerLink';
 
-export type CallPhase = 'idle' | 'starting' | 'joined' | 'reconnecting' | 'left' | 'failed';
+/** `password`: the room asks for a password; `lobby`: waiting for the host to admit us. */
+export type CallPhase = 'idle' | 'starting' | 'password' | 'lobby' | 'joined' | 'reconnecting' | 'left' | 'failed';
 
 export interface RemoteView {
   participant: Participant;
@@ -23,6 +33,10 @@ export interface CallSnapshot {
   remotes: RemoteView[];
   /** The reason the call failed or cannot proceed, as an error id and sentence. */
   error: { id: string; message: string } | null;
+  /** The room's host, lock, password and lobby state (null until joined). */
+  roomState: RoomState | null;
+  /** A one-off notice for the person (for example: the host muted you). */
+  notice: string | null;
 }
 
 export interface CallEvents {
@@ -39,6 +53,8 @@ export interface CallOptions {
   /** Start with the microphone / camera turned off. */
   startMuted?: boolean;
   startCameraOff?: boolean;
+  /** An invitation token (from an invitation link). */
+  token?: string;
 }
 
 interface Remote {
@@ -66,6 +82,10 @@ export class Call extends Emitter<CallEvents> {
   #mediaProblems: CallSnapshot['mediaProblems'] = {};
   #error: CallSnapshot['error'] = null;
   #snapshot: CallSnapshot | null = null;
+  #roomState: RoomState | null = null;
+  #notice: string | null = null;
+  #password: string | undefined;
+  readonly #token: string | undefined;
   #offs: Array<() => void> = [];
 
   constructor(opts: CallOptions) {
@@ -73,6 +93,7 @@ export class Call extends Emitter<CallEvents> {
     this.room = opts.room;
     this.name = opts.name;
     this.#relayOnly = opts.relayOnly ?? false;
+    this.#token = opts.token;
     this.#media = { audio: !opts.startMuted, video: !opts.startCameraOff };
     this.#signaling = new SignalingClient(opts.serverUrl);
     const s = this.#signaling;
@@ -97,6 +118,21 @@ export class Call extends Emitter<CallEvents> {
         if (this.#phase === 'reconnecting') void this.#rejoin();
       }),
       s.on('replaced', () => this.#fail('replaced', 'This call was opened in another tab.')),
+      s.on('room-state', (state) => {
+        this.#roomState = state;
+        this.#changed();
+      }),
+      s.on('removed', ({ reason, banSeconds }) => this.#fail(reason, removedText(reason, banSeconds))),
+      s.on('mute-request', () => {
+        this.#notice = MUTED_BY_HOST_TEXT;
+        this.setAudioEnabled(false);
+      }),
+      s.on('lobby-admitted', () => {
+        if (this.#phase === 'lobby') void this.#enter().catch((err: unknown) => this.#failWith(err));
+      }),
+      s.on('lobby-denied', () => {
+        if (this.#phase === 'lobby') this.#fail('lobby-denied', LOBBY_DENIED_TEXT);
+      }),
     );
   }
 
@@ -115,6 +151,8 @@ export class Call extends Emitter<CallEvents> {
           tracksVersion: r.tracksVersion,
         })),
         error: this.#error,
+        roomState: this.#roomState,
+        notice: this.#notice,
       };
     }
     return this.#snapshot;
@@ -140,11 +178,47 @@ export class Call extends Emitter<CallEvents> {
       this.#local = local.stream;
       this.#mediaProblems = local.problems;
       this.#applyEnabled();
+      await this.#enter();
+    } catch (err) {
+      this.#failWith(err);
+    }
+  }
+
+  /** Try the room password (after the `password` phase); a wrong one returns to that phase. */
+  async submitPassword(password: string): Promise<void> {
+    if (this.#phase !== 'password') return;
+    this.#password = password;
+    this.#phase = 'starting';
+    this.#changed();
+    await this.#enter().catch((err: unknown) => this.#failWith(err));
+  }
+
+  /** A host action (lock, password, lobby, remove, mute, end, hand over, admit, deny). */
+  hostAction<K extends AccessClientEventName>(event: K, payload: Parameters<AccessClientEvents[K]>[0]): Promise<void> {
+    return this.#signaling.hostAction(event, payload);
+  }
+
+  dismissNotice(): void {
+    this.#notice = null;
+    this.#changed();
+  }
+
+  /** Join, or wait when the room asks for a password or holds us in its lobby. */
+  async #enter(): Promise<void> {
+    try {
       await this.#join();
     } catch (err) {
-      const e = err instanceof SignalingError ? err : new SignalingError('unreachable', String(err));
-      this.#fail(e.id, e.message);
+      const waiting = err instanceof SignalingError ? waitingPhaseFor(err.id) : null;
+      if (!waiting || !(err instanceof SignalingError)) throw err;
+      this.#phase = waiting;
+      this.#error = { id: err.id, message: err.message };
+      this.#changed();
     }
+  }
+
+  #failWith(err: unknown): void {
+    const e = err instanceof SignalingError ? err : new SignalingError('unreachable', String(err));
+    this.#fail(e.id, e.message);
   }
 
   setAudioEnabled(on: boolean): void {
@@ -197,6 +271,8 @@ export class Call extends Emitter<CallEvents> {
       room: this.room,
       name: this.name,
       media: this.#effectiveMedia(),
+      ...(this.#password !== undefined ? { password: this.#password } : {}),
+      ...(this.#token !== undefined ? { token: this.#token } : {}),
       ...(this.#self && this.#resumeToken
         ? { resume: { participantId: this.#self.id, token: this.#resumeToken } }
         : {}),
@@ -206,6 +282,7 @@ export class Call extends Emitter<CallEvents> {
     this.#self = reply.self;
     this.#resumeToken = reply.resumeToken;
     this.#iceServers = reply.iceServers;
+    this.#roomState = reply.roomState;
     this.#phase = 'joined';
     this.#error = null;
     // As the newcomer, offer to everyone already here at once.
@@ -215,7 +292,7 @@ export class Call extends Emitter<CallEvents> {
 
   async #rejoin(): Promise<void> {
     try {
-      await this.#join();
+      await this.#enter();
     } catch (err) {
       const e = err instanceof SignalingError ? err : new SignalingError('unreachable', String(err));
       if (e.id === 'timeout' || e.id === 'shutting-down') {

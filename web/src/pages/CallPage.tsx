@@ -1,7 +1,10 @@
 import { nameProblem, roomProblem } from '@parley/protocol/limits';
 import { useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { VideoTile } from '../components/VideoTile';
+import { AccessNotices, LobbyWait, PasswordPrompt } from '../host/AccessGate';
+import { HostControls } from '../host/HostControls';
+import { invitationToken } from '../host/invitation';
 import { useCall } from '../hooks/useCall';
 import type { CallSnapshot } from '../media/Call';
 import { problemText } from '../media/localMedia';
@@ -31,7 +34,8 @@ export default function CallPage() {
 function CallScreen({ username, room }: { username: string; room: string }) {
   const [search] = useSearchParams();
   const navigate = useNavigate();
-  const { call, snapshot } = useCall({ room, name: username, relayOnly: search.get('relay') === '1' });
+  const token = invitationToken(useLocation().hash);
+  const { call, snapshot } = useCall({ room, name: username, relayOnly: search.get('relay') === '1', token });
   const [copied, setCopied] = useState(false);
 
   const leave = async (): Promise<void> => {
@@ -54,6 +58,21 @@ function CallScreen({ username, room }: { username: string; room: string }) {
   const hasAudio = snapshot.localStream?.getAudioTracks().length ? true : false;
   const hasVideo = snapshot.localStream?.getVideoTracks().length ? true : false;
 
+  if (snapshot.phase === 'password' || snapshot.phase === 'lobby') {
+    return (
+      <main className="call" aria-label={`Call in room ${room}`}>
+        <header className="call-header">
+          <h1 className="room-name">{room}</h1>
+        </header>
+        {snapshot.phase === 'password' ? (
+          <PasswordPrompt call={call} snapshot={snapshot} onLeave={() => void leave()} />
+        ) : (
+          <LobbyWait onLeave={() => void leave()} />
+        )}
+      </main>
+    );
+  }
+
   return (
     <main className="call" aria-label={`Call in room ${room}`}>
       <header className="call-header">
@@ -61,6 +80,7 @@ function CallScreen({ username, room }: { username: string; room: string }) {
         <PhaseNote snapshot={snapshot} />
       </header>
       <MediaNotes snapshot={snapshot} />
+      <AccessNotices call={call} snapshot={snapshot} />
       <section className={`grid grid-${Math.min(remotes.length + 1, 6)}`} aria-label="Participants">
         <VideoTile
           local
@@ -86,6 +106,7 @@ function CallScreen({ username, room }: { username: string; room: string }) {
       {snapshot.phase === 'joined' && remotes.length === 0 && (
         <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
       )}
+      <HostControls call={call} snapshot={snapshot} />
       <nav className="controls" aria-label="Call controls">
         <button
           type="button"

@@ -1,5 +1,8 @@
 import {
   PARLEY_NAMESPACE,
+  type AccessClientEventName,
+  type AccessClientEvents,
+  type AccessServerEvents,
   type ClientEvents,
   type ErrorId,
   type JoinOk,
@@ -29,7 +32,7 @@ export class SignalingError extends Error {
   }
 }
 
-export interface SignalingEvents {
+export interface SignalingEvents extends AccessServerEvents {
   connected: () => void;
   disconnected: (reason: string) => void;
   'participant-joined': ServerEvents['participant-joined'];
@@ -66,6 +69,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('signal', (m) => this.emit('signal', m));
     s.on('protocol-error', (m) => this.emit('protocol-error', m));
     s.on('replaced', () => this.emit('replaced'));
+    s.on('room-state', (m) => this.emit('room-state', m));
+    s.on('removed', (m) => this.emit('removed', m));
+    s.on('mute-request', (m) => this.emit('mute-request', m));
+    s.on('lobby-admitted', (m) => this.emit('lobby-admitted', m));
+    s.on('lobby-denied', (m) => this.emit('lobby-denied', m));
   }
 
   get connected(): boolean {
@@ -111,13 +119,22 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     await this.#request<OkReply>('leave', {}).catch(() => undefined);
   }
 
+  /** A host action or lobby answer; rejects with the server's refusal (`not-host`, ...). */
+  async hostAction<K extends AccessClientEventName>(
+    event: K,
+    payload: Parameters<AccessClientEvents[K]>[0],
+  ): Promise<void> {
+    const reply = await this.#request<OkReply>(event, payload);
+    if (!reply.ok) throw new SignalingError(reply.error, reply.message);
+  }
+
   close(): void {
     this.#socket.disconnect();
     this.#socket.removeAllListeners();
     this.removeAllListeners();
   }
 
-  #request<R>(event: 'join' | 'leave', payload: unknown): Promise<R> {
+  #request<R>(event: 'join' | 'leave' | AccessClientEventName, payload: unknown): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#socket
         .timeout(REQUEST_TIMEOUT_MS)
