@@ -51,7 +51,7 @@ export class ParleyServer {
     this.#pruneTimer = setInterval(() => {
       this.#connectionsPerMinute.prune();
       this.#joinsPerMinute.prune();
-      this.access.bans.prune();
+      this.access.prune();
     }, 60_000);
     this.#pruneTimer.unref();
     this.http = createServer((req, res) => {

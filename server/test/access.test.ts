@@ -102,6 +102,30 @@ describe('room gates', () => {
     await join(c, { room: 'pw-1', name: 'C' });
   });
 
+  test('a participant whose connection dropped resumes past the lock; a stranger with its id does not', async () => {
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    await join(a, { room: 'drop-1', name: 'A' });
+    const jb = await join(b, { room: 'drop-1', name: 'B' });
+    await request(a, 'room-lock', { locked: true });
+    const left = next<{ reason: string }>(a, 'participant-left');
+    b.io.engine.close(); // the network drops: the server sees a transport close, not a leave
+    assert.equal((await left).reason, 'disconnected');
+    const thief = await connect(url);
+    const stolen = request<JoinReply>(thief, 'join', {
+      room: 'drop-1',
+      name: 'T',
+      resume: { participantId: jb.self.id, token: 'guess' },
+    });
+    assert.equal(await refusal(stolen), 'room-locked');
+    const b2 = await connect(url);
+    const again = await join(b2, {
+      room: 'drop-1',
+      name: 'B',
+      resume: { participantId: jb.self.id, token: jb.resumeToken },
+    });
+    assert.equal(again.self.id, jb.self.id);
+  });
+
   test('a removed participant is told, leaves the room and cannot rejoin within the ban window', async () => {
     const [a, b, c] = await Promise.all([connect(url), connect(url), connect(url)]);
     await join(a, { room: 'ban-1', name: 'A' });

@@ -14,6 +14,12 @@ import { checkInvitation } from './invitations';
 import { hashPassword, verifyPassword } from './passwords';
 import { RoomAccess, type AccessPeer } from './RoomAccess';
 
+/**
+ * How long a participant whose connection dropped may come back (resume) without passing the
+ * room's gates again: a signaling blip must not land someone in the lobby or at the lock.
+ */
+export const RESUME_GRACE_MS = 60_000;
+
 export interface AccessOptions {
   /** HS256 secret for invitation tokens; when set, every join needs a valid token. */
   accessSecret: string | null;
@@ -54,6 +60,8 @@ export type HostReply = { ok: true } | { ok: false; error: ErrorId; message?: st
 export class AccessControl {
   readonly #rooms = new WeakMap<Room, RoomAccess>();
   readonly bans = new BanList();
+  /** Participants who dropped recently, by room: id -> resume token and deadline. */
+  readonly #dropped = new Map<string, Map<string, { token: string; until: number }>>();
 
   constructor(
     readonly registry: RoomRegistry,
@@ -129,6 +137,32 @@ export class AccessControl {
       if (room.isFull) return refuse('room-full');
       return { ok: true, room, access, name, asHost, mayHost };
     }
+  }
+
+  /** Remember a participant whose connection dropped, so it can resume within the grace time. */
+  dropped(roomName: string, id: string, resumeToken: string): void {
+    let m = this.#dropped.get(roomName);
+    if (!m) {
+      m = new Map();
+      this.#dropped.set(roomName, m);
+    }
+    m.set(id, { token: resumeToken, until: Date.now() + RESUME_GRACE_MS });
+  }
+
+  /** Did `id` drop out of `roomName` within the grace time, holding `token`? */
+  mayResume(roomName: string, id: string, token: string, same: (a: string, b: string) => boolean): boolean {
+    const entry = this.#dropped.get(roomName)?.get(id);
+    return entry !== undefined && entry.until > Date.now() && same(entry.token, token);
+  }
+
+  /** Forget expired drop records (call now and then). */
+  prune(): void {
+    const now = Date.now();
+    for (const [room, m] of this.#dropped) {
+      for (const [id, e] of m) if (e.until <= now) m.delete(id);
+      if (m.size === 0) this.#dropped.delete(room);
+    }
+    this.bans.prune();
   }
 
   /** A waiting connection went away or gave up: take it off the lobby list. */

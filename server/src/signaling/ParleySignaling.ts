@@ -186,9 +186,14 @@ class Connection {
       return this.#refuse('rate-limited', ack, 'join', 'Too many joins from your address; wait a minute.');
     }
     const banKeys = [this.#client.key, ...(req.resume ? [req.resume.participantId] : [])];
-    const live = req.resume ? this.opts.rooms.get(req.room)?.get(req.resume.participantId) : undefined;
+    const r = req.resume;
+    const live = r ? this.opts.rooms.get(req.room)?.get(r.participantId) : undefined;
     const admission = await this.opts.access.admit(req, {
-      resuming: live !== undefined && req.resume !== undefined && sameSecret(live.resumeToken, req.resume.token),
+      resuming:
+        r !== undefined &&
+        (live
+          ? sameSecret(live.resumeToken, r.token)
+          : this.opts.access.mayResume(req.room, r.participantId, r.token, sameSecret)),
       lobbyId: this.#lobbyId,
       banKeys,
       admittedTo: this.#admittedTo,
@@ -282,6 +287,7 @@ class Connection {
     const member = room.get(self.id);
     if (!member || member.participant !== self) return;
     room.remove(self.id);
+    if (reason === 'disconnected') this.opts.access.dropped(room.name, self.id, member.resumeToken);
     room.broadcast('participant-left', { id: self.id, reason });
     this.opts.access.afterLeave(room, self.id);
     this.opts.rooms.releaseIfEmpty(room);
