@@ -51,7 +51,7 @@ test('after 10,000+ hostile events and floods the built server still serves a re
   assert.ok(report.counts['connection-flood'].refused >= 30);
   const afterMb = serverRssMb();
   console.log(`server RSS: ${baseline.toFixed(0)} MB before, ${afterMb.toFixed(0)} MB after the fuzz`);
-  assert.ok(afterMb < baseline + 150, `server memory stays bounded (${afterMb.toFixed(0)} MB)`);
+  assert.ok(afterMb < baseline + 200, `server memory stays bounded (${afterMb.toFixed(0)} MB)`);
 
   browser = await launchChromium();
   const alice = await newParticipant(browser, server.url);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { JoinReply, OkReply, RoomState, SignalData } from '@parley/protocol';
+import pino from 'pino';
 import { mintInvitation } from '../src/access/invitations';
 import type { ParleyServer } from '../src/ParleyServer';
 import { closeAllSockets, collect, connect, join, next, request, sleep, startTestServer } from './support';
@@ -326,5 +327,29 @@ describe('invitations', () => {
     const host = mintInvitation({ room: 'inv-3', ttlSeconds: 60, role: 'host' }, secret);
     const jh = await join(h, { room: 'inv-3', name: 'H', token: host });
     assert.equal(jh.roomState.hostId, jh.self.id);
+  });
+});
+
+describe('secrets', () => {
+  test('the access secret, tokens and passwords never appear in logs or responses', async () => {
+    const secret = 'S3cr3t-'.repeat(6);
+    const lines: string[] = [];
+    const log = pino({ level: 'trace' }, { write: (line: string) => lines.push(line) });
+    const { server: s2, url: u2 } = await startTestServer({ accessSecret: secret }, log);
+    try {
+      const token = mintInvitation({ room: 'sec-1', ttlSeconds: 60, role: 'host' }, secret);
+      const [a, b] = await Promise.all([connect(u2), connect(u2)]);
+      const ja = await join(a, { room: 'sec-1', name: 'A', token });
+      await request(a, 'room-password', { password: 'hunter2-password' });
+      const wrong = await request<JoinReply>(b, 'join', { room: 'sec-1', name: 'B', token: `${token}x` });
+      const pageHtml = await (await fetch(`${u2}/`, { headers: { accept: 'text/html' } })).text();
+      const everything = [...lines, JSON.stringify(ja), JSON.stringify(wrong), pageHtml].join('\n');
+      assert.ok(lines.length >= 4, 'the server did log');
+      for (const needle of [secret, token, 'hunter2-password', 'scrypt$']) {
+        assert.ok(!everything.includes(needle), `${needle.slice(0, 12)}… leaked`);
+      }
+    } finally {
+      await s2.close();
+    }
   });
 });

@@ -201,6 +201,7 @@ class Connection {
     });
     if (!admission.ok) {
       if (admission.error === 'in-lobby') this.#waitingIn = req.room;
+      this.log.debug({ room: req.room, error: admission.error, address: this.#client.address }, 'join refused');
       return this.#refuse(admission.error, ack, 'join', admission.message);
     }
     if (this.#room || this.socket.disconnected) {
