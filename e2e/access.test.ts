@@ -83,7 +83,7 @@ test('a room with a password: a wrong password is refused with a message, the ri
   }
 });
 
-test('lobby: the host admits one guest and denies another from the call screen; ask to mute turns the mic off', async () => {
+test('lobby: the host admits one guest and denies another from the call screen; ask to mute and remove', async () => {
   const alice = await participant();
   const bob = await participant();
   const carol = await participant();
@@ -114,6 +114,11 @@ test('lobby: the host admits one guest and denies another from the call screen; 
     await alice.page
       .locator('[data-testid="remote-tile"] [aria-label="microphone off"]')
       .waitFor({ state: 'detached', timeout: 5_000 });
+
+    // Remove Bob: he is told why and for how long, and his tile leaves Alice's screen.
+    await alice.page.getByRole('button', { name: 'Remove Bob' }).click();
+    await bob.page.getByText('The host removed you from the call. You can rejoin in 10 minutes.').waitFor();
+    await alice.page.locator('[data-testid="remote-tile"]').waitFor({ state: 'detached', timeout: 5_000 });
   } finally {
     await alice.close();
     await bob.close();

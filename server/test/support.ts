@@ -14,13 +14,31 @@ export function fakeWebRoot(): string {
   return dir;
 }
 
+/**
+ * Abuse limits are off on test servers unless a test sets them: many tests open connections
+ * and join rooms quickly from one address. The limits have their own tests.
+ */
+const noLimits: Partial<Config> = {
+  rateMessagesPerSecond: 0,
+  rateConnectionsPerMinute: 0,
+  rateJoinsPerMinute: 0,
+};
+
 /** A real server on 127.0.0.1, port 0. */
 export async function startTestServer(
   overrides: Partial<Config> = {},
   log: Logger = createLogger('silent'),
 ): Promise<{ server: ParleyServer; url: string }> {
   const server = new ParleyServer(
-    { ...defaults, host: '127.0.0.1', port: 0, staticDir: fakeWebRoot(), logLevel: 'silent', ...overrides },
+    {
+      ...defaults,
+      ...noLimits,
+      host: '127.0.0.1',
+      port: 0,
+      staticDir: fakeWebRoot(),
+      logLevel: 'silent',
+      ...overrides,
+    },
     log,
   );
   const port = await server.listen();
