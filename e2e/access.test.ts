@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
-import { startServer, type RunningServer } from './support/server';
+import { ROOT, startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
 let browser: Browser;
@@ -125,4 +126,31 @@ test('lobby: the host admits one guest and denies another from the call screen; 
     await carol.close();
   }
   assert.deepEqual(cspViolations, [], 'the app runs under its CSP without violations');
+});
+
+test('invitation-only server: a link minted by `parley invite` gets in, a plain link is refused with a message', async () => {
+  const secret = 'e2e-access-secret-'.repeat(3);
+  const invServer = await startServer({ env: { ACCESS_SECRET: secret } });
+  const { context, page } = await newParticipant(browser, invServer.url);
+  const stranger = await newParticipant(browser, invServer.url);
+  try {
+    const link = execFileSync(
+      process.execPath,
+      ['server/dist/cli.js', 'invite', '--room', 'e2e-invite', '--role', 'host', '--base-url', invServer.url],
+      { cwd: ROOT, env: { ...process.env, ACCESS_SECRET: secret }, encoding: 'utf8' },
+    ).trim();
+    assert.match(link, /\/r\/e2e-invite#token=[\w-]+\.[\w-]+\.[\w-]+$/);
+    await page.goto(link);
+    await page.getByLabel('Username').fill('Ada');
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.getByText('Host: you').waitFor();
+
+    await joinThroughUi(stranger.page, 'Eve', 'e2e-invite');
+    await stranger.page.getByText('This server needs an invitation link to join.').waitFor();
+    assert.ok(!invServer.output.join('').includes(secret), 'the secret is not in the server output');
+  } finally {
+    await context.close();
+    await stranger.context.close();
+    await invServer.kill('SIGTERM');
+  }
 });
