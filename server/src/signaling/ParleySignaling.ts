@@ -200,7 +200,11 @@ class Connection {
       lobbyAnswer: (room, admitted) => this.#lobbyAnswer(room, admitted),
     });
     if (!admission.ok) {
-      if (admission.error === 'in-lobby') this.#waitingIn = req.room;
+      if (admission.error === 'in-lobby') {
+        this.#waitingIn = req.room;
+        // Gone while the gates were checked: do not leave a stale entry on the host's list.
+        if (this.socket.disconnected) this.#leaveLobby();
+      }
       this.log.debug({ room: req.room, error: admission.error, address: this.#client.address }, 'join refused');
       return this.#refuse(admission.error, ack, 'join', admission.message);
     }
