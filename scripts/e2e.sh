@@ -4,7 +4,7 @@
 # that no test traffic leaves 127.0.0.1 / ::1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-system-deps.sh /usr/bin/chromium=chromium ip=iproute2 unshare=util-linux
+bash scripts/ensure-system-deps.sh /usr/bin/chromium=chromium ip=iproute2 unshare=util-linux turnserver=coturn
 npm run build --silent
 inner="ip link set lo up && node scripts/run-tests.mjs e2e $*"
 if unshare -n true 2>/dev/null; then

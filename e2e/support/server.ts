@@ -18,26 +18,32 @@ export interface RunningServer {
  * Start the built server (server/dist/cli.js) as a child process on 127.0.0.1. With port 0 a
  * free port is chosen; pass a port to restart on the same address.
  */
-export async function startServer(opts: { port?: number; env?: Record<string, string> } = {}): Promise<RunningServer> {
-  const proc = spawn(process.execPath, ['server/dist/cli.js'], {
+export async function startServer(
+  opts: { port?: number; env?: Record<string, string>; args?: string[] } = {},
+): Promise<RunningServer> {
+  const proc = spawn(process.execPath, ['server/dist/cli.js', ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(opts.port ?? 0), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  let scheme = 'http';
   const port = await new Promise<number>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString();
       output.push(text);
-      const m = /open http:\/\/[^:]+:(\d+)/.exec(text);
-      if (m) resolve(Number(m[1]));
+      const m = /open (https?):\/\/[^:]+:(\d+)/.exec(text);
+      if (m) {
+        scheme = m[1] ?? 'http';
+        resolve(Number(m[2]));
+      }
     };
     proc.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
     proc.stderr?.on('data', onData);
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output.join('')}`)));
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     proc,
     output,

@@ -94,6 +94,11 @@ describe('other events', () => {
     assert.ok(parseClientEvent('leave', {}).ok);
     assert.equal(refused('leave', { now: true }), 'invalid-message');
   });
+  test('check takes an empty object', () => {
+    assert.ok(parseClientEvent('check', {}).ok);
+    assert.equal(refused('check', { secret: 'x' }), 'invalid-message');
+    assert.equal(refused('check', null), 'invalid-message');
+  });
   test('unknown events are refused with their own id, including prototype names', () => {
     assert.equal(refused('hack', {}), 'unknown-event');
     assert.equal(refused('__proto__', {}), 'unknown-event');

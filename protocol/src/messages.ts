@@ -74,6 +74,8 @@ export const signalRequestSchema = z.strictObject({
 export type SignalRequest = z.infer<typeof signalRequestSchema>;
 
 export const leaveRequestSchema = z.strictObject({});
+/** Connection check without joining: ICE servers (with fresh TURN credentials) and the client's address. */
+export const checkRequestSchema = z.strictObject({});
 export const mediaStateRequestSchema = mediaStateSchema;
 
 /** Schemas of every client -> server event, by event name. */
@@ -83,6 +85,7 @@ export const clientEvents = {
   leave: leaveRequestSchema,
   'media-state': mediaStateRequestSchema,
   ...accessClientEvents,
+  check: checkRequestSchema,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEvent = {
@@ -126,6 +129,14 @@ export interface JoinOk {
   roomState: RoomState;
 }
 export type JoinReply = JoinOk | ErrorReply;
+
+export interface CheckOk {
+  ok: true;
+  iceServers: IceServer[];
+  /** The client's address as the server sees it (behind a trusted proxy: the forwarded one). */
+  address: string;
+}
+export type CheckReply = CheckOk | ErrorReply;
 export type OkReply = { ok: true } | ErrorReply;
 
 export interface ServerEvents extends AccessServerEvents {
@@ -136,6 +147,8 @@ export interface ServerEvents extends AccessServerEvents {
   /** This connection was superseded by the same participant rejoining elsewhere; it is closed. */
   replaced: (msg: Record<string, never>) => void;
   'protocol-error': (msg: { error: ErrorId; message: string; event?: string }) => void;
+  /** The server is stopping: this connection closes soon; reconnect (and rejoin) afterwards. */
+  'server-shutdown': (msg: { reconnect: true }) => void;
 }
 
 /** Host actions and lobby answers (see access.ts), all acknowledged. */
@@ -151,6 +164,7 @@ export interface ClientEvents extends AccessClientEvents {
   signal: (req: SignalRequest, ack?: (reply: OkReply) => void) => void;
   leave: (req: Record<string, never>, ack?: (reply: OkReply) => void) => void;
   'media-state': (req: MediaState, ack?: (reply: OkReply) => void) => void;
+  check: (req: Record<string, never>, ack: (reply: CheckReply) => void) => void;
 }
 
 /** Result of validating one inbound event at the boundary. */

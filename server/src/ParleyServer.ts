@@ -1,4 +1,5 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/protocol';
 import { Server as SocketServer } from 'socket.io';
@@ -7,13 +8,16 @@ import type { Config } from './config';
 import { originAllowed } from './http/allowedOrigin';
 import { ClientCookie } from './http/clientCookie';
 import { applySecurityHeaders } from './http/securityHeaders';
-import { clientAddress } from './limits/clientAddress';
 import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
 import { MessageLimiter, PerMinuteLimit } from './limits/RateLimiter';
 import { notFound, sendJson, staticFiles, type Route } from './http';
-import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from './liveness';
+import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_NOTICE_MS } from './liveness';
 import { createLogger, type Logger } from './logger';
+import { ParleyMetrics } from './observability/metrics';
+import { requestOrigin } from './proxy';
 import { RoomRegistry } from './RoomRegistry';
+import { loadTls, type TlsMaterial } from './tls';
+import { iceServersFor } from './turn/iceServers';
 import { attachParleySignaling } from './signaling/ParleySignaling';
 import { attachSeedSignaling } from './signaling/SeedSignaling';
 
@@ -22,7 +26,7 @@ import { attachSeedSignaling } from './signaling/SeedSignaling';
  * signaling (the seed protocol on `/`, Parley's on `/parley`). Owns the room registry.
  */
 export class ParleyServer {
-  readonly http: HttpServer;
+  readonly http: HttpServer | HttpsServer;
   readonly io: SocketServer;
   readonly rooms: RoomRegistry;
   readonly log: Logger;
@@ -31,8 +35,13 @@ export class ParleyServer {
   readonly #connectionsPerMinute: PerMinuteLimit;
   readonly #joinsPerMinute: PerMinuteLimit;
   readonly #pruneTimer: NodeJS.Timeout;
+  readonly metrics: ParleyMetrics;
+  /** The certificate in use when serving HTTPS (set by listen()). */
+  tls: TlsMaterial | null = null;
   #draining = false;
+  #listening = false;
   #closed: Promise<void> | null = null;
+  #shutdown: Promise<void> | null = null;
 
   constructor(
     readonly config: Config,
@@ -40,9 +49,8 @@ export class ParleyServer {
   ) {
     this.log = log ?? createLogger(config.logLevel);
     this.rooms = new RoomRegistry(config.meshMax);
-    const routes: Route[] = [this.#health, staticFiles(config.staticDir)];
     this.access = new AccessControl(this.rooms, {
-      accessSecret: config.accessSecret,
+      accessSecret: config.accessSecret === '' ? null : config.accessSecret,
       banMs: config.banSeconds * 1000,
       log: this.log.child({ subsystem: 'access' }),
     });
@@ -54,7 +62,8 @@ export class ParleyServer {
       this.access.prune();
     }, 60_000);
     this.#pruneTimer.unref();
-    this.http = createServer((req, res) => {
+    const routes: Route[] = [this.#health, this.#metricsRoute, staticFiles(config.staticDir)];
+    const handle = (req: IncomingMessage, res: ServerResponse): void => {
       applySecurityHeaders(res);
       if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) this.#clientCookie.ensure(req, res);
       void (async () => {
@@ -65,6 +74,14 @@ export class ParleyServer {
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
+    };
+    // With HTTPS the certificate is installed by listen() (it may have to be generated first).
+    this.http = config.https ? createHttpsServer({}, handle) : createServer(handle);
+    this.metrics = new ParleyMetrics({
+      connectedSockets: () => this.io.engine.clientsCount,
+      rooms: () => this.rooms.roomCount,
+      participants: () => this.rooms.participantCount,
+      draining: () => this.#draining,
     });
     const origins = config.allowedOrigins;
     this.io = new SocketServer(this.http, {
@@ -74,8 +91,9 @@ export class ParleyServer {
       cors: { origin: origins.length === 0 || origins.includes('*') ? true : origins, credentials: false },
       serveClient: false,
       allowRequest: (req, callback) => {
-        if (!originAllowed(req, origins)) return callback('origin not allowed', false);
-        if (!this.#connectionsPerMinute.hit(clientAddress(req, config.trustProxy))) {
+        const from = requestOrigin(req, config.trustProxy);
+        if (!originAllowed(req.headers.origin, from.host, origins)) return callback('origin not allowed', false);
+        if (!this.#connectionsPerMinute.hit(from.address)) {
           return callback('too many connections from your address; wait a minute', false);
         }
         callback(null, true);
@@ -88,65 +106,136 @@ export class ParleyServer {
     attachParleySignaling(this.io.of(PARLEY_NAMESPACE), {
       rooms: this.rooms,
       log: this.log,
-      iceServers: () => this.#iceServers(),
+      iceServers: (participantId) => this.iceServers(participantId),
       acceptingJoins: () => !this.#draining,
       access: this.access,
       messageLimiter,
       joinsPerMinute: this.#joinsPerMinute,
       clientOf: (socket) => {
-        const address = clientAddress(socket.request, config.trustProxy);
+        const address = requestOrigin(socket.request, config.trustProxy).address;
         const id = this.#clientCookie.read(socket.request);
         return { address, key: id === null ? `address:${address}` : `client:${id}` };
       },
+      clientAddress: (socket) => requestOrigin(socket.request, config.trustProxy).address,
+      metrics: this.metrics,
     });
   }
 
-  #iceServers(): IceServer[] {
-    return this.config.stunUrls.length > 0 ? [{ urls: [...this.config.stunUrls] }] : [];
+  /** The ICE servers one participant gets, with TURN credentials minted for it. */
+  iceServers(participantId: string): IceServer[] {
+    return iceServersFor(this.config, participantId, () => this.metrics.turnCredentialIssued());
   }
 
   #health: Route = (req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/healthz') {
+      // Liveness: the process answers.
       sendJson(res, 200, { status: 'ok' });
+      return true;
+    }
+    if (path === '/readyz') {
+      // Readiness: listening and accepting joins (not draining for shutdown).
+      const ready = this.#listening && !this.#draining;
+      res.setHeader('cache-control', 'no-store');
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : this.#draining ? 'draining' : 'starting' });
       return true;
     }
     return false;
   };
 
+  #metricsRoute: Route = async (req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const { type, body } = await this.metrics.render();
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  };
+
   /** Start listening; resolves with the bound port (useful with port 0). */
-  listen(port = this.config.port, host = this.config.host): Promise<number> {
+  async listen(port = this.config.port, host = this.config.host): Promise<number> {
+    if (this.config.https) {
+      const tls = await loadTls(this.config);
+      (this.http as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
+      this.tls = tls;
+      this.log.info(
+        { selfSigned: tls.selfSigned, fingerprint: tls.fingerprint, names: tls.names },
+        tls.selfSigned ? 'serving HTTPS with a self-signed certificate' : 'serving HTTPS',
+      );
+    }
     return new Promise((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(port, host, () => {
         this.http.off('error', reject);
+        this.#listening = true;
         const addr = this.http.address() as AddressInfo;
-        this.log.info({ port: addr.port, host }, 'listening');
+        this.log.info({ port: addr.port, host, scheme: this.scheme }, 'listening');
         resolve(addr.port);
       });
     });
+  }
+
+  /** `https` when serving TLS, else `http`. */
+  get scheme(): 'http' | 'https' {
+    return this.config.https ? 'https' : 'http';
+  }
+
+  /** True once shutdown has begun: joins are refused and /readyz answers 503. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /**
+   * Graceful stop (SIGTERM): refuse joins, tell every Parley client to reconnect (their calls
+   * keep running peer to peer and rejoin the restarted server), then close everything within
+   * SHUTDOWN_TIMEOUT. Idempotent.
+   */
+  shutdown(): Promise<void> {
+    if (this.#shutdown) return this.#shutdown;
+    this.#draining = true;
+    const clients = this.io.of(PARLEY_NAMESPACE).sockets.size;
+    this.log.info({ clients, timeoutSeconds: this.config.shutdownTimeout }, 'draining: clients told to reconnect');
+    this.io.of(PARLEY_NAMESPACE).emit('server-shutdown', { reconnect: true });
+    const notice = Math.min(SHUTDOWN_NOTICE_MS, (this.config.shutdownTimeout * 1000) / 2);
+    // The notice period counts against the bound: close() gets what is left of it.
+    const boundMs = this.config.shutdownTimeout * 1000;
+    this.#shutdown = new Promise<void>((resolve) => setTimeout(resolve, notice)).then(() =>
+      this.close(boundMs - notice),
+    );
+    return this.#shutdown;
   }
 
   get port(): number {
     return (this.http.address() as AddressInfo).port;
   }
 
-  /** Stop accepting joins, disconnect everyone, close the port. Idempotent. */
-  close(): Promise<void> {
+  /**
+   * Stop accepting joins, close every connection, close the port. Connections still open after
+   * SHUTDOWN_TIMEOUT are cut. Idempotent.
+   */
+  close(boundMs = this.config.shutdownTimeout * 1000): Promise<void> {
     if (this.#closed) return this.#closed;
     this.#draining = true;
     clearInterval(this.#pruneTimer);
     this.#closed = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
+        this.log.warn('shutdown bound reached: cutting the remaining connections');
         this.http.closeAllConnections();
         resolve();
-      }, SHUTDOWN_GRACE_MS);
+      }, boundMs);
       timer.unref();
+      // Closes the Socket.IO connections (clients see a transport close and reconnect), then
+      // the HTTP server, which ends idle keep-alive connections and waits for busy ones.
       void this.io.close(() => {
         clearTimeout(timer);
         resolve();
       });
-    });
+      this.http.closeIdleConnections();
+    }).finally(() => this.metrics.close());
     return this.#closed;
   }
 }

@@ -1,11 +1,20 @@
 import { runInvite } from './commands/invite';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, helpText, loadConfig, type Config } from './config';
 import { ParleyServer } from './ParleyServer';
+import { version } from './version';
 
-function main(): void {
-  let config;
+function main(argv: string[]): void {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(helpText());
+    return;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`parley ${version}\n`);
+    return;
+  }
+  let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, argv);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`parley: invalid configuration: ${err.message}\n`);
@@ -17,25 +26,39 @@ function main(): void {
   server.listen().then(
     (port) => {
       const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      process.stderr.write(`Parley is running: open http://${shown}:${port}\n`);
+      process.stderr.write(`Parley is running: open ${server.scheme}://${shown}:${port}\n`);
     },
     (err: unknown) => {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`parley: invalid configuration: ${err.message}\n`);
+        process.exit(2);
+      }
       process.stderr.write(`parley: cannot listen on ${config.host}:${config.port}: ${String(err)}\n`);
       process.exit(1);
     },
   );
+  let stopping = false;
   const stop = (signal: string): void => {
+    if (stopping) {
+      // A second signal: the operator wants out now.
+      process.exit(1);
+    }
+    stopping = true;
     server.log.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
+    void server.shutdown().then(() => {
+      server.log.info('stopped');
+      process.exit(0);
+    });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
-if (process.argv[2] === 'invite') {
-  const { code, out } = runInvite(process.argv.slice(3), process.env);
+const args = process.argv.slice(2);
+if (args[0] === 'invite') {
+  const { code, out } = runInvite(args.slice(1), process.env);
   (code === 0 ? process.stdout : process.stderr).write(out);
   process.exit(code);
 } else {
-  main();
+  main(args);
 }

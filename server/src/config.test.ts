@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, defaults, loadConfig } from './config';
+import { ConfigError, defaults, helpText, loadConfig, options } from './config';
 
 test('defaults apply when nothing is set', () => {
   const c = loadConfig({});
@@ -37,6 +37,53 @@ test('bad values fail with an error naming the option', () => {
     assert.throws(
       () => loadConfig(env),
       (err: unknown) => err instanceof ConfigError && err.option === option && err.message.startsWith(option),
+    );
+  }
+});
+
+test('flags override the environment, in both --flag value and --flag=value forms', () => {
+  const c = loadConfig({ PORT: '9000', MESH_MAX: '4' }, ['--port', '9100', '--mesh-max=5', '--https', '--trust-proxy']);
+  assert.equal(c.port, 9100);
+  assert.equal(c.meshMax, 5);
+  assert.equal(c.https, true);
+  assert.equal(c.trustProxy, true);
+  assert.equal(loadConfig({ HTTPS: 'true' }, ['--no-https']).https, false);
+});
+
+test('every option has a flag, a variable and a row in --help', () => {
+  const help = helpText();
+  for (const o of options) {
+    assert.ok(help.includes(`--${o.flag}`), o.flag);
+    assert.ok(help.includes(`[${o.env}]`), o.env);
+  }
+  assert.equal(new Set(options.map((o) => o.key)).size, options.length, 'one row per setting');
+  assert.deepEqual(new Set(options.map((o) => o.key)), new Set(Object.keys(defaults)), 'every setting has a row');
+});
+
+test('TURN and TLS options are read and checked together', () => {
+  const c = loadConfig({ TURN_URLS: 'turn:127.0.0.1:3478,turns:t.example.org:443?transport=tcp', TURN_SECRET: 's3' });
+  assert.deepEqual(c.turnUrls, ['turn:127.0.0.1:3478', 'turns:t.example.org:443?transport=tcp']);
+  assert.equal(c.turnTtl, 86_400);
+  assert.equal(loadConfig({ TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' }).https, true, 'a certificate turns HTTPS on');
+  const bad: Array<[Record<string, string>, string[], string]> = [
+    [{ TURN_URLS: 'turn:x:3478' }, [], 'TURN_SECRET'],
+    [{ TURN_SECRET: 'x' }, [], 'TURN_URLS'],
+    [{ TURN_URLS: 'stun:x:3478', TURN_SECRET: 'x' }, [], 'TURN_URLS'],
+    [{ TURN_TTL: '5' }, [], 'TURN_TTL'],
+    [{ TLS_CERT: 'c.pem' }, [], 'TLS_KEY'],
+    [{ HTTPS: 'maybe' }, [], 'HTTPS'],
+    [{ TRUST_PROXY: '2x' }, [], 'TRUST_PROXY'],
+    [{}, ['--port', 'abc'], '--port'],
+    [{}, ['--mesh-max'], '--mesh-max'],
+    [{}, ['--colour'], '--colour'],
+    [{}, ['stray'], 'stray'],
+    [{}, ['--log-level=loud'], '--log-level'],
+  ];
+  for (const [env, argv, option] of bad) {
+    assert.throws(
+      () => loadConfig(env, argv),
+      (err: unknown) => err instanceof ConfigError && err.option === option && err.message.startsWith(option),
+      `${JSON.stringify(env)} ${argv.join(' ')} should name ${option}`,
     );
   }
 });

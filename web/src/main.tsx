@@ -5,6 +5,7 @@ import { HomePage } from './pages/HomePage';
 import './styles.css';
 
 const CallPage = lazy(() => import('./pages/CallPage'));
+const CheckPage = lazy(() => import('./check/CheckPage'));
 
 function InviteLink() {
   const { room = '' } = useParams();
@@ -29,6 +30,7 @@ function App() {
           <Route path="/" element={<HomePage />} />
           <Route path="/r/:room" element={<InviteLink />} />
           <Route path="/call/:username/:room" element={<CallPage />} />
+          <Route path="/check" element={<CheckPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Suspense>

@@ -2,6 +2,7 @@ import {
   errorMessages,
   LOBBY_MAX,
   normalizeName,
+  type AccessClientEventName,
   type ClientEvent,
   type ErrorId,
   type RoomState,
@@ -48,7 +49,7 @@ export type Admission =
   | { ok: true; room: Room; access: RoomAccess; name: string; asHost: boolean; mayHost: boolean }
   | { ok: false; error: ErrorId; message?: string };
 
-type HostEvent = Exclude<ClientEvent, { event: 'join' | 'signal' | 'leave' | 'media-state' }>;
+type HostEvent = Extract<ClientEvent, { event: AccessClientEventName }>;
 
 export type HostReply = { ok: true } | { ok: false; error: ErrorId; message?: string };
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ROLES, roomProblem, type Role } from '@parley/protocol';
-import { ACCESS_SECRET_MIN } from '../accessConfig';
+import { ACCESS_SECRET_MIN } from '../config';
 import { invitationLink, mintInvitation } from '../access/invitations';
 
 export const INVITE_USAGE = `Usage: parley invite --room ROOM [--name NAME] [--role host|guest] [--ttl DURATION] [--base-url URL]

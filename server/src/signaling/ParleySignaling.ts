@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   errorMessages,
   parseClientEvent,
+  type CheckOk,
   type ClientEvent,
   type ErrorId,
   type IceServer,
@@ -33,6 +34,17 @@ export interface ParleySignalingOptions {
   joinsPerMinute: PerMinuteLimit;
   /** The client's address and the key its bans are kept under. */
   clientOf(socket: Socket): { address: string; key: string };
+  /** The client's address (honouring a trusted proxy's X-Forwarded-For). */
+  clientAddress(socket: Socket): string;
+  /** Counters for /metrics. */
+  metrics?: SignalingMetrics;
+}
+
+/** What the signaling layer reports for /metrics (one call per event, never per byte). */
+export interface SignalingMetrics {
+  joined(): void;
+  left(reason: 'left' | 'disconnected' | 'removed'): void;
+  rejected(reason: ErrorId): void;
 }
 
 function newId(bytes: number): string {
@@ -107,6 +119,7 @@ class Connection {
   }
 
   #refuse(error: ErrorId, ack: Ack | undefined, event?: string, message = errorMessages[error]): void {
+    this.opts.metrics?.rejected(error);
     if (ack) ack({ ok: false, error, message });
     else this.socket.emit('protocol-error', { error, message, ...(event ? { event: event.slice(0, 64) } : {}) });
   }
@@ -144,6 +157,16 @@ class Connection {
         this.#leave('left');
         ack?.({ ok: true });
         return;
+      case 'check': {
+        if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, msg.event);
+        const reply: CheckOk = {
+          ok: true,
+          iceServers: this.opts.iceServers(`check-${newId(6)}`),
+          address: this.opts.clientAddress(this.socket),
+        };
+        ack?.(reply);
+        return;
+      }
       default: {
         const room = this.#room;
         const self = this.#self;
@@ -279,6 +302,7 @@ class Connection {
     ack?.(reply);
     room.broadcast('participant-joined', { participant: self }, id);
     if (access.hostId !== hostBefore) access.publish();
+    this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
   }
 
@@ -296,6 +320,7 @@ class Connection {
     room.broadcast('participant-left', { id: self.id, reason });
     this.opts.access.afterLeave(room, self.id);
     this.opts.rooms.releaseIfEmpty(room);
+    this.opts.metrics?.left(reason);
     this.log.info({ room: room.name, participant: self.id, reason }, 'left');
   }
 }

@@ -37,6 +37,8 @@ export interface CallSnapshot {
   roomState: RoomState | null;
   /** A one-off notice for the person (for example: the host muted you). */
   notice: string | null;
+  /** True while reconnecting because the server announced a restart (calls keep running). */
+  serverRestarting?: boolean;
 }
 
 export interface CallEvents {
@@ -81,6 +83,7 @@ export class Call extends Emitter<CallEvents> {
   #media: MediaState;
   #mediaProblems: CallSnapshot['mediaProblems'] = {};
   #error: CallSnapshot['error'] = null;
+  #serverRestarting = false;
   #snapshot: CallSnapshot | null = null;
   #roomState: RoomState | null = null;
   #notice: string | null = null;
@@ -133,6 +136,13 @@ export class Call extends Emitter<CallEvents> {
       s.on('lobby-denied', () => {
         if (this.#phase === 'lobby') this.#fail('lobby-denied', LOBBY_DENIED_TEXT);
       }),
+      s.on('server-shutdown', () => {
+        if (this.#phase !== 'joined') return;
+        // Peer connections keep the call going; signaling reconnects and rejoins by itself.
+        this.#phase = 'reconnecting';
+        this.#serverRestarting = true;
+        this.#changed();
+      }),
     );
   }
 
@@ -153,6 +163,7 @@ export class Call extends Emitter<CallEvents> {
         error: this.#error,
         roomState: this.#roomState,
         notice: this.#notice,
+        serverRestarting: this.#serverRestarting,
       };
     }
     return this.#snapshot;
@@ -285,6 +296,7 @@ export class Call extends Emitter<CallEvents> {
     this.#roomState = reply.roomState;
     this.#phase = 'joined';
     this.#error = null;
+    this.#serverRestarting = false;
     // As the newcomer, offer to everyone already here at once.
     for (const p of reply.participants) this.#addRemote(p, true);
     this.#changed();

@@ -145,7 +145,9 @@ function PhaseNote({ snapshot }: { snapshot: CallSnapshot }) {
     case 'reconnecting':
       return (
         <p className="phase warn" role="status">
-          Connection to the server lost. Reconnecting…
+          {snapshot.serverRestarting
+            ? 'The server is restarting. Reconnecting…'
+            : 'Connection to the server lost. Reconnecting…'}
         </p>
       );
     case 'failed':

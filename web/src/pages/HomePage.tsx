@@ -1,6 +1,6 @@
 import { nameProblem, normalizeName, roomProblem } from '@parley/protocol/limits';
 import { useId, useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { callPath, randomRoom, rememberName, rememberedName } from '../names';
 
 /** Home: type a name and a room, press Join. `fixedRoom` is set for shared `/r/:room` links. */
@@ -88,6 +88,9 @@ export function HomePage({ fixedRoom }: { fixedRoom?: string }) {
           </button>
         </form>
       )}
+      <p className="home-footer">
+        Trouble connecting? <Link to="/check">Check your camera and network</Link>
+      </p>
     </main>
   );
 }

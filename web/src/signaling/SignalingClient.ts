@@ -3,6 +3,8 @@ import {
   type AccessClientEventName,
   type AccessClientEvents,
   type AccessServerEvents,
+  type CheckOk,
+  type CheckReply,
   type ClientEvents,
   type ErrorId,
   type JoinOk,
@@ -41,6 +43,8 @@ export interface SignalingEvents extends AccessServerEvents {
   signal: ServerEvents['signal'];
   'protocol-error': ServerEvents['protocol-error'];
   replaced: () => void;
+  /** The server is stopping; the connection closes next and is reopened automatically. */
+  'server-shutdown': () => void;
 }
 
 /**
@@ -74,6 +78,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('mute-request', (m) => this.emit('mute-request', m));
     s.on('lobby-admitted', (m) => this.emit('lobby-admitted', m));
     s.on('lobby-denied', (m) => this.emit('lobby-denied', m));
+    s.on('server-shutdown', () => this.emit('server-shutdown'));
   }
 
   get connected(): boolean {
@@ -101,6 +106,13 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   async join(req: JoinRequest): Promise<JoinOk> {
     const reply = await this.#request<JoinReply>('join', req);
+    if (!reply.ok) throw new SignalingError(reply.error, reply.message);
+    return reply;
+  }
+
+  /** Connection check without joining: ICE servers and the address the server sees. */
+  async check(): Promise<CheckOk> {
+    const reply = await this.#request<CheckReply>('check', {});
     if (!reply.ok) throw new SignalingError(reply.error, reply.message);
     return reply;
   }
@@ -134,7 +146,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.removeAllListeners();
   }
 
-  #request<R>(event: 'join' | 'leave' | AccessClientEventName, payload: unknown): Promise<R> {
+  #request<R>(event: 'join' | 'leave' | 'check' | AccessClientEventName, payload: unknown): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#socket
         .timeout(REQUEST_TIMEOUT_MS)

@@ -1,0 +1,112 @@
+import type { ErrorId } from '@parley/protocol';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { SignalingMetrics } from '../signaling/ParleySignaling';
+import { version } from '../version';
+
+/** Live values read when /metrics is scraped (no bookkeeping on the hot path). */
+export interface MetricsSources {
+  connectedSockets(): number;
+  rooms(): number;
+  participants(): number;
+  draining(): boolean;
+}
+
+/**
+ * Parley's Prometheus metrics, in a registry of their own (one per server, so several servers
+ * in one process do not share counters). Gauges are read from the sources at scrape time;
+ * counters move once per join, leave, refusal or TURN credential.
+ */
+export class ParleyMetrics implements SignalingMetrics {
+  readonly registry = new Registry();
+  readonly #joins: Counter;
+  readonly #leaves: Counter<'reason'>;
+  readonly #rejected: Counter<'reason'>;
+  readonly #turnCredentials: Counter;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+    new Gauge({
+      name: 'parley_info',
+      help: 'Parley build information (always 1).',
+      labelNames: ['version'],
+      registers,
+    }).set({ version }, 1);
+    new Gauge({
+      name: 'parley_connected_sockets',
+      help: 'Open signaling connections (all protocols).',
+      registers,
+      collect() {
+        this.set(sources.connectedSockets());
+      },
+    });
+    new Gauge({
+      name: 'parley_rooms',
+      help: 'Rooms with at least one participant.',
+      registers,
+      collect() {
+        this.set(sources.rooms());
+      },
+    });
+    new Gauge({
+      name: 'parley_participants',
+      help: 'Participants in rooms.',
+      registers,
+      collect() {
+        this.set(sources.participants());
+      },
+    });
+    new Gauge({
+      name: 'parley_draining',
+      help: '1 while the server shuts down and refuses joins.',
+      registers,
+      collect() {
+        this.set(sources.draining() ? 1 : 0);
+      },
+    });
+    this.#joins = new Counter({ name: 'parley_joins_total', help: 'Successful joins (including rejoins).', registers });
+    this.#leaves = new Counter({
+      name: 'parley_leaves_total',
+      help: 'Participants who left a room, by reason (left, disconnected or removed by the host).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.#rejected = new Counter({
+      name: 'parley_rejected_messages_total',
+      help: 'Client messages refused, by error id.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.#turnCredentials = new Counter({
+      name: 'parley_turn_credentials_issued_total',
+      help: 'Time-limited TURN credentials handed out.',
+      registers,
+    });
+  }
+
+  joined(): void {
+    this.#joins.inc();
+  }
+
+  left(reason: 'left' | 'disconnected' | 'removed'): void {
+    this.#leaves.inc({ reason });
+  }
+
+  rejected(reason: ErrorId): void {
+    this.#rejected.inc({ reason });
+  }
+
+  turnCredentialIssued(): void {
+    this.#turnCredentials.inc();
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ type: string; body: string }> {
+    return { type: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** Stop the default collectors' timers (event-loop monitor). */
+  close(): void {
+    this.registry.clear();
+  }
+}

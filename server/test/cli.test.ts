@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, test } from 'node:test';
+import type { Participant } from '@parley/protocol';
+import { closeAllSockets, connect, join, next } from './support';
+import { fakeWebRoot } from './support';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Cli {
+  proc: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/** Run the server's command line from source, as `parley` would. */
+function runCli(args: string[], env: Record<string, string> = {}): Cli {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', STATIC_DIR: fakeWebRoot(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  proc.stdout?.on('data', (c: Buffer) => stdout.push(c.toString()));
+  proc.stderr?.on('data', (c: Buffer) => stderr.push(c.toString()));
+  const exited = once(proc, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+    at: Date.now(),
+  }));
+  return { proc, stdout, stderr, exited };
+}
+
+async function started(cli: Cli): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const m = /open (https?):\/\/[^:]+:(\d+)/.exec(cli.stderr.join(''));
+    if (m) return `${m[1]}://127.0.0.1:${m[2]}`;
+    if (cli.proc.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the server did not start: ${cli.stderr.join('')}`);
+}
+
+const running = new Set<Cli>();
+afterEach(() => {
+  closeAllSockets();
+  for (const c of running) c.proc.kill('SIGKILL');
+  running.clear();
+});
+
+describe('command line', () => {
+  test('--help lists every flag and exits 0', async () => {
+    const cli = runCli(['--help']);
+    const { code } = await cli.exited;
+    assert.equal(code, 0);
+    const help = cli.stdout.join('');
+    for (const flag of ['--port', '--host', '--turn-urls', '--turn-secret', '--turn-ttl', '--https', '--tls-cert']) {
+      assert.ok(help.includes(flag), flag);
+    }
+    assert.ok(help.includes('[TRUST_PROXY]'));
+  });
+
+  test('a bad value stops start-up with a message naming the option (exit 2)', async () => {
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [[], { PORT: 'eighty' }, 'PORT'],
+      [['--mesh-max', '1'], {}, '--mesh-max'],
+      [['--turn-urls', 'turn:127.0.0.1:3478'], {}, 'TURN_SECRET'],
+      [['--bogus'], {}, '--bogus'],
+      [['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'], {}, 'TLS_CERT'],
+    ];
+    for (const [args, env, option] of cases) {
+      const cli = runCli(args, env);
+      running.add(cli);
+      const { code } = await cli.exited;
+      const err = cli.stderr.join('');
+      assert.equal(code, 2, `${args.join(' ')} ${JSON.stringify(env)}: exit code (stderr: ${err})`);
+      assert.match(err, new RegExp(`invalid configuration: ${option.replace(/-/g, '\\-')}:`), err);
+    }
+  });
+
+  test('SIGTERM during a call notifies the clients and exits 0 within SHUTDOWN_TIMEOUT', async () => {
+    const cli = runCli(['--shutdown-timeout', '4']);
+    running.add(cli);
+    const url = await started(cli);
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    await join(a, { room: 'shutdown-1', name: 'A' });
+    const joined = next<{ participant: Participant }>(a, 'participant-joined');
+    await join(b, { room: 'shutdown-1', name: 'B' });
+    await joined;
+    const notices = [next(a, 'server-shutdown', 4_000), next(b, 'server-shutdown', 4_000)];
+    const reasons = [next<string>(a, 'disconnect', 5_000), next<string>(b, 'disconnect', 5_000)];
+    const sentAt = Date.now();
+    cli.proc.kill('SIGTERM');
+    assert.deepEqual(await Promise.all(notices), [{ reconnect: true }, { reconnect: true }]);
+    // The connection then closes the way a client reconnects from (not a server kick).
+    assert.deepEqual(await Promise.all(reasons), ['transport close', 'transport close']);
+    const { code, at } = await cli.exited;
+    assert.equal(code, 0);
+    // The server's bound is 4 s from the signal; allow 1 s for the process itself to end.
+    assert.ok(at - sentAt < 5_000, `exited within the 4 s bound (took ${at - sentAt} ms)`);
+  });
+});
