@@ -75,6 +75,8 @@ const EVENTS = [
   'participant-mute',
   'lobby-admit',
   'lobby-deny',
+  'chat-send',
+  'check',
 ];
 
 const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';

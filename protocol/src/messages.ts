@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { accessClientEvents, joinAccessFields, type AccessServerEvents, type RoomState } from './access';
+import { chatSendSchema } from './chat';
 import type { ErrorId } from './errors';
 import { CANDIDATE_MAX, ID_MAX, NAME_MAX, ROOM_PATTERN, SDP_MAX, normalizeName } from './limits';
 
@@ -86,6 +87,7 @@ export const clientEvents = {
   'media-state': mediaStateRequestSchema,
   ...accessClientEvents,
   check: checkRequestSchema,
+  'chat-send': chatSendSchema,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEvent = {

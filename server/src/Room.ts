@@ -1,4 +1,5 @@
 import type { MediaState, Participant, ParticipantId } from '@parley/protocol';
+import { ChatLog } from './chat/ChatLog';
 
 /** What the room knows of one joined participant. The transport is abstract so rooms stay testable. */
 export interface Member {
@@ -17,6 +18,8 @@ export interface Member {
  */
 export class Room {
   readonly #members = new Map<ParticipantId, Member>();
+  /** The room's chat history; it lives as long as the room. */
+  readonly chat = new ChatLog();
 
   constructor(
     readonly name: string,

@@ -13,6 +13,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { AccessControl } from '../access/AccessControl';
 import type { RemovedReason } from '@parley/protocol';
 import type { MessageLimiter, PerMinuteLimit, Verdict } from '../limits/RateLimiter';
+import { relayChat } from '../chat/chatRelay';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
@@ -145,6 +146,13 @@ class Connection {
         const participant = room.setMedia(self.id, msg.payload);
         if (participant) room.broadcast('participant-updated', { participant }, self.id);
         ack?.({ ok: true });
+        return;
+      }
+      case 'chat-send': {
+        if (!this.#room || !this.#self) return this.#refuse('not-joined', ack, msg.event);
+        const reply = relayChat(this.#room, this.#self, msg.payload);
+        if (reply.ok) ack?.(reply);
+        else this.#refuse(reply.error, ack, msg.event);
         return;
       }
       case 'leave':
@@ -300,6 +308,7 @@ class Connection {
     };
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
+    socket.emit('chat-history', { messages: room.chat.visibleTo(id) });
     room.broadcast('participant-joined', { participant: self }, id);
     if (access.hostId !== hostBefore) access.publish();
     this.opts.metrics?.joined();

@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { featuresOf } from '../callFeatures';
 import { Call, type CallOptions, type CallSnapshot } from '../media/Call';
 
 const idle: CallSnapshot = {
@@ -26,6 +27,7 @@ export function useCall(opts: CallOptions): { call: Call | null; snapshot: CallS
     // The Call is an external system created per mount (StrictMode mounts twice): publish it.
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setCall(c);
+    featuresOf(c);
     void c.start();
     (window as unknown as { __parleyCall?: Call }).__parleyCall = c;
     return () => {

@@ -43,6 +43,10 @@ export interface CallSnapshot {
 
 export interface CallEvents {
   change: (snapshot: CallSnapshot) => void;
+  /** A peer link to `participantId` was created (features such as files and screen attach here). */
+  'link-added': (participantId: string, link: PeerLink) => void;
+  /** The peer link to `participantId` was closed. */
+  'link-removed': (participantId: string) => void;
 }
 
 export interface CallOptions {
@@ -167,6 +171,16 @@ export class Call extends Emitter<CallEvents> {
       };
     }
     return this.#snapshot;
+  }
+
+  /** The signaling client (chat rides on it). */
+  get signaling(): SignalingClient {
+    return this.#signaling;
+  }
+
+  /** The live peer links, by remote participant id. */
+  links(): Map<string, PeerLink> {
+    return new Map([...this.#remotes].map(([id, r]) => [id, r.link]));
   }
 
   /** Connect to the server and open the camera at the same time, then join the room. */
@@ -348,6 +362,7 @@ export class Call extends Emitter<CallEvents> {
     });
     link.on('warning', (message, err) => console.warn(`[parley] ${participant.id}: ${message}`, err));
     this.#remotes.set(participant.id, remote);
+    this.emit('link-added', participant.id, link);
     this.#changed();
   }
 
@@ -356,6 +371,7 @@ export class Call extends Emitter<CallEvents> {
     if (!r) return;
     this.#remotes.delete(id);
     r.link.close();
+    this.emit('link-removed', id);
     this.#changed();
   }
 

@@ -1,4 +1,4 @@
-import type { IceServer, SignalData } from '@parley/protocol';
+import { FILE_CONTROL_LABEL, type IceServer, type SignalData } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import { decideOnDescription, isPolite } from './negotiation';
 
@@ -24,6 +24,10 @@ export interface PeerLinkEvents {
   state: (state: LinkState) => void;
   /** The remote stream gained or lost a track. */
   tracks: () => void;
+  /** The remote side opened a data channel (the control channel on the answering side, files). */
+  datachannel: (channel: RTCDataChannel) => void;
+  /** A remote track beyond the camera and microphone (a screen share), with its stream. */
+  'extra-track': (track: MediaStreamTrack, stream: MediaStream | null) => void;
   /** Diagnostics for logs and tests; never shown to users as-is. */
   warning: (message: string, err?: unknown) => void;
 }
@@ -48,6 +52,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #audio: RTCRtpTransceiver | null = null;
   #video: RTCRtpTransceiver | null = null;
   #disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The control data channel: opened by the initiator with the first offer, so later channels need no renegotiation. */
+  #control: RTCDataChannel | null = null;
   readonly #send: (data: SignalData) => void;
 
   constructor(opts: PeerLinkOptions) {
@@ -76,7 +82,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
           : null,
       });
     };
-    pc.ontrack = ({ track }) => {
+    pc.ontrack = ({ track, transceiver, streams }) => {
+      if (!this.#isCameraTransceiver(transceiver)) {
+        this.emit('extra-track', track, streams[0] ?? null);
+        return;
+      }
       this.remoteStream.addTrack(track);
       track.addEventListener('ended', () => {
         this.remoteStream.removeTrack(track);
@@ -85,9 +95,14 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.emit('tracks');
     };
     pc.onconnectionstatechange = () => this.#onConnectionState();
+    pc.ondatachannel = ({ channel }) => {
+      if (channel.label === FILE_CONTROL_LABEL && !this.#control) this.#control = channel;
+      this.emit('datachannel', channel);
+    };
     if (opts.initiator) {
       this.#audio = this.#addCameraTransceiver('audio');
       this.#video = this.#addCameraTransceiver('video');
+      this.#control = pc.createDataChannel(FILE_CONTROL_LABEL);
     }
   }
 
@@ -109,6 +124,27 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (!tr) return; // attached when the remote offer arrives
     await tr.sender.replaceTrack(track);
     if (track && tr.direction === 'recvonly') tr.direction = 'sendrecv';
+  }
+
+  /** The control data channel, or null until the remote side has opened it. */
+  get controlChannel(): RTCDataChannel | null {
+    return this.#control;
+  }
+
+  /** Open one more data channel (the connection already carries data: no renegotiation). */
+  createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+    return this.pc.createDataChannel(label, init);
+  }
+
+  /** Send one more video or audio track (a screen share); renegotiates through negotiationneeded. */
+  addExtraTrack(track: MediaStreamTrack, stream: MediaStream): RTCRtpTransceiver {
+    return this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  }
+
+  /** Stop sending an extra track; the remote side sees its track end. */
+  removeExtraTrack(transceiver: RTCRtpTransceiver): void {
+    if (this.#state === 'closed' || transceiver.currentDirection === 'stopped') return;
+    transceiver.stop();
   }
 
   close(): void {
@@ -175,6 +211,12 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     await pc.setLocalDescription();
     const d = pc.localDescription;
     if (d && d.type === 'answer') this.#send({ kind: 'description', description: { type: 'answer', sdp: d.sdp } });
+  }
+
+  /** The camera and microphone ride the first audio and the first video transceiver; others are extra. */
+  #isCameraTransceiver(t: RTCRtpTransceiver): boolean {
+    const kind = t.receiver.track.kind;
+    return this.pc.getTransceivers().find((x) => x.receiver.track.kind === kind) === t;
   }
 
   /** On the answering side, adopt the first audio and video transceivers of the offer. */

@@ -1,6 +1,8 @@
 import { nameProblem, roomProblem } from '@parley/protocol/limits';
 import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { featuresOf } from '../callFeatures';
+import { PanelButtons, SidePanel, type PanelName } from '../components/SidePanel';
 import { VideoTile } from '../components/VideoTile';
 import { AccessNotices, LobbyWait, PasswordPrompt } from '../host/AccessGate';
 import { HostControls } from '../host/HostControls';
@@ -8,6 +10,7 @@ import { invitationToken } from '../host/invitation';
 import { useCall } from '../hooks/useCall';
 import type { CallSnapshot } from '../media/Call';
 import { problemText } from '../media/localMedia';
+import { ScreenButton, ScreenStage } from '../screen/ScreenStage';
 
 const linkStateText: Record<string, string | undefined> = {
   connecting: 'connecting…',
@@ -37,6 +40,8 @@ function CallScreen({ username, room }: { username: string; room: string }) {
   const token = invitationToken(useLocation().hash);
   const { call, snapshot } = useCall({ room, name: username, relayOnly: search.get('relay') === '1', token });
   const [copied, setCopied] = useState(false);
+  const [panel, setPanel] = useState<PanelName | null>(null);
+  const features = call ? featuresOf(call) : null;
 
   const leave = async (): Promise<void> => {
     await call?.leave();
@@ -81,6 +86,7 @@ function CallScreen({ username, room }: { username: string; room: string }) {
       </header>
       <MediaNotes snapshot={snapshot} />
       <AccessNotices call={call} snapshot={snapshot} />
+      {features && <ScreenStage screen={features.screen} />}
       <section className={`grid grid-${Math.min(remotes.length + 1, 6)}`} aria-label="Participants">
         <VideoTile
           local
@@ -124,6 +130,8 @@ function CallScreen({ username, room }: { username: string; room: string }) {
         >
           {media.video ? 'Camera off' : 'Camera on'}
         </button>
+        {features && <ScreenButton screen={features.screen} />}
+        {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
         <button type="button" onClick={() => void copyLink()}>
           {copied ? 'Link copied' : 'Copy link'}
         </button>
@@ -131,6 +139,14 @@ function CallScreen({ username, room }: { username: string; room: string }) {
           Leave
         </button>
       </nav>
+      {features && (
+        <SidePanel
+          features={features}
+          open={panel}
+          selfId={self?.id}
+          participants={remotes.map((r) => r.participant)}
+        />
+      )}
       <p className="sr-only" aria-live="polite">
         {remotes.length === 0 ? 'You are alone in the call.' : `${remotes.length + 1} people in the call.`}
       </p>

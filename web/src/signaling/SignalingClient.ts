@@ -3,6 +3,10 @@ import {
   type AccessClientEventName,
   type AccessClientEvents,
   type AccessServerEvents,
+  type ChatClientEvents,
+  type ChatSend,
+  type ChatSendReply,
+  type ChatServerEvents,
   type CheckOk,
   type CheckReply,
   type ClientEvents,
@@ -45,6 +49,8 @@ export interface SignalingEvents extends AccessServerEvents {
   replaced: () => void;
   /** The server is stopping; the connection closes next and is reopened automatically. */
   'server-shutdown': () => void;
+  chat: ChatServerEvents['chat'];
+  'chat-history': ChatServerEvents['chat-history'];
 }
 
 /**
@@ -52,7 +58,7 @@ export interface SignalingEvents extends AccessServerEvents {
  * WebSocket only (no long-polling round trips before the upgrade).
  */
 export class SignalingClient extends Emitter<SignalingEvents> {
-  readonly #socket: Socket<ServerEvents, ClientEvents>;
+  readonly #socket: Socket<ServerEvents & ChatServerEvents, ClientEvents & ChatClientEvents>;
 
   constructor(url: string = window.location.origin) {
     super();
@@ -79,6 +85,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('lobby-admitted', (m) => this.emit('lobby-admitted', m));
     s.on('lobby-denied', (m) => this.emit('lobby-denied', m));
     s.on('server-shutdown', () => this.emit('server-shutdown'));
+    s.on('chat', (m) => this.emit('chat', m));
+    s.on('chat-history', (m) => this.emit('chat-history', m));
   }
 
   get connected(): boolean {
@@ -126,6 +134,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.#socket.emit('media-state', media);
   }
 
+  /** Send a chat message; resolves with the server's answer, rejects on timeout or when offline. */
+  sendChat(req: ChatSend): Promise<ChatSendReply> {
+    return this.#request<ChatSendReply>('chat-send', req);
+  }
+
   async leave(): Promise<void> {
     if (!this.#socket.connected) return;
     await this.#request<OkReply>('leave', {}).catch(() => undefined);
@@ -146,8 +159,10 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.removeAllListeners();
   }
 
-  #request<R>(event: 'join' | 'leave' | 'check' | AccessClientEventName, payload: unknown): Promise<R> {
+  #request<R>(event: 'join' | 'leave' | 'check' | 'chat-send' | AccessClientEventName, payload: unknown): Promise<R> {
     return new Promise<R>((resolve, reject) => {
+      // Never let Socket.IO buffer a request while offline: it would be sent before `join`.
+      if (!this.#socket.connected) return reject(new SignalingError('unreachable', `${event}: not connected`));
       this.#socket
         .timeout(REQUEST_TIMEOUT_MS)
         // @ts-expect-error the event union is narrowed by the callers above

@@ -1,0 +1,70 @@
+/**
+ * Text chat on Parley's protocol: messages are relayed by the server (so chat works even when a
+ * peer-to-peer path is down), each with a client-made id that the server uses to drop resends.
+ * See docs/PROTOCOL.md, "Chat".
+ */
+import { z } from 'zod';
+import type { ErrorReply } from './messages';
+import { ID_MAX } from './limits';
+
+/** Longest chat message, in characters (code points). */
+export const CHAT_TEXT_MAX = 2_000;
+/** How many recent messages a room keeps and hands to a participant who joins. */
+export const CHAT_HISTORY_MAX = 100;
+/** Client message ids: 1-64 characters from `A-Z a-z 0-9 - _`. */
+export const CHAT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A human sentence for why `text` cannot be sent, or null when it can. */
+export function chatTextProblem(text: string): string | null {
+  if (text.trim().length === 0) return 'Type a message first.';
+  const length = [...text].length;
+  if (length > CHAT_TEXT_MAX) {
+    return `Messages are at most ${CHAT_TEXT_MAX} characters; this one has ${length}.`;
+  }
+  return null;
+}
+
+export const chatSendSchema = z.strictObject({
+  /** Made by the sending client; the same id is reused when the message is resent. */
+  id: z.string().regex(CHAT_ID_PATTERN, 'id: 1-64 letters, digits, "-" or "_"'),
+  text: z
+    .string()
+    .max(CHAT_TEXT_MAX * 2)
+    .refine((t) => chatTextProblem(t) === null, { message: `text: 1-${CHAT_TEXT_MAX} characters, not blank` }),
+  /** A private message to one participant of the room; absent = everyone. */
+  to: z.string().min(1).max(ID_MAX).optional(),
+});
+export type ChatSend = z.infer<typeof chatSendSchema>;
+
+/** A chat message as the server relays and stores it. `(from, id)` identifies it. */
+export interface ChatMessage {
+  /** The sender's client-made id. */
+  id: string;
+  /** Sender participant id (stamped by the server). */
+  from: string;
+  /** Sender display name at the time of sending. */
+  fromName: string;
+  text: string;
+  /** Server time of first receipt, milliseconds since the epoch. */
+  at: number;
+  /** Present on private messages: the one recipient. */
+  to?: string;
+}
+
+/** The key that identifies a message across resends. */
+export function chatKey(m: { from: string; id: string }): string {
+  return `${m.from}/${m.id}`;
+}
+
+export type ChatSendReply = { ok: true; message: ChatMessage } | ErrorReply;
+
+export interface ChatServerEvents {
+  /** A new message for you (to everyone in the room, or privately to you). */
+  chat: (msg: { message: ChatMessage }) => void;
+  /** Right after each successful `join`: the room's recent messages you may see, oldest first. */
+  'chat-history': (msg: { messages: ChatMessage[] }) => void;
+}
+
+export interface ChatClientEvents {
+  'chat-send': (req: ChatSend, ack: (reply: ChatSendReply) => void) => void;
+}

@@ -1,0 +1,39 @@
+import { ChatClient } from './chat/ChatClient';
+import { FileTransfers } from './files/FileTransfers';
+import type { Call } from './media/Call';
+import { ScreenShare } from './screen/ScreenShare';
+
+/** Chat, file sharing and screen sharing of one call. */
+export interface CallFeatures {
+  chat: ChatClient;
+  files: FileTransfers;
+  screen: ScreenShare;
+}
+
+const features = new WeakMap<Call, CallFeatures>();
+
+/**
+ * The features of `call`, created on first use. Call this before `call.start()` so that nothing
+ * the server sends right after joining (chat history) is missed. They end with the call.
+ */
+export function featuresOf(call: Call): CallFeatures {
+  let f = features.get(call);
+  if (!f) {
+    const made: CallFeatures = {
+      chat: new ChatClient(call),
+      files: new FileTransfers(call),
+      screen: new ScreenShare(call),
+    };
+    f = made;
+    features.set(call, made);
+    const off = call.on('change', (s) => {
+      if (s.phase !== 'left' && s.phase !== 'failed') return;
+      off();
+      made.chat.dispose();
+      made.files.dispose();
+      made.screen.dispose();
+    });
+    (window as unknown as { __parleyFiles?: FileTransfers }).__parleyFiles = made.files;
+  }
+  return f;
+}

@@ -1,0 +1,135 @@
+import { chatKey, chatTextProblem, errorMessages, type ChatMessage, type ErrorId } from '@parley/protocol';
+import { Emitter } from '../emitter';
+import type { Call, CallPhase } from '../media/Call';
+import { randomId } from '../randomId';
+import { ChatStore, type ChatEntry } from './ChatStore';
+
+/** How long to wait before resending after a request timed out while still joined. */
+export const CHAT_RETRY_MS = 1_000;
+
+export interface ChatSnapshot {
+  entries: ChatEntry[];
+  /** Messages from others that arrived while the panel was closed. */
+  unread: number;
+}
+
+export interface ChatClientEvents {
+  change: (snapshot: ChatSnapshot) => void;
+}
+
+/**
+ * The chat of one call: sends through the signaling server with a client-made id, keeps each
+ * message "sending" until acknowledged, and resends unacknowledged messages (same id) after
+ * every rejoin. No React here.
+ */
+export class ChatClient extends Emitter<ChatClientEvents> {
+  readonly #call: Call;
+  readonly #store = new ChatStore();
+  readonly #offs: Array<() => void> = [];
+  #phase: CallPhase;
+  #open = false;
+  #unread = 0;
+  #retry: ReturnType<typeof setTimeout> | null = null;
+  #snapshot: ChatSnapshot | null = null;
+
+  constructor(call: Call) {
+    super();
+    this.#call = call;
+    this.#phase = call.snapshot.phase;
+    const s = call.signaling;
+    this.#offs.push(
+      s.on('chat', ({ message }) => {
+        if (this.#store.receive(message) && !this.#open) this.#unread++;
+        this.#changed();
+      }),
+      s.on('chat-history', ({ messages }) => {
+        for (const m of messages) this.#store.receive(m);
+        this.#changed();
+      }),
+      call.on('change', (snap) => {
+        const was = this.#phase;
+        this.#phase = snap.phase;
+        if (snap.phase === 'joined' && was !== 'joined') this.#flush();
+      }),
+    );
+  }
+
+  get snapshot(): ChatSnapshot {
+    this.#snapshot ??= { entries: this.#store.list(), unread: this.#unread };
+    return this.#snapshot;
+  }
+
+  /** Whether the person is looking at the chat (clears the unread count). */
+  setOpen(open: boolean): void {
+    this.#open = open;
+    if (open && this.#unread > 0) {
+      this.#unread = 0;
+      this.#changed();
+    }
+  }
+
+  /**
+   * Send `text` to everyone, or privately to participant `to`. Returns a sentence saying why it
+   * cannot be sent, or null once it is queued (it shows as "sending" until acknowledged).
+   */
+  send(text: string, to?: string): string | null {
+    const problem = chatTextProblem(text);
+    if (problem) return problem;
+    const self = this.#call.snapshot.self;
+    if (!self) return 'Wait until you have joined the call.';
+    const message: ChatMessage = {
+      id: randomId(),
+      from: self.id,
+      fromName: self.name,
+      text,
+      at: Date.now(),
+      ...(to ? { to } : {}),
+    };
+    this.#store.addOwn(message);
+    this.#changed();
+    if (this.#phase === 'joined') this.#deliver(message);
+    return null;
+  }
+
+  dispose(): void {
+    for (const off of this.#offs) off();
+    if (this.#retry) clearTimeout(this.#retry);
+    this.removeAllListeners();
+  }
+
+  /** Resend everything not yet acknowledged (the server drops what it already has). */
+  #flush(): void {
+    for (const e of this.#store.pending()) this.#deliver(e.message);
+  }
+
+  #deliver(message: ChatMessage): void {
+    this.#call.signaling
+      .sendChat({ id: message.id, text: message.text, ...(message.to ? { to: message.to } : {}) })
+      .then((reply) => {
+        if (reply.ok) this.#store.acknowledged(reply.message);
+        else if (reply.error === 'not-joined') return this.#retryLater();
+        else this.#store.failed(chatKey(message), sentence(reply.error, reply.message));
+        this.#changed();
+      })
+      .catch(() => this.#retryLater());
+  }
+
+  /** Offline or timed out: a rejoin flushes; if still joined, try again shortly. */
+  #retryLater(): void {
+    if (this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      if (this.#phase === 'joined' && this.#call.signaling.connected) this.#flush();
+    }, CHAT_RETRY_MS);
+  }
+
+  #changed(): void {
+    this.#snapshot = null;
+    this.emit('change', this.snapshot);
+  }
+}
+
+function sentence(error: ErrorId, fallback: string): string {
+  if (error === 'unknown-participant') return 'That person has left the call.';
+  return errorMessages[error] ?? fallback;
+}

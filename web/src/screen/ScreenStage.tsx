@@ -1,0 +1,62 @@
+import { useEffect, useRef, useState } from 'react';
+import { useEmitterValue } from '../hooks/useEmitterValue';
+import type { ScreenShare, ScreenView } from './ScreenShare';
+
+const none: ScreenView[] = [];
+
+/** The presentation area: one large tile per shared screen, shown while anyone shares. */
+export function ScreenStage({ screen }: { screen: ScreenShare }) {
+  const screens = useEmitterValue(screen, (s) => s.screens, none);
+  if (screens.length === 0) return null;
+  return (
+    <section className={`stage stage-${Math.min(screens.length, 4)}`} aria-label="Shared screens">
+      {screens.map((s) => (
+        <ScreenTile key={s.key} view={s} />
+      ))}
+    </section>
+  );
+}
+
+function ScreenTile({ view }: { view: ScreenView }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const v = ref.current;
+    if (!v) return;
+    v.srcObject = view.stream;
+    void v.play().catch(() => undefined);
+  }, [view.stream]);
+  const label = view.local ? 'Your screen (shared with everyone)' : `${view.name}'s screen`;
+  return (
+    <figure className="tile tile-screen" data-testid="screen-tile" data-participant-id={view.participantId}>
+      <video ref={ref} autoPlay playsInline muted aria-label={label} />
+      <figcaption className="tile-label">
+        <span className="tile-name">{label}</span>
+      </figcaption>
+    </figure>
+  );
+}
+
+/** The Share screen / Stop sharing button. */
+export function ScreenButton({ screen }: { screen: ScreenShare }) {
+  const sharing = useEmitterValue(screen, (s) => s.sharing, false);
+  const [problem, setProblem] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        type="button"
+        aria-pressed={sharing}
+        onClick={() => {
+          if (sharing) screen.stop();
+          else void screen.start().then(setProblem);
+        }}
+      >
+        {sharing ? 'Stop sharing' : 'Share screen'}
+      </button>
+      {problem && (
+        <span role="alert" className="error">
+          {problem}
+        </span>
+      )}
+    </>
+  );
+}
