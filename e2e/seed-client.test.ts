@@ -33,12 +33,25 @@ after(async () => {
  * `ready` and `data`, with the original payloads, and knows nothing of Parley's protocol.
  */
 async function openSeedClient(page: Page, username: string, room: string): Promise<void> {
-  await page.goto('/');
-  await page.setContent(
-    '<!doctype html><title>seed client</title><video id="local" autoplay muted playsinline></video><video id="remote" autoplay playsinline></video>',
-  );
-  await page.addScriptTag({ content: socketIoClientBundle });
-  await page.addScriptTag({ path: fileURLToPath(new URL('./fixtures/seed-client.js', import.meta.url)) });
+  // The seed's own page, served on the server's origin as the original server served it (with
+  // script files, not inline script: Parley's pages forbid inline script by their CSP).
+  await page.route('**/seed-client/**', (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path.endsWith('/socket.io.min.js')) {
+      return route.fulfill({ contentType: 'text/javascript', body: socketIoClientBundle });
+    }
+    if (path.endsWith('/client.js')) {
+      return route.fulfill({
+        contentType: 'text/javascript',
+        path: fileURLToPath(new URL('./fixtures/seed-client.js', import.meta.url)),
+      });
+    }
+    return route.fulfill({
+      contentType: 'text/html',
+      body: '<!doctype html><title>seed client</title><video id="local" autoplay muted playsinline></video><video id="remote" autoplay playsinline></video><script src="/seed-client/socket.io.min.js"></script><script src="/seed-client/client.js"></script>',
+    });
+  });
+  await page.goto('/seed-client/index.html');
   await page.evaluate(
     ([u, r]) => (window as unknown as { startSeedClient(u: string, r: string): Promise<void> }).startSeedClient(u, r),
     [username, room] as const,

@@ -1,3 +1,5 @@
+import { accessErrorIds, accessErrorMessages } from './accessErrors';
+
 /**
  * Stable error ids. A reply or `error` event carries one of these; the web app turns it into
  * a sentence. Never rename an id: clients match on it.
@@ -19,6 +21,7 @@ export const ErrorId = {
   RateLimited: 'rate-limited',
   /** The server is shutting down and accepts no new joins. */
   ShuttingDown: 'shutting-down',
+  ...accessErrorIds,
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 
@@ -32,4 +35,5 @@ export const errorMessages: Record<ErrorId, string> = {
   'room-full': 'This room is full.',
   'rate-limited': 'Too many messages; slow down.',
   'shutting-down': 'The server is restarting; try again in a moment.',
+  ...accessErrorMessages,
 };

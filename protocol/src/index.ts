@@ -1,3 +1,5 @@
+export * from './access';
+export * from './accessErrors';
 export * from './chat';
 export * from './errors';
 export * from './limits';

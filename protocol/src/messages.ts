@@ -4,6 +4,7 @@
  * reply take a Socket.IO acknowledgement. See docs/PROTOCOL.md.
  */
 import { z } from 'zod';
+import { accessClientEvents, joinAccessFields, type AccessServerEvents, type RoomState } from './access';
 import { chatSendSchema } from './chat';
 import type { ErrorId } from './errors';
 import { CANDIDATE_MAX, ID_MAX, NAME_MAX, ROOM_PATTERN, SDP_MAX, normalizeName } from './limits';
@@ -73,6 +74,7 @@ export const joinRequestSchema = z.strictObject({
   media: mediaStateSchema.optional(),
   /** Rejoin as the same participant after a signaling reconnect. */
   resume: z.strictObject({ participantId: participantIdSchema, token: z.string().min(1).max(128) }).optional(),
+  ...joinAccessFields,
 });
 export type JoinRequest = z.input<typeof joinRequestSchema>;
 
@@ -93,6 +95,7 @@ export const clientEvents = {
   signal: signalRequestSchema,
   leave: leaveRequestSchema,
   'media-state': mediaStateRequestSchema,
+  ...accessClientEvents,
   check: checkRequestSchema,
   'chat-send': chatSendSchema,
 } as const;
@@ -134,6 +137,8 @@ export interface JoinOk {
   iceServers: IceServer[];
   /** Present this with `resume` to rejoin as the same participant after a reconnect. */
   resumeToken: string;
+  /** The room's host, lock, password and lobby state. */
+  roomState: RoomState;
 }
 export type JoinReply = JoinOk | ErrorReply;
 
@@ -146,9 +151,9 @@ export interface CheckOk {
 export type CheckReply = CheckOk | ErrorReply;
 export type OkReply = { ok: true } | ErrorReply;
 
-export interface ServerEvents {
+export interface ServerEvents extends AccessServerEvents {
   'participant-joined': (msg: { participant: Participant }) => void;
-  'participant-left': (msg: { id: ParticipantId; reason: 'left' | 'disconnected' }) => void;
+  'participant-left': (msg: { id: ParticipantId; reason: 'left' | 'disconnected' | 'removed' }) => void;
   'participant-updated': (msg: { participant: Participant }) => void;
   signal: (msg: { from: ParticipantId; data: SignalData }) => void;
   /** This connection was superseded by the same participant rejoining elsewhere; it is closed. */
@@ -158,7 +163,15 @@ export interface ServerEvents {
   'server-shutdown': (msg: { reconnect: true }) => void;
 }
 
-export interface ClientEvents {
+/** Host actions and lobby answers (see access.ts), all acknowledged. */
+export type AccessClientEvents = {
+  [K in keyof typeof accessClientEvents]: (
+    req: z.input<(typeof accessClientEvents)[K]>,
+    ack: (reply: OkReply) => void,
+  ) => void;
+};
+
+export interface ClientEvents extends AccessClientEvents {
   join: (req: JoinRequest, ack: (reply: JoinReply) => void) => void;
   signal: (req: SignalRequest, ack?: (reply: OkReply) => void) => void;
   leave: (req: Record<string, never>, ack?: (reply: OkReply) => void) => void;

@@ -3,7 +3,13 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/protocol';
 import { Server as SocketServer } from 'socket.io';
+import { AccessControl } from './access/AccessControl';
 import type { Config } from './config';
+import { originAllowed } from './http/allowedOrigin';
+import { ClientCookie } from './http/clientCookie';
+import { applySecurityHeaders } from './http/securityHeaders';
+import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
+import { MessageLimiter, PerMinuteLimit } from './limits/RateLimiter';
 import { notFound, sendJson, staticFiles, type Route } from './http';
 import { LISTEN_BACKLOG, PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_NOTICE_MS } from './liveness';
 import { createLogger, type Logger } from './logger';
@@ -24,6 +30,11 @@ export class ParleyServer {
   readonly io: SocketServer;
   readonly rooms: RoomRegistry;
   readonly log: Logger;
+  readonly access: AccessControl;
+  readonly #clientCookie = new ClientCookie();
+  readonly #connectionsPerMinute: PerMinuteLimit;
+  readonly #joinsPerMinute: PerMinuteLimit;
+  readonly #pruneTimer: NodeJS.Timeout;
   readonly metrics: ParleyMetrics;
   /** The certificate in use when serving HTTPS (set by listen()). */
   tls: TlsMaterial | null = null;
@@ -38,8 +49,23 @@ export class ParleyServer {
   ) {
     this.log = log ?? createLogger(config.logLevel);
     this.rooms = new RoomRegistry(config.meshMax);
+    this.access = new AccessControl(this.rooms, {
+      accessSecret: config.accessSecret === '' ? null : config.accessSecret,
+      banMs: config.banSeconds * 1000,
+      log: this.log.child({ subsystem: 'access' }),
+    });
+    this.#connectionsPerMinute = new PerMinuteLimit(config.rateConnectionsPerMinute);
+    this.#joinsPerMinute = new PerMinuteLimit(config.rateJoinsPerMinute);
+    this.#pruneTimer = setInterval(() => {
+      this.#connectionsPerMinute.prune();
+      this.#joinsPerMinute.prune();
+      this.access.prune();
+    }, 60_000);
+    this.#pruneTimer.unref();
     const routes: Route[] = [this.#health, this.#metricsRoute, staticFiles(config.staticDir)];
     const handle = (req: IncomingMessage, res: ServerResponse): void => {
+      applySecurityHeaders(res);
+      if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) this.#clientCookie.ensure(req, res);
       void (async () => {
         for (const route of routes) if (await route(req, res)) return;
         notFound(res);
@@ -62,15 +88,34 @@ export class ParleyServer {
       maxHttpBufferSize: FRAME_MAX_BYTES,
       pingInterval: PING_INTERVAL_MS,
       pingTimeout: PING_TIMEOUT_MS,
-      cors: { origin: origins.length === 0 ? true : origins, credentials: false },
+      cors: { origin: origins.length === 0 || origins.includes('*') ? true : origins, credentials: false },
       serveClient: false,
+      allowRequest: (req, callback) => {
+        const from = requestOrigin(req, config.trustProxy);
+        if (!originAllowed(req.headers.origin, from.host, origins)) return callback('origin not allowed', false);
+        if (!this.#connectionsPerMinute.hit(from.address)) {
+          return callback('too many connections from your address; wait a minute', false);
+        }
+        callback(null, true);
+      },
     });
+    const messageLimiter = (): MessageLimiter =>
+      new MessageLimiter(config.rateMessagesPerSecond, config.rateMessagesBurst, config.rateDisconnectAfter);
+    limitNamespaceMessages(this.io.of('/'), messageLimiter, this.log);
     attachSeedSignaling(this.io.of('/'), this.log);
     attachParleySignaling(this.io.of(PARLEY_NAMESPACE), {
       rooms: this.rooms,
       log: this.log,
       iceServers: (participantId) => this.iceServers(participantId),
       acceptingJoins: () => !this.#draining,
+      access: this.access,
+      messageLimiter,
+      joinsPerMinute: this.#joinsPerMinute,
+      clientOf: (socket) => {
+        const address = requestOrigin(socket.request, config.trustProxy).address;
+        const id = this.#clientCookie.read(socket.request);
+        return { address, key: id === null ? `address:${address}` : `client:${id}` };
+      },
       clientAddress: (socket) => requestOrigin(socket.request, config.trustProxy).address,
       metrics: this.metrics,
     });
@@ -175,6 +220,7 @@ export class ParleyServer {
   close(boundMs = this.config.shutdownTimeout * 1000): Promise<void> {
     if (this.#closed) return this.#closed;
     this.#draining = true;
+    clearInterval(this.#pruneTimer);
     this.#closed = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.log.warn('shutdown bound reached: cutting the remaining connections');

@@ -1,3 +1,4 @@
+import { runInvite } from './commands/invite';
 import { ConfigError, helpText, loadConfig, type Config } from './config';
 import { ParleyServer } from './ParleyServer';
 import { version } from './version';
@@ -53,4 +54,11 @@ function main(argv: string[]): void {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main(process.argv.slice(2));
+const args = process.argv.slice(2);
+if (args[0] === 'invite') {
+  const { code, out } = runInvite(args.slice(1), process.env);
+  (code === 0 ? process.stdout : process.stderr).write(out);
+  process.exit(code);
+} else {
+  main(args);
+}

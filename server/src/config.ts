@@ -33,9 +33,26 @@ export interface Config {
   staticDir: string;
   /** Log level. Env LOG_LEVEL, default info. */
   logLevel: LogLevel;
-  /** Origins allowed to open signaling connections. Env ALLOWED_ORIGINS, default any. */
+  /** Origins allowed to open signaling connections from a browser. Env ALLOWED_ORIGINS, default the page's own origin; `*` allows any. */
   allowedOrigins: string[];
+  /** HS256 secret for invitation tokens; when set, joining needs a token. Env ACCESS_SECRET, default none. */
+  accessSecret: string;
+  /** How long a participant removed by the host cannot rejoin, in seconds. Env BAN_SECONDS, default 600. */
+  banSeconds: number;
+  /** Messages per second per signaling connection (token bucket). Env RATE_MESSAGES_PER_SECOND, default 50; 0 = unlimited. */
+  rateMessagesPerSecond: number;
+  /** Messages a connection may send at once (bucket size). Env RATE_MESSAGES_BURST, default 200. */
+  rateMessagesBurst: number;
+  /** Messages refused in a row before the connection is closed. Env RATE_DISCONNECT_AFTER, default 100. */
+  rateDisconnectAfter: number;
+  /** Signaling connections per minute per client address. Env RATE_CONNECTIONS_PER_MINUTE, default 120; 0 = unlimited. */
+  rateConnectionsPerMinute: number;
+  /** Joins per minute per client address. Env RATE_JOINS_PER_MINUTE, default 60; 0 = unlimited. */
+  rateJoinsPerMinute: number;
 }
+
+/** Shortest accepted ACCESS_SECRET, in characters (HS256 wants at least 256 bits of key). */
+export const ACCESS_SECRET_MIN = 32;
 
 export const defaultStaticDir = new URL('../../web/dist', import.meta.url).pathname;
 
@@ -55,6 +72,13 @@ export const defaults: Config = {
   staticDir: defaultStaticDir,
   logLevel: 'info',
   allowedOrigins: [],
+  accessSecret: '',
+  banSeconds: 600,
+  rateMessagesPerSecond: 50,
+  rateMessagesBurst: 200,
+  rateDisconnectAfter: 100,
+  rateConnectionsPerMinute: 120,
+  rateJoinsPerMinute: 60,
 };
 
 export class ConfigError extends Error {
@@ -223,7 +247,63 @@ export const options: readonly OptionSpec[] = [
     flag: 'allowed-origins',
     arg: 'ORIGINS',
     parse: (raw) => list(raw),
-    help: 'comma-separated origins allowed to connect (empty = any)',
+    help: "comma-separated origins allowed to connect (empty = the page's own, * = any)",
+  }),
+  option({
+    key: 'accessSecret',
+    env: 'ACCESS_SECRET',
+    flag: 'access-secret',
+    arg: 'SECRET',
+    parse: text,
+    help: 'require invitation tokens signed with this secret (HS256)',
+  }),
+  option({
+    key: 'banSeconds',
+    env: 'BAN_SECONDS',
+    flag: 'ban-seconds',
+    arg: 'SECONDS',
+    parse: int(0, 7 * 86_400),
+    help: 'how long a removed participant stays out',
+  }),
+  option({
+    key: 'rateMessagesPerSecond',
+    env: 'RATE_MESSAGES_PER_SECOND',
+    flag: 'rate-messages-per-second',
+    arg: 'N',
+    parse: int(0, 100_000),
+    help: 'messages per second per connection (0 = unlimited)',
+  }),
+  option({
+    key: 'rateMessagesBurst',
+    env: 'RATE_MESSAGES_BURST',
+    flag: 'rate-messages-burst',
+    arg: 'N',
+    parse: int(1, 100_000),
+    help: 'messages a connection may send at once',
+  }),
+  option({
+    key: 'rateDisconnectAfter',
+    env: 'RATE_DISCONNECT_AFTER',
+    flag: 'rate-disconnect-after',
+    arg: 'N',
+    parse: int(1, 1_000_000),
+    help: 'refused messages in a row before disconnecting',
+  }),
+  option({
+    key: 'rateConnectionsPerMinute',
+    env: 'RATE_CONNECTIONS_PER_MINUTE',
+    flag: 'rate-connections-per-minute',
+    arg: 'N',
+    parse: int(0, 1_000_000),
+    help: 'signaling connections per minute per address (0 = unlimited)',
+  }),
+  option({
+    key: 'rateJoinsPerMinute',
+    env: 'RATE_JOINS_PER_MINUTE',
+    flag: 'rate-joins-per-minute',
+    arg: 'N',
+    parse: int(0, 1_000_000),
+    help: 'joins per minute per address (0 = unlimited)',
   }),
 ];
 
@@ -239,6 +319,10 @@ function validate(c: Config): void {
     throw new ConfigError(c.tlsCert === '' ? 'TLS_CERT' : 'TLS_KEY', 'TLS_CERT and TLS_KEY go together');
   }
   if (c.tlsCert !== '') c.https = true;
+  if (c.accessSecret !== '' && c.accessSecret.length < ACCESS_SECRET_MIN) {
+    // Never echo the secret itself.
+    throw new ConfigError('ACCESS_SECRET', `must be at least ${ACCESS_SECRET_MIN} characters long`);
+  }
 }
 
 /**
@@ -294,7 +378,10 @@ export function helpText(): string {
     const left = `  --${o.flag}${o.arg ? ` ${o.arg}` : ''}`;
     const def = defaults[o.key];
     const shown = Array.isArray(def) ? def.join(',') : String(def);
-    const suffix = o.key === 'staticDir' || o.key === 'turnSecret' || shown === '' ? '' : ` (default ${shown})`;
+    const suffix =
+      o.key === 'staticDir' || o.key === 'turnSecret' || o.key === 'accessSecret' || shown === ''
+        ? ''
+        : ` (default ${shown})`;
     return `${left.padEnd(30)}${o.help}${suffix}  [${o.env}]`;
   });
   return [

@@ -4,7 +4,7 @@ import { join as pathJoin } from 'node:path';
 import { PARLEY_NAMESPACE, type JoinOk, type JoinReply, type JoinRequest } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { defaults, type Config } from '../src/config';
-import { createLogger } from '../src/logger';
+import { createLogger, type Logger } from '../src/logger';
 import { ParleyServer } from '../src/ParleyServer';
 
 /** A static directory with a recognisable index.html, so HTTP tests need no web build. */
@@ -14,11 +14,32 @@ export function fakeWebRoot(): string {
   return dir;
 }
 
+/**
+ * Abuse limits are off on test servers unless a test sets them: many tests open connections
+ * and join rooms quickly from one address. The limits have their own tests.
+ */
+const noLimits: Partial<Config> = {
+  rateMessagesPerSecond: 0,
+  rateConnectionsPerMinute: 0,
+  rateJoinsPerMinute: 0,
+};
+
 /** A real server on 127.0.0.1, port 0. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<{ server: ParleyServer; url: string }> {
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  log: Logger = createLogger('silent'),
+): Promise<{ server: ParleyServer; url: string }> {
   const server = new ParleyServer(
-    { ...defaults, host: '127.0.0.1', port: 0, staticDir: fakeWebRoot(), logLevel: 'silent', ...overrides },
-    createLogger('silent'),
+    {
+      ...defaults,
+      ...noLimits,
+      host: '127.0.0.1',
+      port: 0,
+      staticDir: fakeWebRoot(),
+      logLevel: 'silent',
+      ...overrides,
+    },
+    log,
   );
   const port = await server.listen();
   return { server, url: `http://127.0.0.1:${port}` };

@@ -67,7 +67,7 @@ export class ParleyMetrics implements SignalingMetrics {
     this.#joins = new Counter({ name: 'parley_joins_total', help: 'Successful joins (including rejoins).', registers });
     this.#leaves = new Counter({
       name: 'parley_leaves_total',
-      help: 'Participants who left a room, by reason (left or disconnected).',
+      help: 'Participants who left a room, by reason (left, disconnected or removed by the host).',
       labelNames: ['reason'],
       registers,
     });
@@ -88,7 +88,7 @@ export class ParleyMetrics implements SignalingMetrics {
     this.#joins.inc();
   }
 
-  left(reason: 'left' | 'disconnected'): void {
+  left(reason: 'left' | 'disconnected' | 'removed'): void {
     this.#leaves.inc({ reason });
   }
 

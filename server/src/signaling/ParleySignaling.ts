@@ -10,6 +10,9 @@ import {
   type Participant,
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
+import type { AccessControl } from '../access/AccessControl';
+import type { RemovedReason } from '@parley/protocol';
+import type { MessageLimiter, PerMinuteLimit, Verdict } from '../limits/RateLimiter';
 import { relayChat } from '../chat/chatRelay';
 import { DISCONNECT_GRACE_MS } from '../liveness';
 import type { Logger } from '../logger';
@@ -25,6 +28,14 @@ export interface ParleySignalingOptions {
   iceServers(participantId: string): IceServer[];
   /** False while the server drains for shutdown: new joins are refused. */
   acceptingJoins(): boolean;
+  /** Room access: host role, lock, password, lobby, bans, invitations. */
+  access: AccessControl;
+  /** A fresh message limiter for each connection. */
+  messageLimiter(): MessageLimiter;
+  /** Joins per minute per client address. */
+  joinsPerMinute: PerMinuteLimit;
+  /** The client's address and the key its bans are kept under. */
+  clientOf(socket: Socket): { address: string; key: string };
   /** The client's address (honouring a trusted proxy's X-Forwarded-For). */
   clientAddress(socket: Socket): string;
   /** Counters for /metrics. */
@@ -34,7 +45,7 @@ export interface ParleySignalingOptions {
 /** What the signaling layer reports for /metrics (one call per event, never per byte). */
 export interface SignalingMetrics {
   joined(): void;
-  left(reason: 'left' | 'disconnected'): void;
+  left(reason: 'left' | 'disconnected' | 'removed'): void;
   rejected(reason: ErrorId): void;
 }
 
@@ -57,19 +68,34 @@ class Connection {
   #self: Participant | null = null;
   /** Pending removal after an abnormal transport drop (see DISCONNECT_GRACE_MS). */
   #grace: ReturnType<typeof setTimeout> | null = null;
+  /** Inbound events are handled one at a time, in order (joins and host actions may await). */
+  #queue: Promise<void> = Promise.resolve();
+  readonly #limiter: MessageLimiter;
+  readonly #client: { address: string; key: string };
+  readonly #lobbyId = newId(9);
+  /** The room whose lobby this connection waits in, and the room it was admitted to. */
+  #waitingIn: string | null = null;
+  #admittedTo: string | null = null;
 
   constructor(
     readonly socket: Socket,
     readonly opts: ParleySignalingOptions,
     readonly log: Logger,
   ) {
+    this.#limiter = opts.messageLimiter();
+    this.#client = opts.clientOf(socket);
     socket.onAny((event: string, ...args: unknown[]) => this.#receive(event, args));
-    socket.on('disconnect', (reason) => this.#disconnected(reason));
+    socket.on('disconnect', (reason) => {
+      this.#leaveLobby();
+      this.#disconnected(reason);
+    });
   }
 
   #receive(event: string, args: unknown[]): void {
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
+    const verdict = this.#limiter.check();
+    if (verdict !== 'pass') return this.#overLimit(verdict, event, ack);
     const payload = args[0];
     const parsed = parseClientEvent(event, typeof payload === 'function' ? undefined : payload);
     if (!parsed.ok) {
@@ -77,12 +103,23 @@ class Connection {
       this.#refuse(parsed.error, ack, event, parsed.message);
       return;
     }
-    try {
-      this.#handle(parsed.value, ack);
-    } catch (err) {
-      this.log.error({ err, event }, 'handler failed');
-      this.#refuse('invalid-message', ack, event);
+    this.#queue = this.#queue
+      .then(() => this.#handle(parsed.value, ack))
+      .catch((err: unknown) => {
+        this.log.error({ err, event }, 'handler failed');
+        this.#refuse('invalid-message', ack, event);
+      });
+  }
+
+  #overLimit(verdict: Exclude<Verdict, 'pass'>, event: string, ack: Ack | undefined): void {
+    if (verdict === 'disconnect') {
+      this.log.warn({ address: this.#client.address }, 'disconnected: over the message rate limit');
+      this.socket.emit('protocol-error', { error: 'rate-limited', message: errorMessages['rate-limited'] });
+      this.socket.disconnect(true);
+      return;
     }
+    if (verdict === 'refuse') this.#refuse('rate-limited', ack, event);
+    else ack?.({ ok: false, error: 'rate-limited', message: errorMessages['rate-limited'] });
   }
 
   #refuse(error: ErrorId, ack: Ack | undefined, event?: string, message = errorMessages[error]): void {
@@ -91,7 +128,7 @@ class Connection {
     else this.socket.emit('protocol-error', { error, message, ...(event ? { event: event.slice(0, 64) } : {}) });
   }
 
-  #handle(msg: ClientEvent, ack: Ack | undefined): void {
+  async #handle(msg: ClientEvent, ack: Ack | undefined): Promise<void> {
     switch (msg.event) {
       case 'join':
         return this.#join(msg.payload, ack);
@@ -122,6 +159,11 @@ class Connection {
         return;
       }
       case 'leave':
+        if (this.#waitingIn !== null) {
+          this.#leaveLobby();
+          ack?.({ ok: true });
+          return;
+        }
         if (!this.#room) return this.#refuse('not-joined', ack, msg.event);
         this.#leave('left');
         ack?.({ ok: true });
@@ -136,13 +178,76 @@ class Connection {
         ack?.(reply);
         return;
       }
+      default: {
+        const room = this.#room;
+        const self = this.#self;
+        if (!room || !self) return this.#refuse('not-joined', ack, msg.event);
+        const reply = await this.opts.access.hostAction(room, self.id, msg);
+        if (reply.ok) ack?.(reply);
+        else this.#refuse(reply.error, ack, msg.event, reply.message);
+        return;
+      }
     }
   }
 
-  #join(req: Extract<ClientEvent, { event: 'join' }>['payload'], ack: Ack | undefined): void {
+  #leaveLobby(): void {
+    if (this.#waitingIn === null) return;
+    this.opts.access.leaveLobby(this.#waitingIn, this.#lobbyId);
+    this.#waitingIn = null;
+  }
+
+  /** The host let this waiting connection in (it joins again) or refused it. */
+  #lobbyAnswer(room: string, admitted: boolean): void {
+    if (this.#waitingIn !== room) return;
+    this.#waitingIn = null;
+    if (admitted) this.#admittedTo = room;
+    this.socket.emit(admitted ? 'lobby-admitted' : 'lobby-denied', {});
+  }
+
+  /** Taken out of the room by the host (removed or call ended). */
+  #kick(reason: RemovedReason, banSeconds?: number): void {
+    this.socket.emit('removed', { reason, ...(banSeconds !== undefined ? { banSeconds } : {}) });
+    this.#leave(reason === 'removed' ? 'removed' : 'left');
+  }
+
+  async #join(req: Extract<ClientEvent, { event: 'join' }>['payload'], ack: Ack | undefined): Promise<void> {
     if (this.#room) return this.#refuse('already-joined', ack, 'join');
     if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, 'join');
-    const room = this.opts.rooms.getOrCreate(req.room);
+    if (this.#waitingIn !== null && this.#waitingIn !== req.room) this.#leaveLobby();
+    if (this.#waitingIn === null && !this.opts.joinsPerMinute.hit(this.#client.address)) {
+      const verdict = this.#limiter.strike();
+      if (verdict === 'disconnect') return this.#overLimit(verdict, 'join', ack);
+      return this.#refuse('rate-limited', ack, 'join', 'Too many joins from your address; wait a minute.');
+    }
+    const banKeys = [this.#client.key, ...(req.resume ? [req.resume.participantId] : [])];
+    const r = req.resume;
+    const live = r ? this.opts.rooms.get(req.room)?.get(r.participantId) : undefined;
+    const admission = await this.opts.access.admit(req, {
+      resuming:
+        r !== undefined &&
+        (live
+          ? sameSecret(live.resumeToken, r.token)
+          : this.opts.access.mayResume(req.room, r.participantId, r.token, sameSecret)),
+      lobbyId: this.#lobbyId,
+      banKeys,
+      admittedTo: this.#admittedTo,
+      lobbyAnswer: (room, admitted) => this.#lobbyAnswer(room, admitted),
+    });
+    if (!admission.ok) {
+      if (admission.error === 'in-lobby') {
+        this.#waitingIn = req.room;
+        // Gone while the gates were checked: do not leave a stale entry on the host's list.
+        if (this.socket.disconnected) this.#leaveLobby();
+      }
+      this.log.debug({ room: req.room, error: admission.error, address: this.#client.address }, 'join refused');
+      return this.#refuse(admission.error, ack, 'join', admission.message);
+    }
+    if (this.#room || this.socket.disconnected) {
+      this.opts.rooms.releaseIfEmpty(admission.room);
+      return this.#refuse('already-joined', ack, 'join');
+    }
+    this.#admittedTo = null;
+    const { room, access } = admission;
 
     let id = newId(9);
     let token = newId(18);
@@ -168,7 +273,7 @@ class Connection {
 
     const self: Participant = {
       id,
-      name: req.name,
+      name: admission.name,
       media: req.media ?? { audio: true, video: true },
       joinedAt: Date.now(),
     };
@@ -191,6 +296,17 @@ class Connection {
     });
     this.#room = room;
     this.#self = self;
+    const hostBefore = access.hostId;
+    access.add(
+      {
+        id,
+        banKeys: [this.#client.key, id],
+        mayHost: admission.mayHost,
+        send: (event, payload) => socket.emit(event, payload),
+        kick: (reason, banSeconds) => this.#kick(reason, banSeconds),
+      },
+      admission.asHost,
+    );
     const reply: JoinOk = {
       ok: true,
       room: room.name,
@@ -198,11 +314,13 @@ class Connection {
       participants: room.participants(id),
       iceServers: this.opts.iceServers(id),
       resumeToken: token,
+      roomState: access.stateFor(id),
     };
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
     socket.emit('chat-history', { messages: room.chat.visibleTo(id) });
     room.broadcast('participant-joined', { participant: self }, id);
+    if (access.hostId !== hostBefore) access.publish();
     this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
   }
@@ -229,7 +347,7 @@ class Connection {
     this.#grace = null;
   }
 
-  #leave(reason: 'left' | 'disconnected', announce = true): void {
+  #leave(reason: 'left' | 'disconnected' | 'removed', announce = true): void {
     this.#cancelGrace();
     const room = this.#room;
     const self = this.#self;
@@ -240,7 +358,9 @@ class Connection {
     const member = room.get(self.id);
     if (!member || member.participant !== self) return;
     room.remove(self.id);
+    if (reason === 'disconnected') this.opts.access.dropped(room.name, self.id, member.resumeToken);
     if (announce) room.broadcast('participant-left', { id: self.id, reason });
+    this.opts.access.afterLeave(room, self.id);
     this.opts.rooms.releaseIfEmpty(room);
     this.opts.metrics?.left(reason);
     this.log.info({ room: room.name, participant: self.id, reason }, 'left');

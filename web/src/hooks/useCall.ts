@@ -10,6 +10,8 @@ const idle: CallSnapshot = {
   mediaProblems: {},
   remotes: [],
   error: null,
+  roomState: null,
+  notice: null,
 };
 
 /**
@@ -18,10 +20,20 @@ const idle: CallSnapshot = {
  */
 export function useCall(opts: CallOptions): { call: Call | null; snapshot: CallSnapshot } {
   const [call, setCall] = useState<Call | null>(null);
-  const { room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality, localMedia } = opts;
+  const { room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality, localMedia, token } = opts;
 
   useEffect(() => {
-    const c = new Call({ room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality, localMedia });
+    const c = new Call({
+      room,
+      name,
+      relayOnly,
+      startMuted,
+      startCameraOff,
+      serverUrl,
+      adaptQuality,
+      localMedia,
+      token,
+    });
     // The Call is an external system created per mount (StrictMode mounts twice): publish it.
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setCall(c);
@@ -39,7 +51,7 @@ export function useCall(opts: CallOptions): { call: Call | null; snapshot: CallS
       void c.leave();
       setCall((cur) => (cur === c ? null : cur));
     };
-  }, [room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality, localMedia]);
+  }, [room, name, relayOnly, startMuted, startCameraOff, serverUrl, adaptQuality, localMedia, token]);
 
   const snapshot = useSyncExternalStore(
     (onChange) => (call ? call.on('change', onChange) : () => undefined),

@@ -1,5 +1,14 @@
-import type { IceServer, MediaState, Participant, SignalData } from '@parley/protocol';
+import type {
+  AccessClientEventName,
+  AccessClientEvents,
+  IceServer,
+  MediaState,
+  Participant,
+  RoomState,
+  SignalData,
+} from '@parley/protocol';
 import { Emitter } from '../emitter';
+import { LOBBY_DENIED_TEXT, MUTED_BY_HOST_TEXT, removedText, waitingPhaseFor } from '../host/accessText';
 import { takeSignalingClient } from '../signaling/preconnect';
 import { SignalingError, type SignalingClient } from '../signaling/SignalingClient';
 import { detectCapabilities, type BrowserCapabilities } from './capabilities';
@@ -9,7 +18,8 @@ import { getLocalMedia, type LocalMedia, type MediaProblem } from './localMedia'
 import { PeerLink, type LinkState } from './PeerLink';
 import { qualityFor } from './quality';
 
-export type CallPhase = 'idle' | 'starting' | 'joined' | 'reconnecting' | 'left' | 'failed';
+/** `password`: the room asks for a password; `lobby`: waiting for the host to admit us. */
+export type CallPhase = 'idle' | 'starting' | 'password' | 'lobby' | 'joined' | 'reconnecting' | 'left' | 'failed';
 
 export interface RemoteView {
   participant: Participant;
@@ -28,6 +38,10 @@ export interface CallSnapshot {
   remotes: RemoteView[];
   /** The reason the call failed or cannot proceed, as an error id and sentence. */
   error: { id: string; message: string } | null;
+  /** The room's host, lock, password and lobby state (null until joined). */
+  roomState: RoomState | null;
+  /** A one-off notice for the person (for example: the host muted you). */
+  notice: string | null;
   /** True while reconnecting because the server announced a restart (calls keep running). */
   serverRestarting?: boolean;
 }
@@ -57,6 +71,8 @@ export interface CallOptions {
    * stops the tracks when the call ends; without it the call opens the default devices itself.
    */
   localMedia?: LocalMedia;
+  /** An invitation token (from an invitation link). */
+  token?: string;
 }
 
 interface Remote {
@@ -103,6 +119,10 @@ export class Call extends Emitter<CallEvents> {
   #error: CallSnapshot['error'] = null;
   #serverRestarting = false;
   #snapshot: CallSnapshot | null = null;
+  #roomState: RoomState | null = null;
+  #notice: string | null = null;
+  #password: string | undefined;
+  readonly #token: string | undefined;
   #offs: Array<() => void> = [];
   #preopened: LocalMedia | null;
 
@@ -112,6 +132,7 @@ export class Call extends Emitter<CallEvents> {
     this.name = opts.name;
     this.#relayOnly = opts.relayOnly ?? false;
     this.#adaptQuality = opts.adaptQuality ?? true;
+    this.#token = opts.token;
     this.#media = { audio: !opts.startMuted, video: !opts.startCameraOff };
     this.#preopened = opts.localMedia ?? null;
     this.#signaling = takeSignalingClient(opts.serverUrl);
@@ -149,6 +170,21 @@ export class Call extends Emitter<CallEvents> {
         if (this.#phase === 'reconnecting') void this.#rejoin();
       }),
       s.on('replaced', () => this.#fail('replaced', 'This call was opened in another tab.')),
+      s.on('room-state', (state) => {
+        this.#roomState = state;
+        this.#changed();
+      }),
+      s.on('removed', ({ reason, banSeconds }) => this.#fail(reason, removedText(reason, banSeconds))),
+      s.on('mute-request', () => {
+        this.#notice = MUTED_BY_HOST_TEXT;
+        this.setAudioEnabled(false);
+      }),
+      s.on('lobby-admitted', () => {
+        if (this.#phase === 'lobby') void this.#enter().catch((err: unknown) => this.#failWith(err));
+      }),
+      s.on('lobby-denied', () => {
+        if (this.#phase === 'lobby') this.#fail('lobby-denied', LOBBY_DENIED_TEXT);
+      }),
       s.on('server-shutdown', () => {
         if (this.#phase !== 'joined') return;
         // Peer connections keep the call going; signaling reconnects and rejoins by itself.
@@ -174,6 +210,8 @@ export class Call extends Emitter<CallEvents> {
           tracksVersion: r.tracksVersion,
         })),
         error: this.#error,
+        roomState: this.#roomState,
+        notice: this.#notice,
         serverRestarting: this.#serverRestarting,
       };
     }
@@ -215,11 +253,47 @@ export class Call extends Emitter<CallEvents> {
       this.#local = local.stream;
       this.#mediaProblems = local.problems;
       this.#applyEnabled();
+      await this.#enter();
+    } catch (err) {
+      this.#failWith(err);
+    }
+  }
+
+  /** Try the room password (after the `password` phase); a wrong one returns to that phase. */
+  async submitPassword(password: string): Promise<void> {
+    if (this.#phase !== 'password') return;
+    this.#password = password;
+    this.#phase = 'starting';
+    this.#changed();
+    await this.#enter().catch((err: unknown) => this.#failWith(err));
+  }
+
+  /** A host action (lock, password, lobby, remove, mute, end, hand over, admit, deny). */
+  hostAction<K extends AccessClientEventName>(event: K, payload: Parameters<AccessClientEvents[K]>[0]): Promise<void> {
+    return this.#signaling.hostAction(event, payload);
+  }
+
+  dismissNotice(): void {
+    this.#notice = null;
+    this.#changed();
+  }
+
+  /** Join, or wait when the room asks for a password or holds us in its lobby. */
+  async #enter(): Promise<void> {
+    try {
       await this.#join();
     } catch (err) {
-      const e = err instanceof SignalingError ? err : new SignalingError('unreachable', String(err));
-      this.#fail(e.id, e.message);
+      const waiting = err instanceof SignalingError ? waitingPhaseFor(err.id) : null;
+      if (!waiting || !(err instanceof SignalingError)) throw err;
+      this.#phase = waiting;
+      this.#error = { id: err.id, message: err.message };
+      this.#changed();
     }
+  }
+
+  #failWith(err: unknown): void {
+    const e = err instanceof SignalingError ? err : new SignalingError('unreachable', String(err));
+    this.#fail(e.id, e.message);
   }
 
   setAudioEnabled(on: boolean): void {
@@ -315,6 +389,8 @@ export class Call extends Emitter<CallEvents> {
       room: this.room,
       name: this.name,
       media: this.#effectiveMedia(),
+      ...(this.#password !== undefined ? { password: this.#password } : {}),
+      ...(this.#token !== undefined ? { token: this.#token } : {}),
       ...(this.#self && this.#resumeToken
         ? { resume: { participantId: this.#self.id, token: this.#resumeToken } }
         : {}),
@@ -324,6 +400,7 @@ export class Call extends Emitter<CallEvents> {
     this.#self = reply.self;
     this.#resumeToken = reply.resumeToken;
     this.#iceServers = reply.iceServers;
+    this.#roomState = reply.roomState;
     this.#phase = 'joined';
     this.#error = null;
     this.#serverRestarting = false;
@@ -361,7 +438,7 @@ export class Call extends Emitter<CallEvents> {
 
   async #rejoin(): Promise<void> {
     try {
-      await this.#join();
+      await this.#enter();
     } catch (err) {
       const e = err instanceof SignalingError ? err : new SignalingError('unreachable', String(err));
       if (e.id === 'timeout' || e.id === 'shutting-down') {

@@ -1,12 +1,15 @@
 import { nameProblem, roomProblem } from '@parley/protocol/limits';
 import { useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { featuresOf } from '../callFeatures';
 import '../components/grid.css';
 import { PanelButtons, SidePanel, type PanelName } from '../components/SidePanel';
 import { VideoTile } from '../components/VideoTile';
 import { CallScreenButtons, CallScreenExtras, QualityBadge, useCallScreen } from '../callscreen/CallScreenExtras';
 import { callErrorText } from '../errors/callErrorText';
+import { AccessNotices, LobbyWait, PasswordPrompt } from '../host/AccessGate';
+import { HostControls } from '../host/HostControls';
+import { invitationToken } from '../host/invitation';
 import { useCall } from '../hooks/useCall';
 import type { CallSnapshot } from '../media/Call';
 import { problemText } from '../media/localMedia';
@@ -41,6 +44,8 @@ export default function CallPage() {
 
 function CallFlow({ username, room }: { username: string | undefined; room: string }) {
   const navigate = useNavigate();
+  // An invitation token rides in the fragment; it must survive the move to the call's address.
+  const { hash } = useLocation();
   const [choice, setChoice] = useState<JoinChoice | null>(() =>
     username === undefined ? null : takeHandOff(room, username),
   );
@@ -56,7 +61,7 @@ function CallFlow({ username, room }: { username: string | undefined; room: stri
           } else {
             // The call's address carries the name: go there and join at once.
             handOff(c);
-            void navigate(callPath(c.name, room), { replace: username === undefined });
+            void navigate(callPath(c.name, room) + hash, { replace: username === undefined });
           }
         }}
       />
@@ -68,6 +73,7 @@ function CallFlow({ username, room }: { username: string | undefined; room: stri
 function CallScreen({ username, room, choice }: { username: string; room: string; choice: JoinChoice }) {
   const [search] = useSearchParams();
   const navigate = useNavigate();
+  const token = invitationToken(useLocation().hash);
   const { call, snapshot } = useCall({
     room,
     name: username,
@@ -77,6 +83,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
     localMedia: choice.media,
     startMuted: choice.startMuted,
     startCameraOff: choice.startCameraOff,
+    token,
   });
   const [copied, setCopied] = useState(false);
   const [panel, setPanel] = useState<PanelName | null>(null);
@@ -103,6 +110,21 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   const hasAudio = snapshot.localStream?.getAudioTracks().length ? true : false;
   const hasVideo = snapshot.localStream?.getVideoTracks().length ? true : false;
 
+  if (snapshot.phase === 'password' || snapshot.phase === 'lobby') {
+    return (
+      <main className="call" aria-label={`Call in room ${room}`}>
+        <header className="call-header">
+          <h1 className="room-name">{room}</h1>
+        </header>
+        {snapshot.phase === 'password' ? (
+          <PasswordPrompt call={call} snapshot={snapshot} onLeave={() => void leave()} />
+        ) : (
+          <LobbyWait onLeave={() => void leave()} />
+        )}
+      </main>
+    );
+  }
+
   return (
     <main className="call" aria-label={`Call in room ${room}`}>
       <header className="call-header">
@@ -110,6 +132,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
         <PhaseNote snapshot={snapshot} />
       </header>
       <MediaNotes snapshot={snapshot} />
+      <AccessNotices call={call} snapshot={snapshot} />
       {features && <ScreenStage screen={features.screen} />}
       <div className="call-body">
         <section
@@ -149,6 +172,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
       {snapshot.phase === 'joined' && remotes.length === 0 && (
         <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
       )}
+      <HostControls call={call} snapshot={snapshot} />
       <nav className="controls" aria-label="Call controls">
         <button
           type="button"

@@ -25,7 +25,8 @@ export function HomePage({ fixedRoom }: { fixedRoom?: string }) {
     performance.mark('parley:join-click');
     const name = normalizeName(username);
     rememberName(name);
-    void navigate(callPath(name, room));
+    // An invitation link carries its token in the fragment: keep it for the call page.
+    void navigate(callPath(name, room) + window.location.hash);
   };
 
   return (

@@ -1,5 +1,8 @@
 import {
   PARLEY_NAMESPACE,
+  type AccessClientEventName,
+  type AccessClientEvents,
+  type AccessServerEvents,
   type ChatClientEvents,
   type ChatSend,
   type ChatSendReply,
@@ -36,7 +39,7 @@ export class SignalingError extends Error {
   }
 }
 
-export interface SignalingEvents {
+export interface SignalingEvents extends AccessServerEvents {
   connected: () => void;
   disconnected: (reason: string) => void;
   'participant-joined': ServerEvents['participant-joined'];
@@ -77,6 +80,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('signal', (m) => this.emit('signal', m));
     s.on('protocol-error', (m) => this.emit('protocol-error', m));
     s.on('replaced', () => this.emit('replaced'));
+    s.on('room-state', (m) => this.emit('room-state', m));
+    s.on('removed', (m) => this.emit('removed', m));
+    s.on('mute-request', (m) => this.emit('mute-request', m));
+    s.on('lobby-admitted', (m) => this.emit('lobby-admitted', m));
+    s.on('lobby-denied', (m) => this.emit('lobby-denied', m));
     s.on('server-shutdown', () => this.emit('server-shutdown'));
     s.on('chat', (m) => this.emit('chat', m));
     s.on('chat-history', (m) => this.emit('chat-history', m));
@@ -142,13 +150,22 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     await this.#request<OkReply>('leave', {}).catch(() => undefined);
   }
 
+  /** A host action or lobby answer; rejects with the server's refusal (`not-host`, ...). */
+  async hostAction<K extends AccessClientEventName>(
+    event: K,
+    payload: Parameters<AccessClientEvents[K]>[0],
+  ): Promise<void> {
+    const reply = await this.#request<OkReply>(event, payload);
+    if (!reply.ok) throw new SignalingError(reply.error, reply.message);
+  }
+
   close(): void {
     this.#socket.disconnect();
     this.#socket.removeAllListeners();
     this.removeAllListeners();
   }
 
-  #request<R>(event: 'join' | 'leave' | 'check' | 'chat-send', payload: unknown): Promise<R> {
+  #request<R>(event: 'join' | 'leave' | 'check' | 'chat-send' | AccessClientEventName, payload: unknown): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       // Never let Socket.IO buffer a request while offline: it would be sent before `join`.
       if (!this.#socket.connected) return reject(new SignalingError('unreachable', `${event}: not connected`));

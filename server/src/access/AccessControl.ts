@@ -1,0 +1,276 @@
+import {
+  errorMessages,
+  LOBBY_MAX,
+  normalizeName,
+  type AccessClientEventName,
+  type ClientEvent,
+  type ErrorId,
+  type RoomState,
+} from '@parley/protocol';
+import type { Logger } from '../logger';
+import type { Room } from '../Room';
+import type { RoomRegistry } from '../RoomRegistry';
+import { BanList } from './BanList';
+import { checkInvitation } from './invitations';
+import { hashPassword, verifyPassword } from './passwords';
+import { RoomAccess, type AccessPeer } from './RoomAccess';
+
+/**
+ * How long a participant whose connection dropped may come back (resume) without passing the
+ * room's gates again: a signaling blip must not land someone in the lobby or at the lock.
+ */
+export const RESUME_GRACE_MS = 60_000;
+
+export interface AccessOptions {
+  /** HS256 secret for invitation tokens; when set, every join needs a valid token. */
+  accessSecret: string | null;
+  /** How long a removed participant stays out of the room, in milliseconds. */
+  banMs: number;
+  log: Logger;
+}
+
+type JoinPayload = Extract<ClientEvent, { event: 'join' }>['payload'];
+
+/** The joining connection, as admission sees it. */
+export interface Joiner {
+  /** A live participant of the room reconnecting with its resume token: it was let in already. */
+  readonly resuming: boolean;
+  /** Stable key of this connection while it waits in a lobby. */
+  readonly lobbyId: string;
+  /** Keys a ban is matched against (client key, address). */
+  readonly banKeys: readonly string[];
+  /** The room this connection was admitted to from the lobby, if any. */
+  readonly admittedTo: string | null;
+  /** Called when the host answers while this connection waits in the lobby. */
+  lobbyAnswer(room: string, admitted: boolean): void;
+}
+
+export type Admission =
+  | { ok: true; room: Room; access: RoomAccess; name: string; asHost: boolean; mayHost: boolean }
+  | { ok: false; error: ErrorId; message?: string };
+
+type HostEvent = Extract<ClientEvent, { event: AccessClientEventName }>;
+
+export type HostReply = { ok: true } | { ok: false; error: ErrorId; message?: string };
+
+/**
+ * Who may enter which room, and the host's powers. Owns every room's access state (kept beside
+ * the Room, dropped with it), the ban list and the invitation check. Enforced here, on the
+ * server: clients only ask.
+ */
+export class AccessControl {
+  readonly #rooms = new WeakMap<Room, RoomAccess>();
+  readonly bans = new BanList();
+  /** Participants who dropped recently, by room: id -> resume token and deadline. */
+  readonly #dropped = new Map<string, Map<string, { token: string; until: number }>>();
+
+  constructor(
+    readonly registry: RoomRegistry,
+    readonly opts: AccessOptions,
+  ) {}
+
+  of(room: Room): RoomAccess {
+    let a = this.#rooms.get(room);
+    if (!a) {
+      a = new RoomAccess();
+      this.#rooms.set(room, a);
+    }
+    return a;
+  }
+
+  /** Decide whether `joiner` may enter `req.room` now; may place it in the lobby (`in-lobby`). */
+  async admit(req: JoinPayload, joiner: Joiner): Promise<Admission> {
+    let name = req.name;
+    let asHost = false;
+    let mayHost = true;
+    if (this.opts.accessSecret !== null) {
+      if (!req.token) return { ok: false, error: 'token-required' };
+      const inv = checkInvitation(req.token, this.opts.accessSecret, req.room);
+      if (!inv.ok) return { ok: false, error: inv.error };
+      const invitedName = inv.claims.name === undefined ? '' : normalizeName(inv.claims.name);
+      if (invitedName.length > 0) name = invitedName;
+      asHost = inv.claims.role === 'host';
+      mayHost = inv.claims.role !== 'guest';
+    }
+    const banned = this.bans.remaining(req.room, joiner.banKeys);
+    if (banned > 0) {
+      const minutes = Math.ceil(banned / 60_000);
+      return {
+        ok: false,
+        error: 'banned',
+        message: `${errorMessages.banned} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      };
+    }
+    let verified: string | null = null;
+    for (;;) {
+      const room = this.registry.getOrCreate(req.room);
+      const access = this.of(room);
+      const refuse = (error: ErrorId): Admission => {
+        this.registry.releaseIfEmpty(room);
+        return { ok: false, error };
+      };
+      // The first one in opens the room; a host invitation or a lobby admission skips the gates.
+      const open = room.size === 0 || asHost || joiner.resuming || joiner.admittedTo === room.name;
+      if (!open) {
+        if (access.locked) return refuse('room-locked');
+        const hash = access.passwordHash;
+        if (hash !== null && hash !== verified) {
+          if (!req.password) return refuse('password-required');
+          if (!(await verifyPassword(req.password, hash))) return refuse('wrong-password');
+          verified = hash;
+          continue; // the room may have changed while hashing: check again
+        }
+        if (access.lobby) {
+          if (!access.waiting.has(joiner.lobbyId)) {
+            if (access.waiting.size >= LOBBY_MAX) return refuse('lobby-full');
+            access.waiting.set(joiner.lobbyId, {
+              id: joiner.lobbyId,
+              name,
+              since: Date.now(),
+              admit: () => joiner.lobbyAnswer(room.name, true),
+              deny: () => joiner.lobbyAnswer(room.name, false),
+            });
+            access.publishToHost();
+          }
+          return { ok: false, error: 'in-lobby' };
+        }
+      }
+      if (room.isFull) return refuse('room-full');
+      return { ok: true, room, access, name, asHost, mayHost };
+    }
+  }
+
+  /** Remember a participant whose connection dropped, so it can resume within the grace time. */
+  dropped(roomName: string, id: string, resumeToken: string): void {
+    let m = this.#dropped.get(roomName);
+    if (!m) {
+      m = new Map();
+      this.#dropped.set(roomName, m);
+    }
+    m.set(id, { token: resumeToken, until: Date.now() + RESUME_GRACE_MS });
+  }
+
+  /** Did `id` drop out of `roomName` within the grace time, holding `token`? */
+  mayResume(roomName: string, id: string, token: string, same: (a: string, b: string) => boolean): boolean {
+    const entry = this.#dropped.get(roomName)?.get(id);
+    return entry !== undefined && entry.until > Date.now() && same(entry.token, token);
+  }
+
+  /** Forget expired drop records (call now and then). */
+  prune(): void {
+    const now = Date.now();
+    for (const [room, m] of this.#dropped) {
+      for (const [id, e] of m) if (e.until <= now) m.delete(id);
+      if (m.size === 0) this.#dropped.delete(room);
+    }
+    this.bans.prune();
+  }
+
+  /** A waiting connection went away or gave up: take it off the lobby list. */
+  leaveLobby(roomName: string, lobbyId: string): void {
+    const room = this.registry.get(roomName);
+    if (!room) return;
+    const access = this.of(room);
+    if (access.waiting.delete(lobbyId)) access.publishToHost();
+  }
+
+  /** After a member left: move the host role, publish, and let waiters in when the room emptied. */
+  afterLeave(room: Room, id: string): void {
+    const access = this.of(room);
+    const moved = access.remove(id);
+    if (room.size === 0) {
+      // Nobody is left to answer: the room starts afresh, and whoever waited may come in.
+      for (const w of [...access.waiting.values()]) w.admit();
+      access.waiting.clear();
+      return;
+    }
+    if (moved) {
+      access.publish();
+      this.opts.log.info({ room: room.name, host: access.hostId }, 'host changed');
+    }
+  }
+
+  /** Carry out a host action from participant `selfId` in `room`. */
+  async hostAction(room: Room, selfId: string, msg: HostEvent): Promise<HostReply> {
+    const access = this.of(room);
+    if (!access.isHost(selfId)) return { ok: false, error: 'not-host' };
+    const target = (id: string): AccessPeer | undefined => (id === selfId ? undefined : access.peers.get(id));
+    const log = this.opts.log;
+    switch (msg.event) {
+      case 'room-lock':
+        access.locked = msg.payload.locked;
+        access.publish();
+        log.info({ room: room.name, locked: access.locked }, 'room lock changed');
+        return { ok: true };
+      case 'room-password': {
+        const pw = msg.payload.password;
+        const hash = pw === null ? null : await hashPassword(pw);
+        // The host may have changed while hashing.
+        if (!access.isHost(selfId)) return { ok: false, error: 'not-host' };
+        access.passwordHash = hash;
+        access.publish();
+        log.info({ room: room.name, passwordSet: hash !== null }, 'room password changed');
+        return { ok: true };
+      }
+      case 'room-lobby':
+        access.lobby = msg.payload.enabled;
+        if (!access.lobby) {
+          for (const w of [...access.waiting.values()]) w.admit();
+          access.waiting.clear();
+        }
+        access.publish();
+        log.info({ room: room.name, lobby: access.lobby }, 'room lobby changed');
+        return { ok: true };
+      case 'room-end': {
+        for (const w of [...access.waiting.values()]) w.deny();
+        access.waiting.clear();
+        const peers = [...access.peers.values()];
+        for (const p of peers) if (p.id !== selfId) p.kick('ended');
+        access.peers.get(selfId)?.kick('ended');
+        log.info({ room: room.name, participants: peers.length }, 'call ended by host');
+        return { ok: true };
+      }
+      case 'host-transfer': {
+        const t = target(msg.payload.id);
+        if (!t) return { ok: false, error: 'unknown-participant' };
+        access.hostId = t.id;
+        access.publish();
+        log.info({ room: room.name, host: t.id }, 'host handed over');
+        return { ok: true };
+      }
+      case 'participant-remove': {
+        const t = target(msg.payload.id);
+        if (!t) return { ok: false, error: 'unknown-participant' };
+        this.bans.ban(room.name, t.banKeys, this.opts.banMs);
+        t.kick('removed', Math.ceil(this.opts.banMs / 1000));
+        log.info({ room: room.name, participant: t.id }, 'participant removed by host');
+        return { ok: true };
+      }
+      case 'participant-mute': {
+        const id = msg.payload.id;
+        if (id === undefined) {
+          for (const p of access.peers.values()) if (p.id !== selfId) p.send('mute-request', { by: selfId });
+          return { ok: true };
+        }
+        const t = target(id);
+        if (!t) return { ok: false, error: 'unknown-participant' };
+        t.send('mute-request', { by: selfId });
+        return { ok: true };
+      }
+      case 'lobby-admit':
+      case 'lobby-deny': {
+        const w = access.waiting.get(msg.payload.id);
+        if (!w) return { ok: false, error: 'unknown-participant' };
+        access.waiting.delete(w.id);
+        if (msg.event === 'lobby-admit') w.admit();
+        else w.deny();
+        access.publishToHost();
+        return { ok: true };
+      }
+    }
+  }
+
+  stateFor(room: Room, id: string): RoomState {
+    return this.of(room).stateFor(id);
+  }
+}

@@ -1,0 +1,129 @@
+import './host.css';
+import { PASSWORD_MAX } from '@parley/protocol';
+import { useId, useState, type FormEvent } from 'react';
+import type { Call, CallSnapshot } from '../media/Call';
+import { useHostAction } from './useHostAction';
+
+/**
+ * The host's panel: lock, password, lobby (with the waiting list), mute everyone, end the call,
+ * and per-participant ask-to-mute, remove and make-host. The server enforces every action.
+ */
+export function HostControls({ call, snapshot }: { call: Call | null; snapshot: CallSnapshot }) {
+  const { roomState, self, remotes } = snapshot;
+  const { run, error, busy } = useHostAction(call);
+  const [password, setPassword] = useState('');
+  const [open, setOpen] = useState(false);
+  const ids = { pw: useId(), panel: useId() };
+  if (snapshot.phase !== 'joined' || !roomState || !self || roomState.hostId !== self.id) return null;
+
+  const setRoomPassword = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (password.length === 0) return;
+    if (await run('room-password', { password })) setPassword('');
+  };
+
+  return (
+    <section className="host-controls" aria-label="Host controls">
+      {roomState.waiting.length > 0 && (
+        <div className="lobby-list" role="region" aria-label="Waiting to join">
+          <h2>Waiting to join</h2>
+          <ul>
+            {roomState.waiting.map((w) => (
+              <li key={w.id} data-testid="lobby-entry">
+                <span className="lobby-name">{w.name}</span>
+                <button type="button" onClick={() => void run('lobby-admit', { id: w.id })}>
+                  Admit {w.name}
+                </button>
+                <button type="button" className="secondary" onClick={() => void run('lobby-deny', { id: w.id })}>
+                  Deny {w.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <button type="button" aria-expanded={open} aria-controls={ids.panel} onClick={() => setOpen(!open)}>
+        Host controls
+      </button>
+      {open && (
+        <div id={ids.panel} className="host-panel">
+          <p className="host-status">
+            You are the host. Room {roomState.locked ? 'locked' : 'open'}
+            {roomState.passwordSet ? ', password set' : ''}
+            {roomState.lobby ? ', lobby on' : ''}.
+          </p>
+          <div className="host-row">
+            <button
+              type="button"
+              aria-pressed={roomState.locked}
+              disabled={busy}
+              onClick={() => void run('room-lock', { locked: !roomState.locked })}
+            >
+              {roomState.locked ? 'Unlock room' : 'Lock room'}
+            </button>
+            <button
+              type="button"
+              aria-pressed={roomState.lobby}
+              disabled={busy}
+              onClick={() => void run('room-lobby', { enabled: !roomState.lobby })}
+            >
+              {roomState.lobby ? 'Turn lobby off' : 'Turn lobby on'}
+            </button>
+            <button
+              type="button"
+              disabled={busy || remotes.length === 0}
+              onClick={() => void run('participant-mute', {})}
+            >
+              Mute everyone
+            </button>
+            <button type="button" className="danger" disabled={busy} onClick={() => void run('room-end', {})}>
+              End call for all
+            </button>
+          </div>
+          <form className="host-row" onSubmit={(e) => void setRoomPassword(e)}>
+            <label htmlFor={ids.pw}>Room password</label>
+            <input
+              id={ids.pw}
+              type="password"
+              autoComplete="new-password"
+              maxLength={PASSWORD_MAX}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+            <button type="submit" disabled={busy || password.length === 0}>
+              Set password
+            </button>
+            {roomState.passwordSet && (
+              <button type="button" disabled={busy} onClick={() => void run('room-password', { password: null })}>
+                Remove password
+              </button>
+            )}
+          </form>
+          {remotes.length > 0 && (
+            <ul className="host-people" aria-label="People in the call">
+              {remotes.map(({ participant: p }) => (
+                <li key={p.id}>
+                  <span>{p.name}</span>
+                  <button type="button" onClick={() => void run('participant-mute', { id: p.id })}>
+                    Ask {p.name} to mute
+                  </button>
+                  <button type="button" onClick={() => void run('host-transfer', { id: p.id })}>
+                    Make {p.name} host
+                  </button>
+                  <button type="button" className="danger" onClick={() => void run('participant-remove', { id: p.id })}>
+                    Remove {p.name}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
