@@ -107,6 +107,13 @@ test('keyboard only: Tab to Join, Enter, M mutes and the other side sees it; ? l
       .locator('[data-testid="remote-tile"] [aria-label="microphone off"]')
       .waitFor({ state: 'detached', timeout: 5_000 });
 
+    await alice.page.keyboard.press('c');
+    await alice.page.getByRole('complementary', { name: 'Chat panel' }).waitFor({ timeout: 5_000 });
+    await alice.page.keyboard.press('Escape');
+    await alice.page.locator('body').focus();
+    await alice.page.keyboard.press('c');
+    await alice.page.getByRole('complementary', { name: 'Chat panel' }).waitFor({ state: 'detached', timeout: 5_000 });
+
     await alice.page.keyboard.press('?');
     const help = alice.page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await help.waitFor();

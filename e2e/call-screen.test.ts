@@ -10,7 +10,9 @@ import { ROOT, startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
 let browser: Browser;
-const SHOTS = join(ROOT, 'docs', 'screenshots');
+// The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a scratch folder.
+const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, '.e2e-tmp', 'screenshots');
 const viewport = { width: 1200, height: 760 };
 
 const audioDir = mkdtempSync(join(tmpdir(), 'parley-voice-'));

@@ -4,6 +4,7 @@ import type { JoinReply, OkReply, RoomState, SignalData } from '@parley/protocol
 import pino from 'pino';
 import { mintInvitation } from '../src/access/invitations';
 import type { ParleyServer } from '../src/ParleyServer';
+import { DISCONNECT_GRACE_MS } from '../src/liveness';
 import { closeAllSockets, collect, connect, join, next, request, sleep, startTestServer } from './support';
 
 let server: ParleyServer;
@@ -108,7 +109,8 @@ describe('room gates', () => {
     await join(a, { room: 'drop-1', name: 'A' });
     const jb = await join(b, { room: 'drop-1', name: 'B' });
     await request(a, 'room-lock', { locked: true });
-    const left = next<{ reason: string }>(a, 'participant-left');
+    // A dropped transport is announced once the seat's grace has run out.
+    const left = next<{ reason: string }>(a, 'participant-left', DISCONNECT_GRACE_MS + 2_000);
     b.io.engine.close(); // the network drops: the server sees a transport close, not a leave
     assert.equal((await left).reason, 'disconnected');
     const thief = await connect(url);

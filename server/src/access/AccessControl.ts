@@ -135,7 +135,9 @@ export class AccessControl {
           return { ok: false, error: 'in-lobby' };
         }
       }
-      if (room.isFull) return refuse('room-full');
+      // A participant resuming its own live seat (dropped, still in its grace) takes no new one.
+      const ownSeat = joiner.resuming && req.resume !== undefined && room.has(req.resume.participantId);
+      if (room.isFull && !ownSeat) return refuse('room-full');
       return { ok: true, room, access, name, asHost, mayHost };
     }
   }

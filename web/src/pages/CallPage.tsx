@@ -1,5 +1,5 @@
 import { nameProblem, roomProblem } from '@parley/protocol/limits';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { featuresOf } from '../callFeatures';
 import '../components/grid.css';
@@ -88,6 +88,12 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   const [copied, setCopied] = useState(false);
   const [panel, setPanel] = useState<PanelName | null>(null);
   const features = call ? featuresOf(call) : null;
+  // The C shortcut opens and closes the chat.
+  useEffect(() => {
+    const toggle = (): void => setPanel((p) => (p === 'chat' ? null : 'chat'));
+    window.addEventListener('parley:toggle-chat', toggle);
+    return () => window.removeEventListener('parley:toggle-chat', toggle);
+  }, []);
 
   const leave = async (): Promise<void> => {
     await call?.leave();
