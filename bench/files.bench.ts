@@ -4,6 +4,7 @@
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/browser';
 import { startServer } from '../e2e/support/server';
+import { joinFromPreJoin } from '../e2e/support/call';
 import type { BenchResult, Benchmark } from './types';
 
 const MB = 1024 * 1024;
@@ -17,6 +18,7 @@ interface FilesHandle {
 
 async function joinRoom(page: Page, name: string, room: string): Promise<void> {
   await page.goto(`/call/${name}/${room}`);
+  await joinFromPreJoin(page);
   await page.waitForFunction(() => (window as unknown as { __parleyFiles?: unknown }).__parleyFiles !== undefined);
   // Receivers take every file offered to them, as a person clicking Accept would.
   await page.evaluate(() => {

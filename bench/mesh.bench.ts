@@ -4,6 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../e2e/support/browser';
 import { startServer } from '../e2e/support/server';
+import { joinFromPreJoin } from '../e2e/support/call';
 import type { BenchContext, BenchResult, Benchmark } from './types';
 
 /** Longest wait for a room to connect fully before the run is reported as not connected. */
@@ -86,8 +87,10 @@ async function runRoom(browser: Browser, url: string, n: number, adapt: boolean,
       pages.push(page);
     }
     const room = `bench-${n}-${adapt ? 'adapt' : 'fixed'}-${Date.now()}`;
-    const started = Date.now();
     await Promise.all(pages.map((p, i) => p.goto(`/call/P${i + 1}/${room}${adapt ? '' : '?adapt=0'}`)));
+    // Everyone presses Join on the pre-join screen at once.
+    const started = Date.now();
+    await Promise.all(pages.map((p) => joinFromPreJoin(p)));
     let connectMs: number | null = null;
     while (Date.now() - started < CONNECT_LIMIT_MS) {
       const states = await Promise.all(pages.map((p) => allConnected(p, n - 1)));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, newParticipant } from './support/browser';
-import { joinThroughUi, remoteVideos } from './support/call';
+import { joinThroughUi, preJoinReady, remoteVideos } from './support/call';
 import { prepareJoin, waitAllDecoding } from './support/mesh';
 import { startServer, type RunningServer } from './support/server';
 
@@ -64,6 +64,9 @@ test('four people clicking Join at the same instant all end connected to all', a
   try {
     await Promise.all(ps.map((p, i) => prepareJoin(p.page, `P${i + 1}`, 'mesh-four')));
     await Promise.all(ps.map((p) => p.page.getByRole('button', { name: 'Join' }).click()));
+    // Everyone's preview is ready; then all four press Join on the pre-join screen at once.
+    await Promise.all(ps.map((p) => preJoinReady(p.page)));
+    await Promise.all(ps.map((p) => p.page.getByRole('button', { name: 'Join', exact: true }).click()));
     await Promise.all(ps.map((p) => waitAllDecoding(p.page, 3, { timeoutMs: 45_000 })));
     for (const p of ps) {
       const states = await p.page

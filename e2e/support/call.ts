@@ -15,6 +15,14 @@ export async function joinThroughUi(page: Page, name: string, room: string): Pro
 
 /** On the pre-join screen: wait for the devices, click Join. Returns the click time. */
 export async function joinFromPreJoin(page: Page): Promise<number> {
+  await preJoinReady(page);
+  const clickedAt = Date.now();
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  return clickedAt;
+}
+
+/** Wait until the pre-join screen shows and its Join button is enabled (the preview is open). */
+export async function preJoinReady(page: Page): Promise<void> {
   // The home page has a Join button too: wait for the pre-join screen itself.
   await page.getByRole('heading', { name: /Ready to join/ }).waitFor();
   const join = page.getByRole('button', { name: 'Join', exact: true });
@@ -23,9 +31,6 @@ export async function joinFromPreJoin(page: Page): Promise<number> {
     const b = [...document.querySelectorAll('button')].find((x) => x.textContent === 'Join');
     return b !== undefined && !b.disabled;
   });
-  const clickedAt = Date.now();
-  await join.click();
-  return clickedAt;
 }
 
 export interface RemoteVideo {

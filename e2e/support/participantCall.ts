@@ -7,11 +7,25 @@ import type { Participant } from './participant';
  * shows (tiles, video elements) and the standard statistics, never browser-specific APIs.
  */
 
-/** Type a name and room on the home page and click Join, as a person would. */
+/**
+ * Type a name and room on the home page, click Join, then Join again on the pre-join screen
+ * once its camera preview is ready, as a person would. Returns the time of the second click.
+ */
 export async function joinCall(p: Participant, name: string, room: string): Promise<number> {
   await p.goto('/');
   await p.fillByLabel('Username', name);
   await p.fillByLabel('Room', room);
+  await p.clickButton('Join');
+  await waitUntil(
+    p,
+    'the pre-join screen with an enabled Join button',
+    () => {
+      const ready = [...document.querySelectorAll('h1, h2')].some((h) => /Ready to join/.test(h.textContent ?? ''));
+      const join = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Join');
+      return ready && join !== undefined && !join.disabled;
+    },
+    undefined,
+  );
   const clickedAt = Date.now();
   await p.clickButton('Join');
   await p.waitForSelector('[data-testid="local-tile"]');

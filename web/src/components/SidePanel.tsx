@@ -56,7 +56,7 @@ export function SidePanel({
 }) {
   if (!open) return null;
   return (
-    <aside id="side-panel" className="side-panel" aria-label={open === 'chat' ? 'Chat panel' : 'Files panel'}>
+    <aside id="side-panel" className="feature-panel" aria-label={open === 'chat' ? 'Chat panel' : 'Files panel'}>
       {open === 'chat' ? (
         <ChatPanel chat={features.chat} selfId={selfId} participants={participants} />
       ) : (
