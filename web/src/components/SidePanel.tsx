@@ -22,7 +22,12 @@ export function PanelButtons({
   const toggle = (p: PanelName): void => setOpen(open === p ? null : p);
   return (
     <>
-      <button type="button" aria-pressed={open === 'chat'} aria-controls="side-panel" onClick={() => toggle('chat')}>
+      <button
+        type="button"
+        aria-pressed={open === 'chat'}
+        aria-controls={open ? 'side-panel' : undefined}
+        onClick={() => toggle('chat')}
+      >
         Chat
         {unread > 0 && (
           <span className="count-badge" data-testid="unread-badge" aria-label={`${unread} unread`}>
@@ -30,7 +35,12 @@ export function PanelButtons({
           </span>
         )}
       </button>
-      <button type="button" aria-pressed={open === 'files'} aria-controls="side-panel" onClick={() => toggle('files')}>
+      <button
+        type="button"
+        aria-pressed={open === 'files'}
+        aria-controls={open ? 'side-panel' : undefined}
+        onClick={() => toggle('files')}
+      >
         Files
         {offered > 0 && (
           <span className="count-badge" aria-label={`${offered} waiting for you`}>
