@@ -3,6 +3,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { callPath, randomRoom, rememberName, rememberedName } from '../names';
 import { warmUpForCall } from '../warmUp';
+import { NameField } from '../components/NameField';
 
 /** Home: type a name and a room, press Join. `fixedRoom` is set for shared `/r/:room` links. */
 export function HomePage({ fixedRoom }: { fixedRoom?: string }) {
@@ -10,7 +11,7 @@ export function HomePage({ fixedRoom }: { fixedRoom?: string }) {
   const [username, setUsername] = useState(rememberedName);
   const [room, setRoom] = useState(fixedRoom ?? '');
   const [touched, setTouched] = useState(false);
-  const ids = { name: useId(), room: useId(), nameErr: useId(), roomErr: useId() };
+  const ids = { room: useId(), roomErr: useId() };
   const nameErr = touched ? nameProblem(username) : null;
   const roomErr = touched ? roomProblem(room) : null;
   const linkRoomErr = fixedRoom !== undefined ? roomProblem(fixedRoom) : null;
@@ -47,22 +48,7 @@ export function HomePage({ fixedRoom }: { fixedRoom?: string }) {
         </p>
       ) : (
         <form className="join-form" onSubmit={submit} noValidate>
-          <label htmlFor={ids.name}>Username</label>
-          <input
-            id={ids.name}
-            name="username"
-            autoComplete="nickname"
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            aria-invalid={nameErr ? true : undefined}
-            aria-describedby={nameErr ? ids.nameErr : undefined}
-            autoFocus
-          />
-          {nameErr && (
-            <p id={ids.nameErr} className="field-error" role="alert">
-              {nameErr}
-            </p>
-          )}
+          <NameField value={username} onChange={setUsername} error={nameErr} autoFocus />
           {fixedRoom === undefined && (
             <>
               <label htmlFor={ids.room}>Room</label>

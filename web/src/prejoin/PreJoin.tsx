@@ -9,6 +9,7 @@ import { rememberName, rememberedName } from '../names';
 import type { JoinChoice } from './handoff';
 import { MicMeter } from './MicMeter';
 import { usePreview } from './usePreview';
+import { NameField } from '../components/NameField';
 
 export interface PreJoinProps {
   room: string;
@@ -31,7 +32,7 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
   const [cameraOff, setCameraOff] = useState(prefs.joinCameraOff ?? false);
   const [speaker, setSpeaker] = useState(prefs.audiooutput ?? '');
   const [touched, setTouched] = useState(false);
-  const ids = { name: useId(), nameErr: useId(), muted: useId(), cameraOff: useId() };
+  const ids = { muted: useId(), cameraOff: useId() };
   const videoRef = useRef<HTMLVideoElement>(null);
   const nameErr = touched ? nameProblem(name) : null;
 
@@ -94,21 +95,7 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
           )}
         </div>
         <form className="join-form prejoin-form" onSubmit={submit} noValidate>
-          <label htmlFor={ids.name}>Username</label>
-          <input
-            id={ids.name}
-            name="username"
-            autoComplete="nickname"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={nameErr ? true : undefined}
-            aria-describedby={nameErr ? ids.nameErr : undefined}
-          />
-          {nameErr && (
-            <p id={ids.nameErr} className="field-error" role="alert">
-              {nameErr}
-            </p>
-          )}
+          <NameField value={name} onChange={setName} error={nameErr} />
           <DeviceSelect
             label="Camera"
             options={devices.videoinput}
