@@ -81,16 +81,23 @@ function scripts(): Promise<{ worker: string; bare: string }> {
   return compiled;
 }
 
+/** Extra Node options for the server under test, e.g. `--cpu-prof` (BENCH_SIGNAL_SERVER_ARGS). */
+const serverArgs = (process.env.BENCH_SIGNAL_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+
 async function startTarget(target: Target): Promise<ServerProcess> {
-  if (target === 'bare') return startServerProcess((await scripts()).bare);
+  if (target === 'bare') return startServerProcess((await scripts()).bare, {}, serverArgs);
   // Parley's built server, as operators run it (info-level logs; they go to /dev/null here).
   // Every generated client comes from 127.0.0.1: per-address limits would measure themselves.
-  return startServerProcess(`${ROOT}server/dist/cli.js`, {
-    LOG_LEVEL: 'info',
-    MESH_MAX: '6',
-    RATE_CONNECTIONS_PER_MINUTE: '0',
-    RATE_JOINS_PER_MINUTE: '0',
-  });
+  return startServerProcess(
+    `${ROOT}server/dist/cli.js`,
+    {
+      LOG_LEVEL: 'info',
+      MESH_MAX: '6',
+      RATE_CONNECTIONS_PER_MINUTE: '0',
+      RATE_JOINS_PER_MINUTE: '0',
+    },
+    serverArgs,
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

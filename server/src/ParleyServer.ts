@@ -11,7 +11,7 @@ import { applySecurityHeaders } from './http/securityHeaders';
 import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
 import { MessageLimiter, PerMinuteLimit } from './limits/RateLimiter';
 import { notFound, sendJson, staticFiles, type Route } from './http';
-import { LISTEN_BACKLOG, PING_INTERVAL_MS, PING_TIMEOUT_MS, SHUTDOWN_NOTICE_MS } from './liveness';
+import { LISTEN_BACKLOG, SHUTDOWN_NOTICE_MS } from './liveness';
 import { createLogger, type Logger } from './logger';
 import { ParleyMetrics } from './observability/metrics';
 import { requestOrigin } from './proxy';
@@ -86,8 +86,8 @@ export class ParleyServer {
     const origins = config.allowedOrigins;
     this.io = new SocketServer(this.http, {
       maxHttpBufferSize: FRAME_MAX_BYTES,
-      pingInterval: PING_INTERVAL_MS,
-      pingTimeout: PING_TIMEOUT_MS,
+      pingInterval: config.pingInterval * 1000,
+      pingTimeout: config.pingTimeout * 1000,
       cors: { origin: origins.length === 0 || origins.includes('*') ? true : origins, credentials: false },
       serveClient: false,
       allowRequest: (req, callback) => {

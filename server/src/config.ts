@@ -27,6 +27,10 @@ export interface Config {
   tlsKey: string;
   /** Trust X-Forwarded-For / -Proto / -Host from a reverse proxy. Env TRUST_PROXY, default false. */
   trustProxy: boolean;
+  /** Seconds between the server's pings on each signaling connection. Env PING_INTERVAL, default 25. */
+  pingInterval: number;
+  /** Seconds a ping may go unanswered before the connection counts as dead. Env PING_TIMEOUT, default 20. */
+  pingTimeout: number;
   /** Seconds a graceful shutdown may take before connections are cut. Env SHUTDOWN_TIMEOUT, default 10. */
   shutdownTimeout: number;
   /** Directory of the built web app. Env STATIC_DIR, default web/dist of this checkout. */
@@ -68,6 +72,8 @@ export const defaults: Config = {
   tlsCert: '',
   tlsKey: '',
   trustProxy: false,
+  pingInterval: 25,
+  pingTimeout: 20,
   shutdownTimeout: 10,
   staticDir: defaultStaticDir,
   logLevel: 'info',
@@ -223,6 +229,22 @@ export const options: readonly OptionSpec[] = [
     flag: 'trust-proxy',
     parse: bool,
     help: 'honour X-Forwarded-* headers from a reverse proxy',
+  }),
+  option({
+    key: 'pingInterval',
+    env: 'PING_INTERVAL',
+    flag: 'ping-interval',
+    arg: 'SECONDS',
+    parse: int(1, 300),
+    help: 'seconds between liveness pings on each signaling connection',
+  }),
+  option({
+    key: 'pingTimeout',
+    env: 'PING_TIMEOUT',
+    flag: 'ping-timeout',
+    arg: 'SECONDS',
+    parse: int(1, 300),
+    help: 'seconds an unanswered ping waits before the connection counts as dead',
   }),
   option({
     key: 'shutdownTimeout',

@@ -86,3 +86,37 @@ describe('participants whose connection drops', () => {
     assert.equal(again.self.id, j.self.id);
   });
 });
+
+describe('liveness pings (PING_INTERVAL, PING_TIMEOUT)', () => {
+  let quick: ParleyServer;
+  let quickUrl: string;
+  before(async () => {
+    ({ server: quick, url: quickUrl } = await startTestServer({ pingInterval: 1, pingTimeout: 1 }));
+  });
+  after(() => quick.close());
+
+  test('a client that stops answering pings leaves after interval + timeout + grace', async () => {
+    const [a, b] = await Promise.all([connect(quickUrl), connect(quickUrl)]);
+    await join(a, { room: 'ping-1', name: 'A' });
+    const jb = await join(b, { room: 'ping-1', name: 'B' });
+    // B's network vanishes without closing the connection: pings still arrive, no pong leaves.
+    const engine = b.io.engine as unknown as { _sendPacket(type: string, ...rest: unknown[]): void };
+    const send = engine._sendPacket.bind(engine);
+    engine._sendPacket = (type, ...rest) => {
+      if (type !== 'pong') send(type, ...rest);
+    };
+    const silentAt = Date.now();
+    const left = await next<{ id: string; reason: string }>(
+      a,
+      'participant-left',
+      1_000 + 1_000 + DISCONNECT_GRACE_MS + 3_000,
+    );
+    assert.deepEqual(left, { id: jb.self.id, reason: 'disconnected' });
+    const waited = Date.now() - silentAt;
+    assert.ok(waited >= DISCONNECT_GRACE_MS, `not before the grace (${waited} ms)`);
+    // A client that keeps answering stays.
+    await sleep(500);
+    assert.ok(a.connected);
+    assert.equal(quick.rooms.get('ping-1')?.size, 1);
+  });
+});
