@@ -15,7 +15,9 @@ import { detectCapabilities, type BrowserCapabilities } from './capabilities';
 import { summarizeLinkStats, type LinkStats } from './linkStats';
 import { REBUILD_BACKOFF, REBUILD_BACKOFF_MAX, REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import { getLocalMedia, type LocalMedia, type MediaProblem } from './localMedia';
+import { linkCertificate } from './certificate';
 import { PeerLink, type LinkState } from './PeerLink';
+import { discardPrepared, takePrepared, type PreparedLink } from './preparedLink';
 import { qualityFor } from './quality';
 
 /** `password`: the room asks for a password; `lobby`: waiting for the host to admit us. */
@@ -125,6 +127,8 @@ export class Call extends Emitter<CallEvents> {
   readonly #token: string | undefined;
   #offs: Array<() => void> = [];
   #preopened: LocalMedia | null;
+  /** The DTLS certificate every link of this call uses (null: each makes its own). */
+  #certificate: RTCCertificate | null = null;
 
   constructor(opts: CallOptions) {
     super();
@@ -244,8 +248,11 @@ export class Call extends Emitter<CallEvents> {
       performance.mark('parley:media-ready');
       return m;
     });
+    const certificate = linkCertificate().then((c) => {
+      this.#certificate = c;
+    });
     try {
-      const [local] = await Promise.all([media, connected]);
+      const [local] = await Promise.all([media, connected, certificate]);
       if (this.#phase !== 'starting') {
         for (const t of local.stream.getTracks()) t.stop();
         return;
@@ -406,8 +413,15 @@ export class Call extends Emitter<CallEvents> {
     this.#serverRestarting = false;
     const present = new Set(reply.participants.map((p) => p.id));
     for (const r of this.#remotes.values()) r.unconfirmed = !present.has(r.participant.id);
-    // As the newcomer, offer to everyone already here at once.
-    for (const p of reply.participants) this.#addRemote(p, true);
+    // As the newcomer, offer to everyone already here at once; the first one gets the offer
+    // prepared on the pre-join screen, if it fits this call.
+    let prepared = takePrepared({ stream: this.#local, relayOnly: this.#relayOnly, iceServers: reply.iceServers });
+    for (const p of reply.participants) {
+      const fresh = !this.#remotes.has(p.id) && !this.#departed.has(p.id);
+      this.#addRemote(p, true, fresh ? prepared : null);
+      if (fresh) prepared = null;
+    }
+    prepared?.pc.close();
     // Links that gave up while the server was away are rebuilt now that signals flow again (for
     // remotes not back yet, when they are announced).
     for (const r of [...this.#remotes.values()]) {
@@ -452,7 +466,7 @@ export class Call extends Emitter<CallEvents> {
     }
   }
 
-  #addRemote(participant: Participant, initiator: boolean): void {
+  #addRemote(participant: Participant, initiator: boolean, prepared: PreparedLink | null = null): void {
     const self = this.#self;
     if (!self || participant.id === self.id) return;
     const existing = this.#remotes.get(participant.id);
@@ -467,7 +481,7 @@ export class Call extends Emitter<CallEvents> {
     const gen = before === undefined ? 0 : before + 1;
     const remote: Remote = {
       participant,
-      link: this.#newLink(participant.id, initiator || before !== undefined, gen),
+      link: this.#newLink(participant.id, initiator || before !== undefined, gen, 1, prepared),
       tracksVersion: 0,
       gen,
       rebuildWhenJoined: false,
@@ -480,10 +494,18 @@ export class Call extends Emitter<CallEvents> {
     this.#changed();
   }
 
-  #newLink(remoteId: string, initiator: boolean, gen: number, patience = 1): PeerLink {
+  #newLink(
+    remoteId: string,
+    initiator: boolean,
+    gen: number,
+    patience = 1,
+    prepared: PreparedLink | null = null,
+  ): PeerLink {
     const self = this.#self;
     if (!self) throw new Error('a link needs a joined call');
     return new PeerLink({
+      certificate: this.#certificate,
+      prepared: initiator ? prepared : null,
       localId: self.id,
       remoteId,
       iceServers: this.#iceServers,
@@ -573,6 +595,7 @@ export class Call extends Emitter<CallEvents> {
   }
 
   #teardown(): void {
+    discardPrepared();
     if (this.#staleCheck) clearTimeout(this.#staleCheck);
     this.#staleCheck = null;
     for (const r of this.#remotes.values()) r.link.close();

@@ -2,6 +2,7 @@ import { FILE_CONTROL_LABEL, type IceServer, type SignalData } from '@parley/pro
 import { Emitter } from '../emitter';
 import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from './liveness';
 import { decideOnDescription, isPolite } from './negotiation';
+import type { PreparedLink } from './preparedLink';
 import { applyQuality, type SendQuality } from './quality';
 import { watchSetupMilestones } from './setupMarks';
 
@@ -17,6 +18,13 @@ export interface PeerLinkOptions {
   tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
   /** True on the side that makes the first offer (the newcomer); the other waits for it. */
   initiator: boolean;
+  /** The page's DTLS certificate (see certificate.ts); null or absent: the connection makes its own. */
+  certificate?: RTCCertificate | null;
+  /**
+   * A connection made ahead of time with its offer already set (initiator only): it is sent at
+   * once instead of being made now.
+   */
+  prepared?: PreparedLink | null;
   /** Multiplies the connect and restart timeouts (grows as a pair is rebuilt again and again). */
   patience?: number;
   send(data: SignalData): void;
@@ -54,6 +62,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #makingOffer = false;
   #ignoreOffer = false;
   #settingRemoteAnswer = false;
+  /** True until a prepared offer is sent (its candidates so far are in its SDP). */
+  #holdCandidates = false;
   #inbox: Promise<void> = Promise.resolve();
   #tracks: PeerLinkOptions['tracks'];
   #audio: RTCRtpTransceiver | null = null;
@@ -76,16 +86,22 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#send = opts.send;
     this.#patience = opts.patience ?? 1;
     this.#tracks = { ...opts.tracks };
-    this.pc = new RTCPeerConnection({
-      iceServers: opts.iceServers,
-      iceTransportPolicy: opts.relayOnly ? 'relay' : 'all',
-      bundlePolicy: 'max-bundle',
-    });
+    const prepared = opts.initiator ? (opts.prepared ?? null) : null;
+    this.pc =
+      prepared?.pc ??
+      new RTCPeerConnection({
+        iceServers: opts.iceServers,
+        iceTransportPolicy: opts.relayOnly ? 'relay' : 'all',
+        bundlePolicy: 'max-bundle',
+        ...(opts.certificate ? { certificates: [opts.certificate] } : {}),
+      });
     const pc = this.pc;
     watchSetupMilestones(pc, opts.remoteId);
     // Offers go through the same queue as inbound signals: one negotiation step at a time.
     pc.onnegotiationneeded = () => this.#enqueue(() => this.#offer());
     pc.onicecandidate = ({ candidate }) => {
+      // Candidates of a prepared offer found before it is sent travel inside its SDP.
+      if (this.#holdCandidates) return;
       this.#send({
         kind: 'candidate',
         candidate: candidate
@@ -115,7 +131,13 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       if (channel.label === FILE_CONTROL_LABEL && !this.#control) this.#control = channel;
       this.emit('datachannel', channel);
     };
-    if (opts.initiator) {
+    if (prepared) {
+      this.#audio = prepared.audio;
+      this.#video = prepared.video;
+      this.#control = prepared.control;
+      this.#holdCandidates = true;
+      this.#enqueue(() => this.#sendPreparedOffer(prepared));
+    } else if (opts.initiator) {
       this.#audio = this.#addCameraTransceiver('audio');
       this.#video = this.#addCameraTransceiver('video');
       this.#control = pc.createDataChannel(FILE_CONTROL_LABEL);
@@ -227,6 +249,33 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     } finally {
       this.#makingOffer = false;
     }
+  }
+
+  /**
+   * Send the offer of a connection prepared ahead of time, with every candidate gathered so far
+   * in its SDP; later candidates trickle. The camera and microphone may have changed since it
+   * was prepared: the senders take the current tracks (no renegotiation).
+   */
+  async #sendPreparedOffer(prepared: PreparedLink): Promise<void> {
+    try {
+      await prepared.ready;
+    } catch {
+      // The early offer failed: make one now, as an unprepared link does.
+      this.#holdCandidates = false;
+      return this.#offer();
+    }
+    for (const [tr, track] of [
+      [this.#audio, this.#tracks.audio],
+      [this.#video, this.#tracks.video],
+    ] as const) {
+      if (tr && tr.sender.track !== track) void tr.sender.replaceTrack(track);
+    }
+    const d = this.pc.localDescription;
+    this.#holdCandidates = false;
+    if (this.#state === 'closed' || !d || d.type !== 'offer' || this.pc.signalingState !== 'have-local-offer') return;
+    performance.mark(`parley:offer-sent:${this.remoteId}`);
+    this.#send({ kind: 'description', description: { type: 'offer', sdp: d.sdp } });
+    if (this.pc.iceGatheringState === 'complete') this.#send({ kind: 'candidate', candidate: null });
   }
 
   async #apply(data: SignalData): Promise<void> {

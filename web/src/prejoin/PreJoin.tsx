@@ -9,6 +9,7 @@ import { rememberName, rememberedName } from '../names';
 import type { JoinChoice } from './handoff';
 import { MicMeter } from './MicMeter';
 import { usePreview } from './usePreview';
+import { usePreparedLink } from './usePreparedLink';
 import { NameField } from '../components/NameField';
 
 export interface PreJoinProps {
@@ -36,6 +37,7 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const nameErr = touched ? nameProblem(name) : null;
 
+  const preparing = usePreparedLink(media?.stream ?? null);
   const videoTrack = media?.stream.getVideoTracks()[0];
   const audioTrack = media?.stream.getAudioTracks()[0];
 
@@ -54,6 +56,7 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
     savePreferences({ joinMuted: muted, joinCameraOff: cameraOff, audiooutput: speaker });
     const owned = preview.release();
     if (!owned) return;
+    preparing.keep();
     onJoin({ name: clean, room, media: owned, startMuted: muted, startCameraOff: cameraOff, speakerId: speaker });
   };
 

@@ -19,6 +19,15 @@ export function preconnectSignaling(url?: string): void {
   });
 }
 
+/**
+ * The early connection for `url` without taking it (opened now if there is none), for asking
+ * the server something before the call starts; null if it could not be opened.
+ */
+export function earlySignalingClient(url?: string): SignalingClient | null {
+  preconnectSignaling(url);
+  return early && early.url === url ? early.client : null;
+}
+
 /** The early connection when there is one for `url`, else a new (not yet connected) client. */
 export function takeSignalingClient(url?: string): SignalingClient {
   const found = early;

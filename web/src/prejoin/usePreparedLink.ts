@@ -1,0 +1,42 @@
+import { useEffect, useRef } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { discardPrepared, prepareLink } from '../media/preparedLink';
+
+/**
+ * While the pre-join screen shows the preview, prepare the first peer connection of the call
+ * (offer made, candidates gathered) so that Join does not wait for it. It is made again when a
+ * camera or microphone appears or goes away, and closed when the person leaves without joining.
+ */
+export function usePreparedLink(stream: MediaStream | null): { keep(): void } {
+  const [search] = useSearchParams();
+  const relayOnly = search.get('relay') === '1';
+  const joining = useRef(false);
+  /** What the current preparation was made for (track kinds, relay policy). */
+  const madeFor = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (!stream) return;
+    const key = `${stream
+      .getTracks()
+      .map((t) => t.kind)
+      .sort()
+      .join(',')}|${relayOnly}`;
+    // Another device of the same kind needs no new connection: the call swaps the track in.
+    if (key === madeFor.current) return;
+    madeFor.current = key;
+    void prepareLink({ stream, relayOnly });
+  }, [stream, relayOnly]);
+
+  useEffect(
+    () => () => {
+      if (!joining.current) discardPrepared();
+    },
+    [],
+  );
+
+  return {
+    keep: () => {
+      joining.current = true;
+    },
+  };
+}
