@@ -194,6 +194,21 @@ test('pre-join: preview, level meter, device choice, join muted with camera off,
           ?.getSettings().deviceId,
     );
     assert.equal(used, other);
+    // The first connection was prepared on the pre-join screen before the camera was switched:
+    // its offer went out with the join, and it sends the camera chosen afterwards.
+    const sent = await alice.page.evaluate(() => {
+      const call = (window as unknown as { __parleyCall: { links(): Map<string, { pc: RTCPeerConnection }> } })
+        .__parleyCall;
+      const [id, link] = [...call.links()][0] ?? [];
+      return {
+        prepared: performance.getEntriesByName(`parley:offer-prepared:${id}`).length,
+        camera: link?.pc
+          .getSenders()
+          .find((s) => s.track?.kind === 'video')
+          ?.track?.getSettings().deviceId,
+      };
+    });
+    assert.deepEqual(sent, { prepared: 1, camera: other });
 
     // Next visit: the name and the choices are remembered.
     await alice.page.getByRole('button', { name: 'Leave' }).click();

@@ -273,6 +273,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     const d = this.pc.localDescription;
     this.#holdCandidates = false;
     if (this.#state === 'closed' || !d || d.type !== 'offer' || this.pc.signalingState !== 'have-local-offer') return;
+    // Diagnostics: this link's first offer was made on the pre-join screen.
+    performance.mark(`parley:offer-prepared:${this.remoteId}`);
     performance.mark(`parley:offer-sent:${this.remoteId}`);
     this.#send({ kind: 'description', description: { type: 'offer', sdp: d.sdp } });
     if (this.pc.iceGatheringState === 'complete') this.#send({ kind: 'candidate', candidate: null });

@@ -1,5 +1,5 @@
 import { nameProblem, roomProblem } from '@parley/protocol/limits';
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { featuresOf } from '../callFeatures';
 import '../components/grid.css';
@@ -10,8 +10,8 @@ import { callErrorText } from '../errors/callErrorText';
 import { AccessNotices, LobbyWait, PasswordPrompt } from '../host/AccessGate';
 import { HostControls } from '../host/HostControls';
 import { invitationToken } from '../host/invitation';
-import { useCall } from '../hooks/useCall';
-import type { CallSnapshot } from '../media/Call';
+import { startCall, useCall } from '../hooks/useCall';
+import type { CallOptions, CallSnapshot } from '../media/Call';
 import { problemText } from '../media/localMedia';
 import { ScreenButton, ScreenStage } from '../screen/ScreenStage';
 import { callPath } from '../names';
@@ -44,6 +44,7 @@ export default function CallPage() {
 
 function CallFlow({ username, room }: { username: string | undefined; room: string }) {
   const navigate = useNavigate();
+  const [search] = useSearchParams();
   // An invitation token rides in the fragment; it must survive the move to the call's address.
   const { hash } = useLocation();
   const [choice, setChoice] = useState<JoinChoice | null>(() =>
@@ -56,12 +57,16 @@ function CallFlow({ username, room }: { username: string | undefined; room: stri
         initialName={username}
         onJoin={(c) => {
           setSpeakerId(c.speakerId);
+          // Enter the room now; the call screen renders while the join and the first offer are
+          // on their way (a transition: its rendering yields to them).
+          const call = startCall(callOptions(c, search, hash));
+          const started = { ...c, call };
           if (c.name === username) {
-            setChoice(c);
+            startTransition(() => setChoice(started));
           } else {
-            // The call's address carries the name: go there and join at once.
-            handOff(c);
-            void navigate(callPath(c.name, room) + hash, { replace: username === undefined });
+            // The call's address carries the name: go there, with the call already joining.
+            handOff(started);
+            startTransition(() => void navigate(callPath(c.name, room) + hash, { replace: username === undefined }));
           }
         }}
       />
@@ -70,21 +75,30 @@ function CallFlow({ username, room }: { username: string | undefined; room: stri
   return <CallScreen username={choice.name} room={room} choice={choice} />;
 }
 
-function CallScreen({ username, room, choice }: { username: string; room: string; choice: JoinChoice }) {
-  const [search] = useSearchParams();
-  const navigate = useNavigate();
-  const token = invitationToken(useLocation().hash);
-  const { call, snapshot } = useCall({
-    room,
-    name: username,
+/** The call's options from the person's choice and the page address. */
+function callOptions(choice: JoinChoice, search: URLSearchParams, hash: string): CallOptions {
+  const token = invitationToken(hash);
+  return {
+    room: choice.room,
+    name: choice.name,
     relayOnly: search.get('relay') === '1',
     // `?adapt=0` sends every stream at full quality whatever the room size (for comparisons).
     adaptQuality: search.get('adapt') !== '0',
     localMedia: choice.media,
     startMuted: choice.startMuted,
     startCameraOff: choice.startCameraOff,
-    token,
-  });
+    ...(token !== undefined ? { token } : {}),
+  };
+}
+
+function CallScreen({ username, room, choice }: { username: string; room: string; choice: JoinChoice }) {
+  const [search] = useSearchParams();
+  const navigate = useNavigate();
+  const { hash } = useLocation();
+  const { call, snapshot } = useCall(
+    { ...callOptions({ ...choice, name: username, room }, search, hash) },
+    choice.call,
+  );
   const [copied, setCopied] = useState(false);
   const [panel, setPanel] = useState<PanelName | null>(null);
   const features = call ? featuresOf(call) : null;

@@ -1,3 +1,4 @@
+import type { Call } from '../media/Call';
 import type { LocalMedia } from '../media/localMedia';
 
 /** What the pre-join screen hands to the call: the open camera/mic and the person's choices. */
@@ -9,6 +10,8 @@ export interface JoinChoice {
   startCameraOff: boolean;
   /** The chosen speaker ('' = system default). */
   speakerId: string;
+  /** The call, already joining: started at the click so the room is entered while the screen changes. */
+  call?: Call;
 }
 
 let pending: JoinChoice | null = null;
@@ -18,6 +21,7 @@ export function handOff(choice: JoinChoice): void {
   if (pending && pending.media.stream !== choice.media.stream) {
     for (const t of pending.media.stream.getTracks()) t.stop();
   }
+  if (pending?.call && pending.call !== choice.call) void pending.call.leave();
   pending = choice;
 }
 
