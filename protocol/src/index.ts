@@ -6,3 +6,4 @@ export * from './limits';
 export * from './messages';
 export * from './seed';
 export * from './files';
+export * from './fastSignal';

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   errorMessages,
+  isPlainSignal,
   parseClientEvent,
   type CheckOk,
   type ClientEvent,
@@ -8,6 +9,7 @@ import {
   type IceServer,
   type JoinOk,
   type Participant,
+  type SignalRequest,
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
 import type { AccessControl } from '../access/AccessControl';
@@ -70,6 +72,8 @@ class Connection {
   #grace: ReturnType<typeof setTimeout> | null = null;
   /** Inbound events are handled one at a time, in order (joins and host actions may await). */
   #queue: Promise<void> = Promise.resolve();
+  /** Inbound events queued or running on `#queue`. */
+  #pending = 0;
   readonly #limiter: MessageLimiter;
   readonly #client: { address: string; key: string };
   readonly #lobbyId = newId(9);
@@ -97,18 +101,23 @@ class Connection {
     const verdict = this.#limiter.check();
     if (verdict !== 'pass') return this.#overLimit(verdict, event, ack);
     const payload = args[0];
+    // The hot path: a well-formed signal with nothing queued before it is relayed right here,
+    // checked in place (no copy, no queue); anything else takes the general path below.
+    if (event === 'signal' && this.#pending === 0 && isPlainSignal(payload)) return this.#signal(payload, ack);
     const parsed = parseClientEvent(event, typeof payload === 'function' ? undefined : payload);
     if (!parsed.ok) {
       this.log.debug({ event: event.slice(0, 64), error: parsed.error }, 'refused message');
       this.#refuse(parsed.error, ack, event, parsed.message);
       return;
     }
+    this.#pending++;
     this.#queue = this.#queue
       .then(() => this.#handle(parsed.value, ack))
       .catch((err: unknown) => {
         this.log.error({ err, event }, 'handler failed');
         this.#refuse('invalid-message', ack, event);
-      });
+      })
+      .finally(() => this.#pending--);
   }
 
   #overLimit(verdict: Exclude<Verdict, 'pass'>, event: string, ack: Ack | undefined): void {
@@ -132,16 +141,8 @@ class Connection {
     switch (msg.event) {
       case 'join':
         return this.#join(msg.payload, ack);
-      case 'signal': {
-        const room = this.#room;
-        const self = this.#self;
-        if (!room || !self) return this.#refuse('not-joined', ack, msg.event);
-        const target = room.get(msg.payload.to);
-        if (!target || msg.payload.to === self.id) return this.#refuse('unknown-participant', ack, msg.event);
-        target.send('signal', { from: self.id, data: msg.payload.data });
-        ack?.({ ok: true });
-        return;
-      }
+      case 'signal':
+        return this.#signal(msg.payload, ack);
       case 'media-state': {
         const room = this.#room;
         const self = this.#self;
@@ -188,6 +189,16 @@ class Connection {
         return;
       }
     }
+  }
+
+  #signal(req: SignalRequest, ack: Ack | undefined): void {
+    const room = this.#room;
+    const self = this.#self;
+    if (!room || !self) return this.#refuse('not-joined', ack, 'signal');
+    const target = room.get(req.to);
+    if (!target || req.to === self.id) return this.#refuse('unknown-participant', ack, 'signal');
+    target.send('signal', { from: self.id, data: req.data });
+    ack?.({ ok: true });
   }
 
   #leaveLobby(): void {
