@@ -2,9 +2,13 @@ import { FILE_CONTROL_LABEL, type IceServer, type SignalData } from '@parley/pro
 import { Emitter } from '../emitter';
 import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from './liveness';
 import { decideOnDescription, isPolite } from './negotiation';
+import { withStartBitrate } from './sdp';
 import type { PreparedLink } from './preparedLink';
 import { applyQuality, type SendQuality } from './quality';
 import { watchSetupMilestones } from './setupMarks';
+
+/** Highest encoder start bitrate asked for, in kbps (the bandwidth estimate takes over from there). */
+const START_BITRATE_MAX_KBPS = 1_000;
 
 /** What a person sees of a link: set up, working, recovering, or given up. */
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
@@ -302,7 +306,12 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (this.#ignoreOffer) return;
     this.#settingRemoteAnswer = description.type === 'answer';
     try {
-      await pc.setRemoteDescription(description);
+      // Start the camera encoder near its working rate, not at the browser's 300 kbps default:
+      // the first frames arrive sooner and sharper.
+      await pc.setRemoteDescription({
+        type: description.type,
+        sdp: withStartBitrate(description.sdp, this.#startKbps()),
+      });
     } finally {
       this.#settingRemoteAnswer = false;
     }
@@ -311,6 +320,12 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     await pc.setLocalDescription();
     const d = pc.localDescription;
     if (d && d.type === 'answer') this.#send({ kind: 'description', description: { type: 'answer', sdp: d.sdp } });
+  }
+
+  /** Encoder start bitrate: the room size's ceiling (see quality.ts), at most START_BITRATE_MAX_KBPS. */
+  #startKbps(): number {
+    const ceiling = this.#quality ? Math.round(this.#quality.maxBitrate / 1000) : START_BITRATE_MAX_KBPS;
+    return Math.max(1, Math.min(START_BITRATE_MAX_KBPS, ceiling));
   }
 
   /** The camera and microphone ride the first audio and the first video transceiver; others are extra. */
