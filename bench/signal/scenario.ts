@@ -4,7 +4,7 @@
  * outside (/proc) while the workers time everything the clients see.
  */
 import { fileURLToPath } from 'node:url';
-import { sampleProcess, type ProcSample } from '../support/proc';
+import { descriptors, sampleProcess, type ProcSample } from '../support/proc';
 import { compile, forkWorker, startServerProcess, ROOT, type ServerProcess, type Worker } from '../support/processes';
 import { summarize, type Summary } from '../support/stats';
 import type { FromWorker, RoomPlan, Target, ToWorker } from './messages';
@@ -56,6 +56,9 @@ export interface ScenarioResult {
     rssPerConnection: number;
     joinCpuSeconds: number;
     totalCpuSeconds: number;
+    /** Open-file limit of the server process, and descriptors it held before any client. */
+    fdLimit: number;
+    fdBase: number;
   };
 }
 
@@ -109,6 +112,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   try {
     await sleep(o.idleSeconds * 500);
     const base = sampleProcess(server.pid);
+    const fds = descriptors(server.pid);
     const rooms = planRooms(o.clients, o.roomSizes, `${o.target}-${o.clients}`);
     const perWorker: RoomPlan[][] = Array.from({ length: o.workers }, () => []);
     rooms.forEach((r, i) => perWorker[i % o.workers]?.push(r));
@@ -199,6 +203,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
         rssPerConnection: joined > 0 ? (idle.rss - base.rss) / joined : NaN,
         joinCpuSeconds: afterJoin.cpuSeconds - base.cpuSeconds,
         totalCpuSeconds: last.cpuSeconds - base.cpuSeconds,
+        fdLimit: fds.limit,
+        fdBase: fds.open,
       },
     };
   } finally {

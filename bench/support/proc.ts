@@ -1,5 +1,5 @@
 /** What the kernel says about a process (Linux /proc): CPU time and memory, read from outside. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -23,4 +23,15 @@ export function sampleProcess(pid: number): ProcSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { cpuSeconds: (utime + stime) / TICKS_PER_SECOND, rss: kb('VmRSS') * 1024, peakRss: kb('VmHWM') * 1024 };
+}
+
+/**
+ * The process's open-file limit (each client connection takes one descriptor) and how many
+ * descriptors it holds now.
+ */
+export function descriptors(pid: number): { limit: number; open: number } {
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
+  const limit = m?.[1] === undefined || m[1] === 'unlimited' ? Infinity : Number(m[1]);
+  return { limit, open: readdirSync(`/proc/${pid}/fd`).length };
 }
