@@ -83,6 +83,10 @@ async function runRoom(browser: Browser, url: string, n: number, adapt: boolean,
       });
       contexts.push(c);
       const page = await c.newPage();
+      // A page that loses its signaling connection says why in its console: report it.
+      page.on('console', (m) => {
+        if (m.text().includes('signaling connection lost')) ctx.log(`  P${i + 1}: ${m.text()}`);
+      });
       await page.goto('/'); // load the app once so the join below measures the call, not the download
       pages.push(page);
     }
@@ -150,7 +154,15 @@ const bench: Benchmark = {
           // A fresh browser per room so one run's leftovers do not weigh on the next.
           const browser = await launchChromium();
           try {
-            runs.push(await runRoom(browser, server.url, n, adapt, ctx));
+            const logged = server.output.length;
+            const run = await runRoom(browser, server.url, n, adapt, ctx);
+            runs.push(run);
+            // When a room did not connect, show what the server warned about meanwhile.
+            if (run.connectMs === null) {
+              for (const line of server.output.slice(logged).join('').split('\n')) {
+                if (line.trim()) ctx.log(`  server: ${line.slice(0, 300)}`);
+              }
+            }
           } finally {
             await browser.close();
           }

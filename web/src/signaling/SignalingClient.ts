@@ -73,7 +73,10 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     });
     const s = this.#socket;
     s.on('connect', () => this.emit('connected'));
-    s.on('disconnect', (reason) => this.emit('disconnected', reason));
+    s.on('disconnect', (reason) => {
+      if (reason !== 'io client disconnect') console.warn(`[parley] signaling connection lost: ${reason}`);
+      this.emit('disconnected', reason);
+    });
     s.on('participant-joined', (m) => this.emit('participant-joined', m));
     s.on('participant-left', (m) => this.emit('participant-left', m));
     s.on('participant-updated', (m) => this.emit('participant-updated', m));
