@@ -36,13 +36,6 @@ export function iceUrlsOf(servers: IceServer[]): string[] {
   return servers.flatMap((s) => s.urls).sort();
 }
 
-function sameKinds(pc: PreparedLink, stream: MediaStream): boolean {
-  return (
-    (pc.audio !== null) === stream.getAudioTracks().length > 0 &&
-    (pc.video !== null) === stream.getVideoTracks().length > 0
-  );
-}
-
 /**
  * Make the first connection ready for these camera/microphone tracks (replacing an earlier one
  * made for other devices). Failures only mean the call makes its offers as usual.
@@ -90,24 +83,46 @@ export async function prepareLink(opts: PrepareOptions): Promise<void> {
  * Take the prepared connection for a call that uses these tracks, ICE servers and policy, or
  * null. Whatever is not taken is closed: it is used once or not at all.
  */
-export function takePrepared(want: {
-  stream: MediaStream | null;
+/** What a call needs of the prepared connection. */
+export interface PreparedWant {
+  stream: Pick<MediaStream, 'getAudioTracks' | 'getVideoTracks'> | null;
   relayOnly: boolean;
   iceServers: IceServer[];
-}): PreparedLink | null {
+}
+
+/**
+ * Whether a prepared connection can serve the call: still open, same relay policy, the same
+ * kinds of device (a camera or microphone that came or went would need another offer), and
+ * the same ICE server URLs as the join reply hands out (credentials may differ).
+ */
+export function preparedFits(
+  p: Pick<PreparedLink, 'audio' | 'video' | 'relayOnly' | 'iceUrls'> & {
+    pc: Pick<RTCPeerConnection, 'signalingState'>;
+  },
+  want: PreparedWant,
+): boolean {
+  const urls = iceUrlsOf(want.iceServers);
+  return (
+    want.stream !== null &&
+    p.pc.signalingState !== 'closed' &&
+    p.relayOnly === want.relayOnly &&
+    (p.audio !== null) === want.stream.getAudioTracks().length > 0 &&
+    (p.video !== null) === want.stream.getVideoTracks().length > 0 &&
+    urls.length === p.iceUrls.length &&
+    urls.every((u, i) => u === p.iceUrls[i])
+  );
+}
+
+/**
+ * Take the prepared connection for a call that uses these tracks, ICE servers and policy, or
+ * null. Whatever is not taken is closed: it is used once or not at all.
+ */
+export function takePrepared(want: PreparedWant): PreparedLink | null {
   const p = prepared;
   prepared = null;
   generation++;
   if (!p) return null;
-  const urls = iceUrlsOf(want.iceServers);
-  const fits =
-    want.stream !== null &&
-    p.pc.signalingState !== 'closed' &&
-    p.relayOnly === want.relayOnly &&
-    sameKinds(p, want.stream) &&
-    urls.length === p.iceUrls.length &&
-    urls.every((u, i) => u === p.iceUrls[i]);
-  if (!fits) {
+  if (!preparedFits(p, want)) {
     p.pc.close();
     return null;
   }
