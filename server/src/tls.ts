@@ -72,7 +72,9 @@ export async function loadTls(config: Pick<Config, 'tlsCert' | 'tlsKey'>): Promi
       throw new ConfigError(option, `cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
   };
-  const [cert, key] = await Promise.all([read(config.tlsCert, 'TLS_CERT'), read(config.tlsKey, 'TLS_KEY')]);
+  // One after the other: when both are wrong, the error always names TLS_CERT first.
+  const cert = await read(config.tlsCert, 'TLS_CERT');
+  const key = await read(config.tlsKey, 'TLS_KEY');
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
