@@ -1,12 +1,7 @@
 import { runScenario, type ScenarioResult } from './signal/scenario';
 import type { Target } from './signal/messages';
-import { fmt } from './support/stats';
+import { fmt, summarize } from './support/stats';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 import type { Benchmark } from './types';
 
 /**
@@ -136,8 +131,8 @@ const bench: Benchmark = {
           ? ` (median of ${p.length} runs: ${p.map((x) => fmt(x)).join(', ')} vs ${b.map((x) => fmt(x)).join(', ')})`
           : '';
       notes.push(
-        `At ${fmt(clients)} clients: Parley relay p99 ${fmt(median(p), 1)} ms vs bare Socket.IO relay ` +
-          `${fmt(median(b), 1)} ms${runs} (target: Parley no worse at 10,000).`,
+        `At ${fmt(clients)} clients: Parley relay p99 ${fmt(summarize(p).p50, 1)} ms vs bare Socket.IO relay ` +
+          `${fmt(summarize(b).p50, 1)} ms${runs} (target: Parley no worse at 10,000).`,
       );
     }
     for (const { scenario, result } of results) {

@@ -505,7 +505,7 @@ export class Call extends Emitter<CallEvents> {
     if (!self) throw new Error('a link needs a joined call');
     return new PeerLink({
       certificate: this.#certificate,
-      prepared: initiator ? prepared : null,
+      prepared,
       localId: self.id,
       remoteId,
       iceServers: this.#iceServers,

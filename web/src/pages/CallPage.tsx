@@ -15,7 +15,7 @@ import type { CallOptions, CallSnapshot } from '../media/Call';
 import { problemText } from '../media/localMedia';
 import { ScreenButton, ScreenStage } from '../screen/ScreenStage';
 import { callPath } from '../names';
-import { handOff, takeHandOff, type JoinChoice } from '../prejoin/handoff';
+import { handOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
 import { PreJoin } from '../prejoin/PreJoin';
 import { setSpeakerId } from '../devices/speaker';
 
@@ -47,7 +47,7 @@ function CallFlow({ username, room }: { username: string | undefined; room: stri
   const [search] = useSearchParams();
   // An invitation token rides in the fragment; it must survive the move to the call's address.
   const { hash } = useLocation();
-  const [choice, setChoice] = useState<JoinChoice | null>(() =>
+  const [choice, setChoice] = useState<StartedChoice | null>(() =>
     username === undefined ? null : takeHandOff(room, username),
   );
   if (!choice) {
@@ -91,14 +91,10 @@ function callOptions(choice: JoinChoice, search: URLSearchParams, hash: string):
   };
 }
 
-function CallScreen({ username, room, choice }: { username: string; room: string; choice: JoinChoice }) {
-  const [search] = useSearchParams();
+function CallScreen({ username, room, choice }: { username: string; room: string; choice: StartedChoice }) {
   const navigate = useNavigate();
-  const { hash } = useLocation();
-  const { call, snapshot } = useCall(
-    { ...callOptions({ ...choice, name: username, room }, search, hash) },
-    choice.call,
-  );
+  const { call } = choice;
+  const snapshot = useCall(call);
   const [copied, setCopied] = useState(false);
   const [panel, setPanel] = useState<PanelName | null>(null);
   const features = call ? featuresOf(call) : null;
