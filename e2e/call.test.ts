@@ -30,6 +30,18 @@ test('two people join through the UI, see and hear each other, and Leave removes
     assert.equal(atAlice[0]?.name, 'Bob');
     assert.equal(atBob[0]?.name, 'Alice');
     assert.ok((atAlice[0]?.width ?? 0) > 0 && (atBob[0]?.width ?? 0) > 0, 'remote videoWidth > 0 on both sides');
+    // Each side's camera encoder starts at the room's ceiling (1 Mbps for two), not 300 kbps.
+    for (const page of [alice.page, bob.page]) {
+      const remoteSdp = await page.evaluate(
+        () =>
+          [
+            ...(window as unknown as { __parleyCall: { links(): Map<string, { pc: RTCPeerConnection }> } }).__parleyCall
+              .links()
+              .values(),
+          ][0]?.pc.remoteDescription?.sdp ?? '',
+      );
+      assert.match(remoteSdp, /a=fmtp:\d+ (.*;)?x-google-start-bitrate=1000/);
+    }
 
     const [firstA, firstB] = await Promise.all([firstFrameAt(alice.page), firstFrameAt(bob.page)]);
     assert.ok(firstA && firstB, 'both pages marked their first decoded frame');

@@ -40,6 +40,19 @@ test('three people joining one after another all see each other, with names and 
         `${names[i]} sees the other two by name`,
       );
     }
+    // Every link of a page uses the page's one DTLS certificate, made ahead of time.
+    for (const p of ps) {
+      const fingerprints = await p.page.evaluate(() =>
+        [
+          ...(window as unknown as { __parleyCall: { links(): Map<string, { pc: RTCPeerConnection }> } }).__parleyCall
+            .links()
+            .values(),
+        ].map((l) => /a=fingerprint:(.+)/.exec(l.pc.localDescription?.sdp ?? '')?.[1]?.trim()),
+      );
+      assert.equal(fingerprints.length, 2);
+      assert.ok(fingerprints[0], 'a DTLS fingerprint in the local description');
+      assert.equal(fingerprints[0], fingerprints[1], 'both links share one certificate');
+    }
     const grid = ps[0]!.page.locator('section[aria-label="Participants"]');
     assert.equal(await grid.getAttribute('data-count'), '3');
     // The tiles sit side by side and one below: two columns.
