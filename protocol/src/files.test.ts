@@ -41,6 +41,17 @@ test('file names are made safe to show and save', () => {
   assert.equal([...safeFileName('é'.repeat(300))].length, 255);
 });
 
+test('file names lose every bidi control, so "\u2067gpj.exe\u2069" cannot pose as a picture', () => {
+  assert.equal(safeFileName('photo\u2067gpj.exe\u2069'), 'photo_gpj.exe_');
+  assert.equal(safeFileName('a\u2066b\u2068c\u061cd\u200ee'), 'a_b_c_d_e');
+  for (let cp = 0; cp <= 0x10ffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const ch = String.fromCodePoint(cp);
+    if (!/[\p{Bidi_Control}\p{Cc}]/u.test(ch)) continue;
+    assert.equal(safeFileName(`a${ch}b`), 'a_b', `U+${cp.toString(16)} survives`);
+  }
+});
+
 test('the size limit refuses with a clear sentence', () => {
   assert.equal(fileSizeProblem(1024 ** 3), null);
   assert.match(fileSizeProblem(1024 ** 3 + 1) ?? '', /at most 1.0 GB/);

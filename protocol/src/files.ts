@@ -3,6 +3,7 @@
  * them (nor any file content). See docs/PROTOCOL.md, "Peer-to-peer file transfer".
  */
 import { z } from 'zod';
+import { UNSAFE_TEXT_CHARS } from './limits';
 
 /** Label of the one control channel per peer connection (JSON text messages). */
 export const FILE_CONTROL_LABEL = 'parley-control';
@@ -70,10 +71,12 @@ export function parseFileEnd(text: string): FileEnd | null {
   }
 }
 
-/** Display name of a file: path separators, controls and bidi overrides removed, length capped. */
+/** Path separators and the characters names may not carry (see UNSAFE_TEXT_CHARS). */
+const UNSAFE_FILE_NAME_CHARS = new RegExp(`[${UNSAFE_TEXT_CHARS}/\\\\]`, 'gu');
+
+/** Display name of a file: path separators, controls and bidi controls replaced, length capped. */
 export function safeFileName(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = raw.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff/\\]/g, '_');
+  const cleaned = raw.replace(UNSAFE_FILE_NAME_CHARS, '_');
   const chars = [...cleaned.trim()];
   const name = chars.length > FILE_NAME_MAX ? chars.slice(0, FILE_NAME_MAX).join('') : chars.join('');
   return name.length > 0 && name !== '.' && name !== '..' ? name : 'file';

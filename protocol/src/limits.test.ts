@@ -18,3 +18,21 @@ test('nameProblem and roomProblem explain what is wrong', () => {
   assert.match(roomProblem('a b') ?? '', /letters, digits/);
   assert.match(roomProblem('r'.repeat(65)) ?? '', /at most 64/);
 });
+
+test('normalizeName drops every bidi control, including the isolates U+2066 to U+2069', () => {
+  assert.equal(normalizeName('Ada\u2066\u2067\u2068\u2069 Lovelace'), 'Ada Lovelace');
+  assert.equal(normalizeName('\u2067evil\u2069'), 'evil');
+  // The whole class, not only the characters named in a report: every code point Unicode
+  // marks Bidi_Control, every control and every invisible format character of U+2060-U+206F.
+  const unsafe: string[] = [];
+  for (let cp = 0; cp <= 0x10ffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const ch = String.fromCodePoint(cp);
+    if (/[\p{Bidi_Control}\p{Cc}]/u.test(ch) || (cp >= 0x2060 && cp <= 0x206f)) unsafe.push(ch);
+  }
+  assert.ok(unsafe.length > 70);
+  for (const ch of unsafe) {
+    const out = normalizeName(`a${ch}b`);
+    assert.ok(out === 'ab' || out === 'a b', `U+${ch.codePointAt(0)?.toString(16)} survives: ${JSON.stringify(out)}`);
+  }
+});

@@ -15,9 +15,17 @@ export const ID_MAX = 64;
 /** Largest Socket.IO frame the server reads, in bytes (Socket.IO `maxHttpBufferSize`). */
 export const FRAME_MAX_BYTES = 256 * 1024;
 
-/** Characters removed from display names: C0/C1 controls, zero-width and bidi overrides. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+/**
+ * Characters that are invisible yet change how the text around them is shown, as the body of a
+ * regular-expression character class (for the `u` flag): C0/C1 controls, every bidi control
+ * (the marks U+061C, U+200E, U+200F, the embeddings and overrides U+202A-U+202E and the
+ * isolates U+2066-U+2069), zero-width characters (U+200B-U+200D), the invisible operators and
+ * deprecated format characters (U+2060-U+206F), the byte-order mark and the interlinear
+ * annotation characters. Names and file names drop them, so nobody can make text read
+ * backwards or hide part of it.
+ */
+export const UNSAFE_TEXT_CHARS = '\\p{Cc}\\p{Bidi_Control}\\u200b-\\u200f\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb';
+const UNSAFE_NAME_CHARS = new RegExp(`[${UNSAFE_TEXT_CHARS}]`, 'gu');
 
 /** Display name as the server stores it: unsafe characters removed, whitespace folded, trimmed. */
 export function normalizeName(raw: string): string {
