@@ -3,7 +3,7 @@
  * removal, mute requests, ending the call, and invitation tokens. See docs/PROTOCOL.md.
  */
 import { z } from 'zod';
-import { ID_MAX, NAME_MAX, ROOM_PATTERN } from './limits';
+import { ID_MAX, NAME_MAX, ROOM_PATTERN, normalizeName } from './limits';
 
 /** Longest room password, in characters. */
 export const PASSWORD_MAX = 128;
@@ -92,14 +92,20 @@ export interface AccessServerEvents {
  * Invitations: HS256 JWT claims
  * ------------------------------------------------------------------------------------------- */
 
-/** Claims of a Parley invitation token. `exp` is in seconds since the epoch (RFC 7519). */
+/**
+ * Claims of a Parley invitation token. `exp` and `iat` are in seconds since the epoch (RFC 7519).
+ * `name` follows the same rules as a typed name (normalised, 1 to NAME_MAX characters): a
+ * token is no way around them.
+ */
 export const invitationClaimsSchema = z.looseObject({
   room: z.string().regex(ROOM_PATTERN),
   exp: z.number().int().positive(),
+  iat: z.number().int().nonnegative().optional(),
   name: z
     .string()
-    .min(1)
     .max(NAME_MAX * 4)
+    .transform(normalizeName)
+    .refine((n) => n.length > 0 && [...n].length <= NAME_MAX)
     .optional(),
   role: z.enum(ROLES).optional(),
 });

@@ -22,6 +22,8 @@ export const accessErrorIds = {
   TokenExpired: 'token-expired',
   /** The token names another room. */
   TokenWrongRoom: 'token-wrong-room',
+  /** `host-transfer` to a participant whose invitation says `role: guest`. */
+  CannotHost: 'cannot-host',
 } as const;
 
 export const accessErrorMessages = {
@@ -36,4 +38,5 @@ export const accessErrorMessages = {
   'token-invalid': 'This invitation link is not valid.',
   'token-expired': 'This invitation link has expired.',
   'token-wrong-room': 'This invitation is for another room.',
+  'cannot-host': "That participant's invitation does not allow them to host.",
 } as const;

@@ -52,6 +52,7 @@ export class ParleyServer {
     this.access = new AccessControl(this.rooms, {
       accessSecret: config.accessSecret === '' ? null : config.accessSecret,
       banMs: config.banSeconds * 1000,
+      inviteMaxTtl: config.inviteMaxTtl,
       log: this.log.child({ subsystem: 'access' }),
     });
     this.#connectionsPerMinute = new PerMinuteLimit(config.rateConnectionsPerMinute);

@@ -1,3 +1,4 @@
+import { INVITE_MAX_TTL_DEFAULT } from './access/invitations';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 /**
@@ -53,6 +54,8 @@ export interface Config {
   rateConnectionsPerMinute: number;
   /** Joins per minute per client address. Env RATE_JOINS_PER_MINUTE, default 60; 0 = unlimited. */
   rateJoinsPerMinute: number;
+  /** Longest lifetime of an invitation, in seconds, when minting and when joining. Env INVITE_MAX_TTL, default 2592000 (30 days). */
+  inviteMaxTtl: number;
 }
 
 /** Shortest accepted ACCESS_SECRET, in characters (HS256 wants at least 256 bits of key). */
@@ -85,6 +88,7 @@ export const defaults: Config = {
   rateDisconnectAfter: 100,
   rateConnectionsPerMinute: 120,
   rateJoinsPerMinute: 60,
+  inviteMaxTtl: INVITE_MAX_TTL_DEFAULT,
 };
 
 export class ConfigError extends Error {
@@ -326,6 +330,14 @@ export const options: readonly OptionSpec[] = [
     arg: 'N',
     parse: int(0, 1_000_000),
     help: 'joins per minute per address (0 = unlimited)',
+  }),
+  option({
+    key: 'inviteMaxTtl',
+    env: 'INVITE_MAX_TTL',
+    flag: 'invite-max-ttl',
+    arg: 'SECONDS',
+    parse: int(60, 365 * 86_400),
+    help: 'longest lifetime of an invitation',
   }),
 ];
 

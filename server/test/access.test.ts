@@ -329,6 +329,34 @@ describe('invitations', () => {
     const host = mintInvitation({ room: 'inv-3', ttlSeconds: 60, role: 'host' }, secret);
     const jh = await join(h, { room: 'inv-3', name: 'H', token: host });
     assert.equal(jh.roomState.hostId, jh.self.id);
+    // Nor can a host hand the role to a guest: the invitation is the operator's word.
+    assert.equal(await refusal(request(h, 'host-transfer', { id: jg.self.id })), 'cannot-host');
+    assert.equal(s2.access.of(s2.rooms.get('inv-3')!).hostId, jh.self.id, 'the host role did not move');
+  });
+
+  test('an invitation beyond INVITE_MAX_TTL or with a name past the limits is refused', async () => {
+    const a = await connect(u2);
+    const century = mintInvitation({ room: 'inv-4', ttlSeconds: 100 * 365 * 86_400 }, secret);
+    const r = await request<JoinReply>(a, 'join', { room: 'inv-4', name: 'A', token: century });
+    assert.equal(!r.ok && r.error, 'token-invalid');
+    assert.match((!r.ok && r.message) || '', /at most 30 days/);
+    const longName = mintInvitation({ room: 'inv-4', ttlSeconds: 60, name: 'N'.repeat(160) }, secret);
+    assert.equal(await refusal(request(a, 'join', { room: 'inv-4', name: 'A', token: longName })), 'token-invalid');
+    const bidi = mintInvitation({ room: 'inv-4', ttlSeconds: 60, name: '\u2067Ada\u2069' }, secret);
+    assert.equal((await join(a, { room: 'inv-4', name: 'A', token: bidi })).self.name, 'Ada');
+  });
+
+  test('the maximum lifetime is configurable', async () => {
+    const { server: s3, url: u3 } = await startTestServer({ accessSecret: secret, inviteMaxTtl: 3_600 });
+    try {
+      const a = await connect(u3);
+      const day = mintInvitation({ room: 'inv-5', ttlSeconds: 86_400 }, secret);
+      assert.equal(await refusal(request(a, 'join', { room: 'inv-5', name: 'A', token: day })), 'token-invalid');
+      const hour = mintInvitation({ room: 'inv-5', ttlSeconds: 3_600 }, secret);
+      assert.ok((await join(a, { room: 'inv-5', name: 'A', token: hour })).ok);
+    } finally {
+      await s3.close();
+    }
   });
 });
 

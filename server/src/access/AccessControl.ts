@@ -1,7 +1,6 @@
 import {
   errorMessages,
   LOBBY_MAX,
-  normalizeName,
   type AccessClientEventName,
   type ClientEvent,
   type ErrorId,
@@ -26,6 +25,8 @@ export interface AccessOptions {
   accessSecret: string | null;
   /** How long a removed participant stays out of the room, in milliseconds. */
   banMs: number;
+  /** Longest lifetime of an invitation, in seconds (INVITE_MAX_TTL). */
+  inviteMaxTtl?: number;
   log: Logger;
 }
 
@@ -85,10 +86,10 @@ export class AccessControl {
     let mayHost = true;
     if (this.opts.accessSecret !== null) {
       if (!req.token) return { ok: false, error: 'token-required' };
-      const inv = checkInvitation(req.token, this.opts.accessSecret, req.room);
-      if (!inv.ok) return { ok: false, error: inv.error };
-      const invitedName = inv.claims.name === undefined ? '' : normalizeName(inv.claims.name);
-      if (invitedName.length > 0) name = invitedName;
+      const inv = checkInvitation(req.token, this.opts.accessSecret, req.room, Date.now(), this.opts.inviteMaxTtl);
+      if (!inv.ok) return inv;
+      // Normalised and length-checked like a typed name by the claims schema.
+      if (inv.claims.name !== undefined) name = inv.claims.name;
       asHost = inv.claims.role === 'host';
       mayHost = inv.claims.role !== 'guest';
     }
@@ -235,6 +236,8 @@ export class AccessControl {
       case 'host-transfer': {
         const t = target(msg.payload.id);
         if (!t) return { ok: false, error: 'unknown-participant' };
+        // An invitation that says `role: guest` is the operator's word: no host can overrule it.
+        if (!t.mayHost) return { ok: false, error: 'cannot-host' };
         access.hostId = t.id;
         access.publish();
         log.info({ room: room.name, host: t.id }, 'host handed over');

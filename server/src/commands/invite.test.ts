@@ -28,6 +28,11 @@ test('parley invite explains what is missing or wrong, without printing the secr
     [['--room', 'r', '--ttl', 'forever'], env, /--ttl/],
     [['--room', 'r', '--base-url', 'ftp://x'], env, /--base-url/],
     [['--bogus'], env, /Unknown option/],
+    [['--room', 'r', '--name', 'A'.repeat(41)], env, /--name: Names are at most 40/],
+    [['--room', 'r', '--name', '\u2067 '], env, /--name: Enter a name/],
+    [['--room', 'r', '--ttl', '100d'], env, /--ttl: at most 30 days \(INVITE_MAX_TTL/],
+    [['--room', 'r', '--ttl', '2h'], { ...env, INVITE_MAX_TTL: '3600' }, /--ttl: at most 1 hour/],
+    [['--room', 'r'], { ...env, INVITE_MAX_TTL: 'forever' }, /INVITE_MAX_TTL: expected a whole number/],
   ];
   for (const [argv, e, pattern] of cases) {
     const r = runInvite(argv, e);
@@ -36,6 +41,7 @@ test('parley invite explains what is missing or wrong, without printing the secr
     assert.doesNotMatch(r.out, /qqqq/);
   }
   assert.equal(runInvite(['--help'], env).code, 0);
+  assert.equal(runInvite(['--room', 'r', '--ttl', '90d'], { ...env, INVITE_MAX_TTL: String(90 * 86_400) }).code, 0);
   assert.equal(parseTtl('90'), 90);
   assert.equal(parseTtl('7d'), 604_800);
   assert.equal(parseTtl('0m'), null);

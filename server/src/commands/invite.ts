@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ROLES, roomProblem, type Role } from '@parley/protocol';
-import { ACCESS_SECRET_MIN } from '../config';
-import { invitationLink, mintInvitation } from '../access/invitations';
+import { ROLES, nameProblem, roomProblem, type Role } from '@parley/protocol';
+import { ACCESS_SECRET_MIN, ConfigError, defaults, options } from '../config';
+import { describeSeconds, invitationLink, mintInvitation } from '../access/invitations';
 
 export const INVITE_USAGE = `Usage: parley invite --room ROOM [--name NAME] [--role host|guest] [--ttl DURATION] [--base-url URL]
 
@@ -9,7 +9,8 @@ Prints an invitation link signed with ACCESS_SECRET (read from the environment).
   --room      room the link opens (required)
   --name      display name the invited person gets
   --role      host (becomes host, passes lock/password/lobby) or guest (never hosts)
-  --ttl       lifetime: 90s, 30m, 12h, 7d (default 24h)
+  --ttl       lifetime: 90s, 30m, 12h, 7d (default 24h; at most INVITE_MAX_TTL, 30 days
+              unless set, the same as the server's)
   --base-url  public address of the server (default PUBLIC_URL, else http://localhost:PORT)
 `;
 
@@ -21,6 +22,19 @@ export function parseTtl(raw: string): number | null {
   if (!m) return null;
   const seconds = Number(m[1]) * (UNITS[m[2] || 's'] ?? 1);
   return seconds > 0 && seconds <= 365 * 86_400 ? seconds : null;
+}
+
+/** The server's INVITE_MAX_TTL as the environment sets it, or a sentence saying what is wrong. */
+function inviteMaxTtl(env: NodeJS.ProcessEnv): number | string {
+  const raw = env.INVITE_MAX_TTL;
+  if (raw === undefined || raw.trim() === '') return defaults.inviteMaxTtl;
+  const spec = options.find((o) => o.key === 'inviteMaxTtl');
+  try {
+    return spec ? (spec.parse(raw, 'INVITE_MAX_TTL') as number) : defaults.inviteMaxTtl;
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
 }
 
 export interface InviteOutcome {
@@ -59,8 +73,17 @@ export function runInvite(argv: string[], env: NodeJS.ProcessEnv, nowMs = Date.n
   if (values.role !== undefined && !(ROLES as readonly string[]).includes(values.role)) {
     return fail('--role must be host or guest');
   }
+  if (values.name !== undefined) {
+    const nameError = nameProblem(values.name);
+    if (nameError) return fail(`--name: ${nameError}`);
+  }
+  const maxTtl = inviteMaxTtl(env);
+  if (typeof maxTtl === 'string') return fail(maxTtl);
   const ttl = parseTtl(values.ttl);
   if (ttl === null) return fail(`--ttl: expected a duration like 30m, 12h or 7d, got "${values.ttl}"`);
+  if (ttl > maxTtl) {
+    return fail(`--ttl: at most ${describeSeconds(maxTtl)} (INVITE_MAX_TTL; the server refuses longer invitations)`);
+  }
   const base = values['base-url'] ?? env.PUBLIC_URL ?? `http://localhost:${env.PORT || 8080}`;
   if (!/^https?:\/\/[^\s/]+/.test(base)) return fail(`--base-url: "${base}" is not an http(s) URL`);
   const token = mintInvitation(
