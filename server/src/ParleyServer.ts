@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/protocol';
 import { Server as SocketServer } from 'socket.io';
 import { AccessControl } from './access/AccessControl';
+import { loadResumeKey, ResumeTokens } from './access/resumeTokens';
 import type { Config } from './config';
 import { originAllowed } from './http/allowedOrigin';
 import { ClientCookie } from './http/clientCookie';
@@ -31,6 +32,8 @@ export class ParleyServer {
   readonly rooms: RoomRegistry;
   readonly log: Logger;
   readonly access: AccessControl;
+  /** Resume tokens; the configured key is installed by listen(). */
+  readonly resumeTokens = new ResumeTokens();
   readonly #clientCookie = new ClientCookie();
   readonly #connectionsPerMinute: PerMinuteLimit;
   readonly #joinsPerMinute: PerMinuteLimit;
@@ -110,6 +113,7 @@ export class ParleyServer {
       iceServers: (participantId) => this.iceServers(participantId),
       acceptingJoins: () => !this.#draining,
       access: this.access,
+      resumeTokens: this.resumeTokens,
       messageLimiter,
       joinsPerMinute: this.#joinsPerMinute,
       clientOf: (socket) => {
@@ -159,6 +163,10 @@ export class ParleyServer {
 
   /** Start listening; resolves with the bound port (useful with port 0). */
   async listen(port = this.config.port, host = this.config.host): Promise<number> {
+    const resume = loadResumeKey(this.config);
+    this.resumeTokens.rekey(resume.key);
+    if (resume.warning) this.log.warn(resume.warning);
+    else this.log.debug({ source: resume.source }, 'resume key loaded');
     if (this.config.https) {
       const tls = await loadTls(this.config);
       (this.http as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });

@@ -6,7 +6,6 @@ import { RoomRegistry } from './RoomRegistry';
 function member(id: string, inbox: Array<[string, unknown]> = []): Member {
   return {
     participant: { id, name: id, media: { audio: true, video: true }, joinedAt: 0 },
-    resumeToken: `t-${id}`,
     send: (event, payload) => inbox.push([event, payload]),
     evict: () => undefined,
   };

@@ -4,8 +4,6 @@ import { ChatLog } from './chat/ChatLog';
 /** What the room knows of one joined participant. The transport is abstract so rooms stay testable. */
 export interface Member {
   readonly participant: Participant;
-  /** Secret that lets the same participant rejoin after a signaling reconnect. */
-  readonly resumeToken: string;
   /** Deliver a server event to this member only. */
   send(event: string, payload: unknown): void;
   /** The same participant rejoined on a new connection: tell the old one and close it. */

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { INVITE_MAX_TTL_DEFAULT } from './access/invitations';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
@@ -56,12 +58,27 @@ export interface Config {
   rateJoinsPerMinute: number;
   /** Longest lifetime of an invitation, in seconds, when minting and when joining. Env INVITE_MAX_TTL, default 2592000 (30 days). */
   inviteMaxTtl: number;
+  /** Key that signs resume tokens (HMAC-SHA256). Env RESUME_SECRET, default none: a key generated once and kept in RESUME_SECRET_FILE. */
+  resumeSecret: string;
+  /** Where the generated resume key is kept, so participants resume across restarts. Env RESUME_SECRET_FILE, default $XDG_STATE_HOME/parley/resume-secret (~/.local/state/...); '' (`off`) keeps it in memory only. */
+  resumeSecretFile: string;
+  /** `check` answers with TURN credentials per client per minute. Env RATE_CHECKS_PER_MINUTE, default 20; 0 = unlimited. */
+  rateChecksPerMinute: number;
 }
 
 /** Shortest accepted ACCESS_SECRET, in characters (HS256 wants at least 256 bits of key). */
 export const ACCESS_SECRET_MIN = 32;
 
 export const defaultStaticDir = new URL('../../web/dist', import.meta.url).pathname;
+
+/** Where the generated resume key lives by default: the XDG state directory of the user. */
+export function defaultResumeSecretFile(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME?.startsWith('/') ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+  return join(state, 'parley', 'resume-secret');
+}
+
+/** Shortest accepted RESUME_SECRET, in characters. */
+export const RESUME_SECRET_MIN = 32;
 
 export const defaults: Config = {
   port: 8080,
@@ -89,6 +106,9 @@ export const defaults: Config = {
   rateConnectionsPerMinute: 120,
   rateJoinsPerMinute: 60,
   inviteMaxTtl: INVITE_MAX_TTL_DEFAULT,
+  resumeSecret: '',
+  resumeSecretFile: defaultResumeSecretFile(),
+  rateChecksPerMinute: 20,
 };
 
 export class ConfigError extends Error {
@@ -339,6 +359,30 @@ export const options: readonly OptionSpec[] = [
     parse: int(60, 365 * 86_400),
     help: 'longest lifetime of an invitation',
   }),
+  option({
+    key: 'resumeSecret',
+    env: 'RESUME_SECRET',
+    flag: 'resume-secret',
+    arg: 'SECRET',
+    parse: text,
+    help: 'key of resume tokens (default: generated, kept in --resume-secret-file)',
+  }),
+  option({
+    key: 'resumeSecretFile',
+    env: 'RESUME_SECRET_FILE',
+    flag: 'resume-secret-file',
+    arg: 'FILE',
+    parse: (raw) => (raw.trim() === 'off' ? '' : raw.trim()),
+    help: 'where the generated resume key is kept (off = memory only)',
+  }),
+  option({
+    key: 'rateChecksPerMinute',
+    env: 'RATE_CHECKS_PER_MINUTE',
+    flag: 'rate-checks-per-minute',
+    arg: 'N',
+    parse: int(0, 1_000_000),
+    help: 'connection checks with TURN credentials per minute per client (0 = unlimited)',
+  }),
 ];
 
 /** Checks that span several options, run after every value is parsed. */
@@ -356,6 +400,9 @@ function validate(c: Config): void {
   if (c.accessSecret !== '' && c.accessSecret.length < ACCESS_SECRET_MIN) {
     // Never echo the secret itself.
     throw new ConfigError('ACCESS_SECRET', `must be at least ${ACCESS_SECRET_MIN} characters long`);
+  }
+  if (c.resumeSecret !== '' && c.resumeSecret.length < RESUME_SECRET_MIN) {
+    throw new ConfigError('RESUME_SECRET', `must be at least ${RESUME_SECRET_MIN} characters long`);
   }
 }
 
@@ -413,7 +460,11 @@ export function helpText(): string {
     const def = defaults[o.key];
     const shown = Array.isArray(def) ? def.join(',') : String(def);
     const suffix =
-      o.key === 'staticDir' || o.key === 'turnSecret' || o.key === 'accessSecret' || shown === ''
+      o.key === 'staticDir' ||
+      o.key === 'turnSecret' ||
+      o.key === 'accessSecret' ||
+      o.key === 'resumeSecret' ||
+      shown === ''
         ? ''
         : ` (default ${shown})`;
     return `${left.padEnd(30)}${o.help}${suffix}  [${o.env}]`;

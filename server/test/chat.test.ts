@@ -132,4 +132,52 @@ describe('chat', () => {
     const longest = await request<ChatSendReply>(a, 'chat-send', { id: 'ok', text: '🎉'.repeat(2_000) });
     assert.ok(longest.ok, 'the limit counts characters, not UTF-16 units');
   });
+
+  test("a departed participant's private messages go to nobody who merely names its id", async () => {
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    const ja = await join(a, { room: 'chat-6', name: 'Ann' });
+    const jb = await join(b, { room: 'chat-6', name: 'Ben' });
+    await request<ChatSendReply>(a, 'chat-send', { id: 'p1', text: 'for Ben only', to: jb.self.id });
+    await request<ChatSendReply>(a, 'chat-send', { id: 'pub', text: 'for all' });
+    const left = next(a, 'participant-left');
+    b.disconnect(); // Ben leaves for good (a clean close)
+    await left;
+    // Someone who learnt Ben's id (it is in every signal and chat message) claims it, with a
+    // made-up token, with Ann's token, and with Ann's id and a token for another room.
+    const claims = [
+      { participantId: jb.self.id, token: 'guess' },
+      { participantId: jb.self.id, token: ja.resumeToken },
+      { participantId: jb.self.id, token: jb.resumeToken.slice(0, -2) + 'AA' },
+    ];
+    for (const resume of claims) {
+      const thief = await connect(url);
+      const history = next<History>(thief, 'chat-history');
+      const t = await join(thief, { room: 'chat-6', name: 'Ben', resume });
+      assert.notEqual(t.self.id, jb.self.id, 'a new id, not the departed one');
+      assert.deepEqual(
+        (await history).messages.map((m) => m.id),
+        ['pub'],
+        'no private history',
+      );
+      const atThief = collect<{ message: ChatMessage }>(thief, 'chat');
+      const r = await request<ChatSendReply>(a, 'chat-send', { id: `p-${t.self.id}`, text: 'x', to: jb.self.id });
+      assert.equal(!r.ok && r.error, 'unknown-participant', 'Ben is not in the room');
+      await sleep(50);
+      assert.equal(atThief.length, 0);
+      thief.disconnect();
+    }
+    // Ben himself, with the token the server gave him, is still Ben and sees his history.
+    const b2 = await connect(url);
+    const history = next<History>(b2, 'chat-history');
+    const again = await join(b2, {
+      room: 'chat-6',
+      name: 'Ben',
+      resume: { participantId: jb.self.id, token: jb.resumeToken },
+    });
+    assert.equal(again.self.id, jb.self.id);
+    assert.deepEqual(
+      (await history).messages.map((m) => m.id),
+      ['p1', 'pub'],
+    );
+  });
 });

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join as pathJoin } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { JoinReply, OkReply, Participant, SignalData } from '@parley/protocol';
+import type { Config } from '../src/config';
 import type { ParleyServer } from '../src/ParleyServer';
 import { closeAllSockets, collect, connect, join, next, request, sleep, startTestServer } from './support';
 
@@ -136,6 +140,59 @@ describe("Parley's protocol", () => {
     assert.notEqual(t.self.id, ja.self.id);
   });
 
+  test('a resume within the grace takes the seat back silently: no participant-joined, no participant-left', async () => {
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    const ja = await join(a, { room: 'resume-2', name: 'A' });
+    await join(b, { room: 'resume-2', name: 'B' });
+    const atB = { joined: collect(b, 'participant-joined'), left: collect(b, 'participant-left') };
+    const updated = collect<{ participant: Participant }>(b, 'participant-updated');
+    // The transport drops without a goodbye (network loss): the seat is kept for the grace.
+    a.io.engine.close();
+    await sleep(100);
+    const a2 = await connect(url);
+    const again = await join(a2, {
+      room: 'resume-2',
+      name: 'A',
+      resume: { participantId: ja.self.id, token: ja.resumeToken },
+    });
+    assert.equal(again.self.id, ja.self.id);
+    assert.equal(again.self.joinedAt, ja.self.joinedAt, 'the same seat, not a new arrival');
+    await sleep(200);
+    assert.equal(atB.joined.length, 0, 'nobody is told of a join');
+    assert.equal(atB.left.length, 0);
+    assert.equal(updated.length, 0, 'nothing changed');
+    // Resuming with the camera now off tells the others just that.
+    a2.io.engine.close();
+    await sleep(100);
+    const a3 = await connect(url);
+    await join(a3, {
+      room: 'resume-2',
+      name: 'A',
+      media: { audio: true, video: false },
+      resume: { participantId: ja.self.id, token: again.resumeToken },
+    });
+    await sleep(200);
+    assert.equal(atB.joined.length, 0);
+    assert.deepEqual(
+      updated.map((u) => u.participant.media),
+      [{ audio: true, video: false }],
+    );
+  });
+
+  test('resume tokens belong to one room and one id', async () => {
+    const a = await connect(url);
+    const ja = await join(a, { room: 'resume-3', name: 'A' });
+    a.disconnect();
+    const b = await connect(url);
+    const other = await join(b, {
+      room: 'resume-3b',
+      name: 'A',
+      resume: { participantId: ja.self.id, token: ja.resumeToken },
+    });
+    assert.notEqual(other.self.id, ja.self.id, 'the token does not work in another room');
+    assert.notEqual(other.resumeToken, ja.resumeToken);
+  });
+
   test('invalid payloads get error replies and the server keeps serving', async () => {
     const a = await connect(url);
     const errors = collect<{ error: string }>(a, 'protocol-error');
@@ -165,6 +222,61 @@ describe("Parley's protocol", () => {
     await join(a, { room: 'after-bad', name: 'Fine' });
     const res = await fetch(`${url}/healthz`);
     assert.equal(res.status, 200);
+  });
+});
+
+describe('resume across a restart', () => {
+  const dir = mkdtempSync(pathJoin(tmpdir(), 'parley-resume-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Join A and B on one server, stop it, start another with `second`, and resume both there. */
+  async function restart(first: Partial<Config>, second: Partial<Config>): Promise<{ same: boolean; seen: string[] }> {
+    const s1 = await startTestServer(first);
+    const [a, b] = await Promise.all([connect(s1.url), connect(s1.url)]);
+    const ja = await join(a, { room: 'restart', name: 'A' });
+    const jb = await join(b, { room: 'restart', name: 'B' });
+    await s1.server.close();
+    const s2 = await startTestServer(second);
+    try {
+      const [a2, b2] = await Promise.all([connect(s2.url), connect(s2.url)]);
+      const ra = await join(a2, {
+        room: 'restart',
+        name: 'A',
+        resume: { participantId: ja.self.id, token: ja.resumeToken },
+      });
+      const joined = next<{ participant: Participant }>(a2, 'participant-joined');
+      const rb = await join(b2, {
+        room: 'restart',
+        name: 'B',
+        resume: { participantId: jb.self.id, token: jb.resumeToken },
+      });
+      const seen = (await joined).participant.id;
+      return { same: ra.self.id === ja.self.id && rb.self.id === jb.self.id && seen === jb.self.id, seen: [seen] };
+    } finally {
+      closeAllSockets();
+      await s2.server.close();
+    }
+  }
+
+  test('with the default key file, both come back as the same participants and peers recognise them', async () => {
+    const file = pathJoin(dir, 'state', 'parley', 'resume-secret');
+    assert.equal((await restart({ resumeSecretFile: file }, { resumeSecretFile: file })).same, true);
+    assert.equal(statSync(file).mode & 0o777, 0o600, 'the key file is private');
+    assert.equal(statSync(dirname(file)).mode & 0o777, 0o700);
+  });
+
+  test('with RESUME_SECRET set on both, too; with another key, nobody keeps an id', async () => {
+    const key = 'r'.repeat(40);
+    assert.equal((await restart({ resumeSecret: key }, { resumeSecret: key })).same, true);
+    assert.equal((await restart({ resumeSecret: key }, { resumeSecret: 's'.repeat(40) })).same, false);
+    assert.equal((await restart({}, {})).same, false, 'two in-memory keys');
+  });
+
+  test('a key file other users can read stops the start with a clear error', async () => {
+    const file = pathJoin(dir, 'open-secret');
+    writeFileSync(file, 'k'.repeat(43), { mode: 0o644 });
+    chmodSync(file, 0o644);
+    await assert.rejects(startTestServer({ resumeSecretFile: file }), /RESUME_SECRET_FILE: .*chmod 600/);
   });
 });
 

@@ -24,6 +24,9 @@ const noLimits: Partial<Config> = {
   rateJoinsPerMinute: 0,
 };
 
+/** Test servers keep their resume key in memory: no file under the tester's home directory. */
+const noFiles: Partial<Config> = { resumeSecretFile: '' };
+
 /** A real server on 127.0.0.1, port 0. */
 export async function startTestServer(
   overrides: Partial<Config> = {},
@@ -33,6 +36,7 @@ export async function startTestServer(
     {
       ...defaults,
       ...noLimits,
+      ...noFiles,
       host: '127.0.0.1',
       port: 0,
       staticDir: fakeWebRoot(),

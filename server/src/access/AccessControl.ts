@@ -62,8 +62,8 @@ export type HostReply = { ok: true } | { ok: false; error: ErrorId; message?: st
 export class AccessControl {
   readonly #rooms = new WeakMap<Room, RoomAccess>();
   readonly bans = new BanList();
-  /** Participants who dropped recently, by room: id -> resume token and deadline. */
-  readonly #dropped = new Map<string, Map<string, { token: string; until: number }>>();
+  /** Participants who dropped recently, by room: id -> until when they may resume past the gates. */
+  readonly #dropped = new Map<string, Map<string, number>>();
 
   constructor(
     readonly registry: RoomRegistry,
@@ -144,26 +144,29 @@ export class AccessControl {
   }
 
   /** Remember a participant whose connection dropped, so it can resume within the grace time. */
-  dropped(roomName: string, id: string, resumeToken: string): void {
+  dropped(roomName: string, id: string): void {
     let m = this.#dropped.get(roomName);
     if (!m) {
       m = new Map();
       this.#dropped.set(roomName, m);
     }
-    m.set(id, { token: resumeToken, until: Date.now() + RESUME_GRACE_MS });
+    m.set(id, Date.now() + RESUME_GRACE_MS);
   }
 
-  /** Did `id` drop out of `roomName` within the grace time, holding `token`? */
-  mayResume(roomName: string, id: string, token: string, same: (a: string, b: string) => boolean): boolean {
-    const entry = this.#dropped.get(roomName)?.get(id);
-    return entry !== undefined && entry.until > Date.now() && same(entry.token, token);
+  /**
+   * Did `id` drop out of `roomName` within the grace time? Only ask for an id whose resume token
+   * was verified: the record says when, the token says who.
+   */
+  recentlyDropped(roomName: string, id: string): boolean {
+    const until = this.#dropped.get(roomName)?.get(id);
+    return until !== undefined && until > Date.now();
   }
 
   /** Forget expired drop records (call now and then). */
   prune(): void {
     const now = Date.now();
     for (const [room, m] of this.#dropped) {
-      for (const [id, e] of m) if (e.until <= now) m.delete(id);
+      for (const [id, until] of m) if (until <= now) m.delete(id);
       if (m.size === 0) this.#dropped.delete(room);
     }
     this.bans.prune();

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   errorMessages,
   isPlainSignal,
@@ -13,6 +13,7 @@ import {
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
 import type { AccessControl } from '../access/AccessControl';
+import type { ResumeTokens } from '../access/resumeTokens';
 import type { RemovedReason } from '@parley/protocol';
 import type { MessageLimiter, PerMinuteLimit, Verdict } from '../limits/RateLimiter';
 import { relayChat } from '../chat/chatRelay';
@@ -32,6 +33,8 @@ export interface ParleySignalingOptions {
   acceptingJoins(): boolean;
   /** Room access: host role, lock, password, lobby, bans, invitations. */
   access: AccessControl;
+  /** Makes and checks resume tokens (the proof of a participant id when rejoining). */
+  resumeTokens: ResumeTokens;
   /** A fresh message limiter for each connection. */
   messageLimiter(): MessageLimiter;
   /** Joins per minute per client address. */
@@ -67,12 +70,6 @@ function newId(bytes: number): string {
   const id = pool.toString('base64url', poolOffset, poolOffset + bytes);
   poolOffset += bytes;
   return id;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
 /**
@@ -249,15 +246,18 @@ class Connection {
       if (verdict === 'disconnect') return this.#overLimit(verdict, 'join', ack);
       return this.#refuse('rate-limited', ack, 'join', 'Too many joins from your address; wait a minute.');
     }
-    const banKeys = [this.#client.key, ...(req.resume ? [req.resume.participantId] : [])];
+    // An id is adopted only with the token this server (or one with its key) made for it in
+    // this room: a guess, or a departed participant's id with any other token, gets a new id.
     const r = req.resume;
-    const live = r ? this.opts.rooms.get(req.room)?.get(r.participantId) : undefined;
+    const proven = r !== undefined && this.opts.resumeTokens.verify(req.room, r.participantId, r.token);
+    const banKeys = [this.#client.key, ...(proven ? [r.participantId] : [])];
     const admission = await this.opts.access.admit(req, {
+      // Past the gates only while the seat is still held or just dropped: someone who left for
+      // good comes back through the lock, password and lobby like anyone else.
       resuming:
-        r !== undefined &&
-        (live
-          ? sameSecret(live.resumeToken, r.token)
-          : this.opts.access.mayResume(req.room, r.participantId, r.token, sameSecret)),
+        proven &&
+        (this.opts.rooms.get(req.room)?.has(r.participantId) === true ||
+          this.opts.access.recentlyDropped(req.room, r.participantId)),
       lobbyId: this.#lobbyId,
       banKeys,
       admittedTo: this.#admittedTo,
@@ -280,21 +280,20 @@ class Connection {
     const { room, access } = admission;
 
     let id = newId(9);
-    let token = newId(18);
-    if (req.resume) {
-      const existing = room.get(req.resume.participantId);
-      if (existing && sameSecret(existing.resumeToken, req.resume.token)) {
+    /** The participant as the others know it, when it takes back a seat it still holds. */
+    let before: Participant | null = null;
+    if (proven) {
+      id = r.participantId;
+      const existing = room.get(id);
+      if (existing) {
         // The same participant reconnected before its old connection was noticed as gone.
-        room.remove(existing.participant.id);
+        before = existing.participant;
+        room.remove(id);
         existing.evict();
-        id = req.resume.participantId;
-        token = req.resume.token;
-      } else if (!existing) {
-        // Unknown here (for example after a server restart): keep the id so peers recognise it.
-        id = req.resume.participantId;
-        token = req.resume.token;
       }
+      // Not here (it left, or the server restarted): the same id, so peers recognise it.
     }
+    const token = this.opts.resumeTokens.mint(room.name, id);
 
     if (room.isFull) {
       this.opts.rooms.releaseIfEmpty(room);
@@ -305,12 +304,11 @@ class Connection {
       id,
       name: admission.name,
       media: req.media ?? { audio: true, video: true },
-      joinedAt: Date.now(),
+      joinedAt: before?.joinedAt ?? Date.now(),
     };
     const socket = this.socket;
     room.add({
       participant: self,
-      resumeToken: token,
       send: (event, payload) => socket.emit(event, payload),
       evict: () => {
         if (this.#grace) {
@@ -349,7 +347,14 @@ class Connection {
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
     socket.emit('chat-history', { messages: room.chat.visibleTo(id) });
-    room.broadcast('participant-joined', { participant: self }, id);
+    if (before === null) room.broadcast('participant-joined', { participant: self }, id);
+    // Taking back its own seat: the others never saw it go, so they hear only of what changed.
+    else if (
+      before.name !== self.name ||
+      before.media.audio !== self.media.audio ||
+      before.media.video !== self.media.video
+    )
+      room.broadcast('participant-updated', { participant: self }, id);
     if (access.hostId !== hostBefore) access.publish();
     this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
@@ -388,7 +393,7 @@ class Connection {
     const member = room.get(self.id);
     if (!member || member.participant !== self) return;
     room.remove(self.id);
-    if (reason === 'disconnected') this.opts.access.dropped(room.name, self.id, member.resumeToken);
+    if (reason === 'disconnected') this.opts.access.dropped(room.name, self.id);
     if (announce) room.broadcast('participant-left', { id: self.id, reason });
     this.opts.access.afterLeave(room, self.id);
     this.opts.rooms.releaseIfEmpty(room);
