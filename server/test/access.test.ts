@@ -219,6 +219,52 @@ describe('room gates', () => {
     other.disconnect();
     assert.deepEqual((await gone).waiting, []);
   });
+
+  /** `guest` waits in `room`'s lobby (kept by `host`) and is admitted; returns once told. */
+  async function admitFromLobby(host: Awaited<ReturnType<typeof connect>>, guest: typeof host, room: string) {
+    const shown = next<RoomState>(host, 'room-state');
+    assert.equal(await refusal(request(guest, 'join', { room, name: 'Guest' })), 'in-lobby');
+    const admitted = next(guest, 'lobby-admitted');
+    await request(host, 'lobby-admit', { id: (await shown).waiting[0]!.id });
+    await admitted;
+  }
+
+  test('an admission does not outlive a later lock or password', async () => {
+    const [host, guest, g2] = await Promise.all([connect(url), connect(url), connect(url)]);
+    await join(host, { room: 'lobby-2', name: 'Host' });
+    await request(host, 'room-lobby', { enabled: true });
+    await admitFromLobby(host, guest, 'lobby-2');
+    await request(host, 'room-lock', { locked: true });
+    assert.equal(await refusal(request(guest, 'join', { room: 'lobby-2', name: 'Guest' })), 'room-locked');
+    await request(host, 'room-lock', { locked: false });
+    await admitFromLobby(host, g2, 'lobby-2');
+    await request(host, 'room-password', { password: 'later' });
+    assert.equal(await refusal(request(g2, 'join', { room: 'lobby-2', name: 'Guest' })), 'password-required');
+    assert.ok(
+      (await join(g2, { room: 'lobby-2', name: 'Guest', password: 'later' })).ok,
+      'the lobby is not asked again',
+    );
+  });
+
+  test('an admission belongs to one room instance: kept past the room emptying, it opens nothing', async () => {
+    const [host, waiter, host2] = await Promise.all([connect(url), connect(url), connect(url)]);
+    await join(host, { room: 'lobby-3', name: 'Host' });
+    await request(host, 'room-lobby', { enabled: true });
+    const shown = next<RoomState>(host, 'room-state');
+    assert.equal(await refusal(request(waiter, 'join', { room: 'lobby-3', name: 'W' })), 'in-lobby');
+    await shown;
+    // The host leaves: the room empties and everyone waiting is told to try again.
+    const told = next(waiter, 'lobby-admitted');
+    host.disconnect();
+    await told;
+    // The waiter keeps that for later. Meanwhile a new call opens under the same name, locked.
+    await join(host2, { room: 'lobby-3', name: 'Host 2' });
+    await request(host2, 'room-lock', { locked: true });
+    assert.equal(await refusal(request(waiter, 'join', { room: 'lobby-3', name: 'W' })), 'room-locked');
+    await request(host2, 'room-lock', { locked: false });
+    await request(host2, 'room-lobby', { enabled: true });
+    assert.equal(await refusal(request(waiter, 'join', { room: 'lobby-3', name: 'W' })), 'in-lobby');
+  });
 });
 
 describe('protocol integrity', () => {

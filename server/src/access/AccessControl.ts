@@ -20,6 +20,18 @@ import { RoomAccess, type AccessPeer } from './RoomAccess';
  */
 export const RESUME_GRACE_MS = 60_000;
 
+/**
+ * How long a lobby admission may wait to be used. The admitted client joins again at once; an
+ * admission kept for later must not open the room after the host has changed their mind.
+ */
+export const ADMISSION_MS = 60_000;
+
+/** A host's "let them in": good for one room instance (not its name), for ADMISSION_MS. */
+export interface Admitted {
+  readonly room: Room;
+  readonly until: number;
+}
+
 export interface AccessOptions {
   /** HS256 secret for invitation tokens; when set, every join needs a valid token. */
   accessSecret: string | null;
@@ -40,10 +52,10 @@ export interface Joiner {
   readonly lobbyId: string;
   /** Keys a ban is matched against (client key, address). */
   readonly banKeys: readonly string[];
-  /** The room this connection was admitted to from the lobby, if any. */
-  readonly admittedTo: string | null;
-  /** Called when the host answers while this connection waits in the lobby. */
-  lobbyAnswer(room: string, admitted: boolean): void;
+  /** The admission this connection got from a lobby, if any. */
+  readonly admitted: Admitted | null;
+  /** Called when the host answers while this connection waits in the lobby of `room`. */
+  lobbyAnswer(room: Room, admitted: boolean): void;
 }
 
 export type Admission =
@@ -110,8 +122,11 @@ export class AccessControl {
         this.registry.releaseIfEmpty(room);
         return { ok: false, error };
       };
-      // The first one in opens the room; a host invitation or a lobby admission skips the gates.
-      const open = room.size === 0 || asHost || joiner.resuming || joiner.admittedTo === room.name;
+      // The first one in opens the room; a host invitation or a seat being resumed skips the
+      // gates. A lobby admission skips only the lobby, of this very room instance, while fresh:
+      // a lock or a new password set after it still apply.
+      const open = room.size === 0 || asHost || joiner.resuming;
+      const admitted = joiner.admitted !== null && joiner.admitted.room === room && joiner.admitted.until > Date.now();
       if (!open) {
         if (access.locked) return refuse('room-locked');
         const hash = access.passwordHash;
@@ -121,15 +136,15 @@ export class AccessControl {
           verified = hash;
           continue; // the room may have changed while hashing: check again
         }
-        if (access.lobby) {
+        if (access.lobby && !admitted) {
           if (!access.waiting.has(joiner.lobbyId)) {
             if (access.waiting.size >= LOBBY_MAX) return refuse('lobby-full');
             access.waiting.set(joiner.lobbyId, {
               id: joiner.lobbyId,
               name,
               since: Date.now(),
-              admit: () => joiner.lobbyAnswer(room.name, true),
-              deny: () => joiner.lobbyAnswer(room.name, false),
+              admit: () => joiner.lobbyAnswer(room, true),
+              deny: () => joiner.lobbyAnswer(room, false),
             });
             access.publishToHost();
           }
@@ -185,7 +200,8 @@ export class AccessControl {
     const access = this.of(room);
     const moved = access.remove(id);
     if (room.size === 0) {
-      // Nobody is left to answer: the room starts afresh, and whoever waited may come in.
+      // Nobody is left to answer: the room starts afresh, and whoever waited may try again. Their
+      // admission is to this instance, which goes now: they meet whatever the next one asks.
       for (const w of [...access.waiting.values()]) w.admit();
       access.waiting.clear();
       return;

@@ -12,7 +12,7 @@ import {
   type SignalRequest,
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
-import type { AccessControl } from '../access/AccessControl';
+import { ADMISSION_MS, type AccessControl, type Admitted } from '../access/AccessControl';
 import type { ResumeTokens } from '../access/resumeTokens';
 import type { RemovedReason } from '@parley/protocol';
 import type { MessageLimiter, PerMinuteLimit, Verdict } from '../limits/RateLimiter';
@@ -93,9 +93,9 @@ class Connection {
     this.#lobbyIdValue ??= newId(9);
     return this.#lobbyIdValue;
   }
-  /** The room whose lobby this connection waits in, and the room it was admitted to. */
+  /** The room whose lobby this connection waits in, and the admission it got from a lobby. */
   #waitingIn: string | null = null;
-  #admittedTo: string | null = null;
+  #admitted: Admitted | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -224,10 +224,10 @@ class Connection {
   }
 
   /** The host let this waiting connection in (it joins again) or refused it. */
-  #lobbyAnswer(room: string, admitted: boolean): void {
-    if (this.#waitingIn !== room) return;
+  #lobbyAnswer(room: Room, admitted: boolean): void {
+    if (this.#waitingIn !== room.name) return;
     this.#waitingIn = null;
-    if (admitted) this.#admittedTo = room;
+    this.#admitted = admitted ? { room, until: Date.now() + ADMISSION_MS } : null;
     this.socket.emit(admitted ? 'lobby-admitted' : 'lobby-denied', {});
   }
 
@@ -260,7 +260,7 @@ class Connection {
           this.opts.access.recentlyDropped(req.room, r.participantId)),
       lobbyId: this.#lobbyId,
       banKeys,
-      admittedTo: this.#admittedTo,
+      admitted: this.#admitted,
       lobbyAnswer: (room, admitted) => this.#lobbyAnswer(room, admitted),
     });
     if (!admission.ok) {
@@ -276,7 +276,7 @@ class Connection {
       this.opts.rooms.releaseIfEmpty(admission.room);
       return this.#refuse('already-joined', ack, 'join');
     }
-    this.#admittedTo = null;
+    this.#admitted = null;
     const { room, access } = admission;
 
     let id = newId(9);
