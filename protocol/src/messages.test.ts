@@ -102,8 +102,11 @@ describe('other events', () => {
     assert.ok(parseClientEvent('leave', {}).ok);
     assert.equal(refused('leave', { now: true }), 'invalid-message');
   });
-  test('check takes an empty object', () => {
+  test('check takes an empty object, or a room and an invitation token', () => {
     assert.ok(parseClientEvent('check', {}).ok);
+    assert.ok(parseClientEvent('check', { room: 'standup', token: 'a.b.c' }).ok);
+    assert.equal(refused('check', { room: 'bad room' }), 'invalid-message');
+    assert.equal(refused('check', { room: 'r', token: 'x'.repeat(2_049) }), 'invalid-message');
     assert.equal(refused('check', { secret: 'x' }), 'invalid-message');
     assert.equal(refused('check', null), 'invalid-message');
   });

@@ -85,8 +85,16 @@ export const signalRequestSchema = z.strictObject({
 export type SignalRequest = z.infer<typeof signalRequestSchema>;
 
 export const leaveRequestSchema = z.strictObject({});
-/** Connection check without joining: ICE servers (with fresh TURN credentials) and the client's address. */
-export const checkRequestSchema = z.strictObject({});
+/**
+ * Connection check without joining: ICE servers and the client's address. TURN credentials
+ * come only within the check rate limit and, on an invitation-only server, for `room` with a
+ * valid invitation `token` (the pre-join screen sends both); otherwise the answer is STUN-only.
+ */
+export const checkRequestSchema = z.strictObject({
+  room: roomSchema.optional(),
+  token: joinAccessFields.token,
+});
+export type CheckRequest = z.input<typeof checkRequestSchema>;
 export const mediaStateRequestSchema = mediaStateSchema;
 
 /** Schemas of every client -> server event, by event name. */
@@ -147,6 +155,8 @@ export interface CheckOk {
   iceServers: IceServer[];
   /** The client's address as the server sees it (behind a trusted proxy: the forwarded one). */
   address: string;
+  /** The server has a TURN relay but left it out of `iceServers` for this check, and why. */
+  turnWithheld?: { error: ErrorId; message: string };
 }
 export type CheckReply = CheckOk | ErrorReply;
 export type OkReply = { ok: true } | ErrorReply;
@@ -176,7 +186,7 @@ export interface ClientEvents extends AccessClientEvents {
   signal: (req: SignalRequest, ack?: (reply: OkReply) => void) => void;
   leave: (req: Record<string, never>, ack?: (reply: OkReply) => void) => void;
   'media-state': (req: MediaState, ack?: (reply: OkReply) => void) => void;
-  check: (req: Record<string, never>, ack: (reply: CheckReply) => void) => void;
+  check: (req: CheckRequest, ack: (reply: CheckReply) => void) => void;
 }
 
 /** Result of validating one inbound event at the boundary. */

@@ -23,6 +23,13 @@ import { attachParleySignaling } from './signaling/ParleySignaling';
 import { attachSeedSignaling } from './signaling/SeedSignaling';
 
 /**
+ * Connection checks with TURN credentials one address may make per minute, as a multiple of
+ * the per-client limit (RATE_CHECKS_PER_MINUTE): people behind one NAT have a cookie each, a
+ * script minting cookies still meets this.
+ */
+const CHECKS_PER_ADDRESS_FACTOR = 10;
+
+/**
  * The whole server: one HTTP port carrying the web app, health endpoints and Socket.IO
  * signaling (the seed protocol on `/`, Parley's on `/parley`). Owns the room registry.
  */
@@ -37,6 +44,8 @@ export class ParleyServer {
   readonly #clientCookie = new ClientCookie();
   readonly #connectionsPerMinute: PerMinuteLimit;
   readonly #joinsPerMinute: PerMinuteLimit;
+  /** Connection checks answered with TURN credentials, per client and per address. */
+  readonly #checksPerMinute: { perClient: PerMinuteLimit; perAddress: PerMinuteLimit };
   readonly #pruneTimer: NodeJS.Timeout;
   readonly metrics: ParleyMetrics;
   /** The certificate in use when serving HTTPS (set by listen()). */
@@ -60,9 +69,15 @@ export class ParleyServer {
     });
     this.#connectionsPerMinute = new PerMinuteLimit(config.rateConnectionsPerMinute);
     this.#joinsPerMinute = new PerMinuteLimit(config.rateJoinsPerMinute);
+    this.#checksPerMinute = {
+      perClient: new PerMinuteLimit(config.rateChecksPerMinute),
+      perAddress: new PerMinuteLimit(config.rateChecksPerMinute * CHECKS_PER_ADDRESS_FACTOR),
+    };
     this.#pruneTimer = setInterval(() => {
       this.#connectionsPerMinute.prune();
       this.#joinsPerMinute.prune();
+      this.#checksPerMinute.perClient.prune();
+      this.#checksPerMinute.perAddress.prune();
       this.access.prune();
     }, 60_000);
     this.#pruneTimer.unref();
@@ -110,7 +125,9 @@ export class ParleyServer {
     attachParleySignaling(this.io.of(PARLEY_NAMESPACE), {
       rooms: this.rooms,
       log: this.log,
-      iceServers: (participantId) => this.iceServers(participantId),
+      iceServers: (participantId, turn) => this.iceServers(participantId, turn),
+      hasTurn: config.turnUrls.length > 0 && config.turnSecret !== '',
+      checksPerMinute: this.#checksPerMinute,
       acceptingJoins: () => !this.#draining,
       access: this.access,
       resumeTokens: this.resumeTokens,
@@ -126,9 +143,10 @@ export class ParleyServer {
     });
   }
 
-  /** The ICE servers one participant gets, with TURN credentials minted for it. */
-  iceServers(participantId: string): IceServer[] {
-    return iceServersFor(this.config, participantId, () => this.metrics.turnCredentialIssued());
+  /** The ICE servers one participant gets, with TURN credentials minted for it (unless `turn` is false). */
+  iceServers(participantId: string, turn = true): IceServer[] {
+    const config = turn ? this.config : { ...this.config, turnUrls: [] };
+    return iceServersFor(config, participantId, () => this.metrics.turnCredentialIssued());
   }
 
   #health: Route = (req, res) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import type { CheckReply, IceServer } from '@parley/protocol';
 import type { ParleyServer } from '../src/ParleyServer';
+import { mintInvitation } from '../src/access/invitations';
 import { verifyTurnCredential } from '../src/turn/credentials';
 import { closeAllSockets, connect, join, request, startTestServer } from './support';
 
@@ -84,6 +85,78 @@ test('check answers with ICE servers and the address without joining', async () 
   assert.equal(verifyTurnCredential(SECRET, turn.username ?? '', turn.credential ?? ''), 'ok');
   assert.ok(!JSON.stringify(reply).includes(SECRET));
   assert.equal(server.rooms.participantCount, 0, 'a check joins nothing');
-  const bad = await request<CheckReply>(a, 'check', { room: 'x' });
+  const bad = await request<CheckReply>(a, 'check', { room: 'bad room' });
   assert.equal(!bad.ok && bad.error, 'invalid-message');
+});
+
+const stunOnly = (r: CheckReply): boolean =>
+  r.ok && r.iceServers.every((s) => s.username === undefined && s.urls.every((u) => u.startsWith('stun:')));
+
+test('checks get TURN credentials within their own rate limit; joins are not affected', async () => {
+  const { server: s2, url: u2 } = await startTestServer({
+    turnUrls: ['turn:127.0.0.1:3478'],
+    turnSecret: SECRET,
+    rateChecksPerMinute: 3,
+  });
+  try {
+    const a = await connect(u2);
+    for (let i = 0; i < 3; i++) {
+      const r = await request<CheckReply>(a, 'check', {});
+      assert.ok(r.ok && r.turnWithheld === undefined && turnEntry(r.iceServers), `check ${i + 1} has TURN`);
+    }
+    // Another connection of the same client (same address, no cookie) shares the budget.
+    const b = await connect(u2);
+    const over = await request<CheckReply>(b, 'check', {});
+    assert.ok(stunOnly(over), 'over the limit: no credentials');
+    assert.equal(over.ok && over.turnWithheld?.error, 'rate-limited');
+    const joined = await join(b, { room: 'turn-5', name: 'Ada' });
+    assert.ok(turnEntry(joined.iceServers), 'a join still gets its credentials');
+  } finally {
+    closeAllSockets();
+    await s2.close();
+  }
+});
+
+test('on an invitation-only server a check gets TURN only with a valid invitation, and never when banned', async () => {
+  const access = 'a'.repeat(40);
+  const { server: s2, url: u2 } = await startTestServer({
+    turnUrls: ['turn:127.0.0.1:3478'],
+    turnSecret: SECRET,
+    stunUrls: ['stun:127.0.0.1:3478'],
+    accessSecret: access,
+    banSeconds: 60,
+  });
+  try {
+    const a = await connect(u2);
+    const plain = await request<CheckReply>(a, 'check', {});
+    assert.ok(stunOnly(plain), 'no invitation: STUN only');
+    assert.equal(plain.ok && plain.turnWithheld?.error, 'token-required');
+    assert.deepEqual(plain.ok && plain.iceServers, [{ urls: ['stun:127.0.0.1:3478'] }]);
+    const forged = mintInvitation({ room: 'inv', ttlSeconds: 60 }, 'f'.repeat(40));
+    const r1 = await request<CheckReply>(a, 'check', { room: 'inv', token: forged });
+    assert.equal(r1.ok && r1.turnWithheld?.error, 'token-invalid');
+    const otherRoom = mintInvitation({ room: 'other', ttlSeconds: 60 }, access);
+    const r2 = await request<CheckReply>(a, 'check', { room: 'inv', token: otherRoom });
+    assert.equal(r2.ok && r2.turnWithheld?.error, 'token-wrong-room');
+    const good = mintInvitation({ room: 'inv', ttlSeconds: 60, role: 'host' }, access);
+    const r3 = await request<CheckReply>(a, 'check', { room: 'inv', token: good });
+    assert.ok(r3.ok && r3.turnWithheld === undefined);
+    const turn = turnEntry(r3.iceServers);
+    assert.equal(verifyTurnCredential(SECRET, turn.username ?? '', turn.credential ?? ''), 'ok');
+    // Removed from the room: no relay for that room's pre-join either.
+    const [host, guest] = await Promise.all([connect(u2), connect(u2)]);
+    await join(host, { room: 'inv', name: 'H', token: good });
+    const jg = await join(guest, {
+      room: 'inv',
+      name: 'G',
+      token: mintInvitation({ room: 'inv', ttlSeconds: 60 }, access),
+    });
+    await request(host, 'participant-remove', { id: jg.self.id });
+    const banned = await request<CheckReply>(guest, 'check', { room: 'inv', token: good });
+    assert.ok(stunOnly(banned));
+    assert.equal(banned.ok && banned.turnWithheld?.error, 'banned');
+  } finally {
+    closeAllSockets();
+    await s2.close();
+  }
 });

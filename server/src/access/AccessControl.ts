@@ -158,6 +158,21 @@ export class AccessControl {
     }
   }
 
+  /**
+   * May a connection check (made before joining) carry TURN credentials? Held to the gates a
+   * join meets first: on an invitation-only server a valid invitation for `req.room`, and never
+   * for a room the client is banned from. (Lock, password and lobby come later, at the join.)
+   */
+  relayGate(req: { room?: string; token?: string }, banKeys: readonly string[]): HostReply {
+    if (this.opts.accessSecret !== null) {
+      if (req.room === undefined || req.token === undefined) return { ok: false, error: 'token-required' };
+      const inv = checkInvitation(req.token, this.opts.accessSecret, req.room, Date.now(), this.opts.inviteMaxTtl);
+      if (!inv.ok) return inv;
+    }
+    if (req.room !== undefined && this.bans.remaining(req.room, banKeys) > 0) return { ok: false, error: 'banned' };
+    return { ok: true };
+  }
+
   /** Remember a participant whose connection dropped, so it can resume within the grace time. */
   dropped(roomName: string, id: string): void {
     let m = this.#dropped.get(roomName);

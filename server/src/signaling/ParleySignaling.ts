@@ -27,8 +27,12 @@ type Ack = (reply: unknown) => void;
 export interface ParleySignalingOptions {
   rooms: RoomRegistry;
   log: Logger;
-  /** ICE servers for one participant (TURN credentials are minted per participant). */
-  iceServers(participantId: string): IceServer[];
+  /** ICE servers for one participant (TURN credentials are minted per participant, unless `turn` is false). */
+  iceServers(participantId: string, turn?: boolean): IceServer[];
+  /** Whether the server hands out a TURN relay at all. */
+  hasTurn: boolean;
+  /** `check` answers with TURN credentials per client (cookie, else address) and per address. */
+  checksPerMinute: { perClient: PerMinuteLimit; perAddress: PerMinuteLimit };
   /** False while the server drains for shutdown: new joins are refused. */
   acceptingJoins(): boolean;
   /** Room access: host role, lock, password, lobby, bans, invitations. */
@@ -187,10 +191,12 @@ class Connection {
         return;
       case 'check': {
         if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, msg.event);
+        const withheld = this.opts.hasTurn ? this.#turnWithheld(msg.payload) : null;
         const reply: CheckOk = {
           ok: true,
-          iceServers: this.opts.iceServers(`check-${newId(6)}`),
+          iceServers: this.opts.iceServers(`check-${newId(6)}`, withheld === null),
           address: this.opts.clientAddress(this.socket),
+          ...(withheld ? { turnWithheld: withheld } : {}),
         };
         ack?.(reply);
         return;
@@ -205,6 +211,27 @@ class Connection {
         return;
       }
     }
+  }
+
+  /**
+   * Why a connection check gets no TURN credentials, or null when it may have them: the gates
+   * of a join that come before the room (invitation, ban), then the check rate limits.
+   * Credentials are a relay for 24 hours; only those who could join get them.
+   */
+  #turnWithheld(req: Extract<ClientEvent, { event: 'check' }>['payload']): { error: ErrorId; message: string } | null {
+    const gate = this.opts.access.relayGate(req, [this.#client.key]);
+    if (!gate.ok) {
+      const message =
+        gate.error === 'token-required'
+          ? 'This server lends its relay only with an invitation link.'
+          : (gate.message ?? errorMessages[gate.error]);
+      return { error: gate.error, message };
+    }
+    const { perClient, perAddress } = this.opts.checksPerMinute;
+    if (!perClient.hit(this.#client.key) || !perAddress.hit(this.#client.address)) {
+      return { error: 'rate-limited', message: 'Too many connection checks; the relay is left out for a minute.' };
+    }
+    return null;
   }
 
   #signal(req: SignalRequest, ack: Ack | undefined): void {

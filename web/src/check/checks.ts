@@ -82,6 +82,8 @@ export async function runChecks(
 
   // Signaling, which also hands out the ICE servers.
   let iceServers: IceServer[] = [];
+  /** Why the server left its TURN relay out of this check (invitation-only, rate limit). */
+  let turnWithheld: string | undefined;
   if (!aborted()) {
     set('signaling', 'running');
     const client = new SignalingClient(opts.serverUrl);
@@ -90,6 +92,7 @@ export async function runChecks(
       await client.connect();
       const reply = await client.check();
       iceServers = reply.iceServers;
+      turnWithheld = reply.turnWithheld?.message;
       report.address = reply.address;
       set('signaling', 'ok', `Reachable (answered in ${Math.round(performance.now() - started)} ms).`);
     } catch (err) {
@@ -121,7 +124,8 @@ export async function runChecks(
     const id: CheckId = `turn-${transport}`;
     const urls = turn?.urls.filter((u) => /^turns?:/i.test(u) && transportOf(u) === transport) ?? [];
     if (!turn || urls.length === 0) {
-      set(id, 'skipped', turn ? 'Not offered by this server.' : 'This server has no TURN relay.');
+      const none = turnWithheld ? `Not checked: ${turnWithheld}` : 'This server has no TURN relay.';
+      set(id, 'skipped', turn ? 'Not offered by this server.' : none);
       continue;
     }
     if (aborted()) break;

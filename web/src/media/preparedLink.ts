@@ -25,6 +25,9 @@ export interface PrepareOptions {
   stream: MediaStream;
   relayOnly: boolean;
   serverUrl?: string;
+  /** The room about to be joined and its invitation token: the server lends TURN only for them. */
+  room?: string;
+  token?: string;
 }
 
 let prepared: PreparedLink | null = null;
@@ -47,7 +50,10 @@ export async function prepareLink(opts: PrepareOptions): Promise<void> {
   const client = earlySignalingClient(opts.serverUrl);
   if (!client) return;
   try {
-    const [check, certificate] = await Promise.all([client.connect().then(() => client.check()), linkCertificate()]);
+    const [check, certificate] = await Promise.all([
+      client.connect().then(() => client.check({ room: opts.room, token: opts.token })),
+      linkCertificate(),
+    ]);
     if (mine !== generation) return;
     const pc = new RTCPeerConnection({
       iceServers: check.iceServers,

@@ -37,7 +37,7 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const nameErr = touched ? nameProblem(name) : null;
 
-  const preparing = usePreparedLink(media?.stream ?? null);
+  const preparing = usePreparedLink(media?.stream ?? null, room);
   const videoTrack = media?.stream.getVideoTracks()[0];
   const audioTrack = media?.stream.getAudioTracks()[0];
 

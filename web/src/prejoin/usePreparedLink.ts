@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { useLocation, useSearchParams } from 'react-router-dom';
+import { invitationToken } from '../host/invitation';
 import { discardPrepared, prepareLink } from '../media/preparedLink';
 
 /**
@@ -7,8 +8,10 @@ import { discardPrepared, prepareLink } from '../media/preparedLink';
  * (offer made, candidates gathered) so that Join does not wait for it. It is made again when a
  * camera or microphone appears or goes away, and closed when the person leaves without joining.
  */
-export function usePreparedLink(stream: MediaStream | null): { keep(): void } {
+export function usePreparedLink(stream: MediaStream | null, room: string): { keep(): void } {
   const [search] = useSearchParams();
+  // The server lends its TURN relay to a check only for the room (and invitation) being joined.
+  const token = invitationToken(useLocation().hash);
   const relayOnly = search.get('relay') === '1';
   const joining = useRef(false);
   /** What the current preparation was made for (track kinds, relay policy). */
@@ -24,8 +27,8 @@ export function usePreparedLink(stream: MediaStream | null): { keep(): void } {
     // Another device of the same kind needs no new connection: the call swaps the track in.
     if (key === madeFor.current) return;
     madeFor.current = key;
-    void prepareLink({ stream, relayOnly });
-  }, [stream, relayOnly]);
+    void prepareLink({ stream, relayOnly, room, ...(token !== undefined ? { token } : {}) });
+  }, [stream, relayOnly, room, token]);
 
   useEffect(
     () => () => {

@@ -9,6 +9,7 @@ import {
   type ChatServerEvents,
   type CheckOk,
   type CheckReply,
+  type CheckRequest,
   type ClientEvents,
   type ErrorId,
   type JoinOk,
@@ -122,9 +123,12 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     return reply;
   }
 
-  /** Connection check without joining: ICE servers and the address the server sees. */
-  async check(): Promise<CheckOk> {
-    const reply = await this.#request<CheckReply>('check', {});
+  /**
+   * Connection check without joining: ICE servers and the address the server sees. With the
+   * room (and invitation) about to be joined, the answer can include the TURN relay.
+   */
+  async check(req: CheckRequest = {}): Promise<CheckOk> {
+    const reply = await this.#request<CheckReply>('check', req);
     if (!reply.ok) throw new SignalingError(reply.error, reply.message);
     return reply;
   }
