@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, defaults, helpText, loadConfig, options } from './config';
+import { ConfigError, defaultResumeSecretFile, defaults, helpText, loadConfig, options } from './config';
 
 test('defaults apply when nothing is set', () => {
   const c = loadConfig({});
@@ -86,4 +86,18 @@ test('TURN and TLS options are read and checked together', () => {
       `${JSON.stringify(env)} ${argv.join(' ')} should name ${option}`,
     );
   }
+});
+
+test('invitation lifetime, resume key and check limit options are read and checked', () => {
+  const c = loadConfig({ INVITE_MAX_TTL: '604800', RESUME_SECRET: 'r'.repeat(32), RATE_CHECKS_PER_MINUTE: '5' });
+  assert.equal(c.inviteMaxTtl, 604_800);
+  assert.equal(c.resumeSecret, 'r'.repeat(32));
+  assert.equal(c.rateChecksPerMinute, 5);
+  assert.throws(() => loadConfig({ RESUME_SECRET: 'short' }), /RESUME_SECRET: must be at least 32/);
+  assert.throws(() => loadConfig({ INVITE_MAX_TTL: String(400 * 86_400) }), /INVITE_MAX_TTL/);
+  assert.equal(loadConfig({ RESUME_SECRET_FILE: 'off' }).resumeSecretFile, '');
+  assert.equal(loadConfig({}, ['--resume-secret-file', '/srv/key']).resumeSecretFile, '/srv/key');
+  assert.equal(defaultResumeSecretFile({ XDG_STATE_HOME: '/state' }), '/state/parley/resume-secret');
+  assert.match(defaultResumeSecretFile({}), /\/\.local\/state\/parley\/resume-secret$/);
+  assert.ok(!helpText().includes('r'.repeat(32)));
 });

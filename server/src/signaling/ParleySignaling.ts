@@ -216,7 +216,7 @@ class Connection {
   /**
    * Why a connection check gets no TURN credentials, or null when it may have them: the gates
    * of a join that come before the room (invitation, ban), then the check rate limits.
-   * Credentials are a relay for 24 hours; only those who could join get them.
+   * Credentials open the relay for TURN_TTL (a day by default): only those who could join get them.
    */
   #turnWithheld(req: Extract<ClientEvent, { event: 'check' }>['payload']): { error: ErrorId; message: string } | null {
     const gate = this.opts.access.relayGate(req, [this.#client.key]);
