@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join as pathJoin } from 'node:path';
@@ -177,6 +178,38 @@ describe("Parley's protocol", () => {
       updated.map((u) => u.participant.media),
       [{ audio: true, video: false }],
     );
+  });
+
+  test('no forged token adopts an id, live or departed, whatever its shape', async () => {
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    const ja = await join(a, { room: 'resume-4', name: 'A' });
+    const jb = await join(b, { room: 'resume-4', name: 'B' });
+    b.disconnect(); // B departs; A stays
+    await sleep(50);
+    const real = jb.resumeToken;
+    const flip = (t: string, i: number): string => t.slice(0, i) + (t[i] === 'A' ? 'B' : 'A') + t.slice(i + 1);
+    const forged = [
+      ...Array.from({ length: 40 }, (_, i) =>
+        randomBytes(32)
+          .toString(i % 2 ? 'base64url' : 'hex')
+          .slice(0, 43),
+      ),
+      ...Array.from({ length: 43 }, (_, i) => flip(real, i)),
+      `${real}=`,
+      real.slice(0, 42),
+      ' '.repeat(43),
+    ];
+    const claims = [
+      ...forged.flatMap((token) => [jb.self.id, ja.self.id].map((participantId) => ({ participantId, token }))),
+      { participantId: jb.self.id, token: ja.resumeToken }, // another participant's real token
+    ];
+    const thief = await connect(url);
+    for (const resume of claims) {
+      const r = await join(thief, { room: 'resume-4', name: 'T', resume });
+      assert.notEqual(r.self.id, resume.participantId, `token ${JSON.stringify(resume.token)} took the id`);
+      await request(thief, 'leave', {});
+    }
+    assert.equal(server.rooms.get('resume-4')?.get(ja.self.id)?.participant.name, 'A', 'A kept its seat');
   });
 
   test('resume tokens belong to one room and one id', async () => {
