@@ -4,12 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/protocol';
 import { Server as SocketServer } from 'socket.io';
 import { AccessControl } from './access/AccessControl';
+import { addressKey } from './access/BanList';
+import { PasswordHasher } from './access/passwords';
 import type { Config } from './config';
 import { originAllowed } from './http/allowedOrigin';
 import { ClientCookie } from './http/clientCookie';
 import { applySecurityHeaders } from './http/securityHeaders';
 import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
-import { MessageLimiter, PerMinuteLimit } from './limits/RateLimiter';
+import { ClientLimits, type ClientId } from './limits/ClientLimits';
+import { PasswordBudget } from './limits/PasswordBudget';
+import { MessageLimiter } from './limits/RateLimiter';
+import { WorkGate } from './limits/WorkGate';
 import { notFound, sendJson, staticFiles, type Route } from './http';
 import { LISTEN_BACKLOG, SHUTDOWN_NOTICE_MS } from './liveness';
 import { createLogger, type Logger } from './logger';
@@ -20,6 +25,14 @@ import { loadTls, type TlsMaterial } from './tls';
 import { iceServersFor } from './turn/iceServers';
 import { attachParleySignaling } from './signaling/ParleySignaling';
 import { attachSeedSignaling } from './signaling/SeedSignaling';
+
+/** The handshake's answer (HTTP 403 body) per reason a connection is refused. */
+const connectionRefusals = {
+  client: 'too many connections from this client; wait a minute',
+  address: 'too many connections from your address; wait a minute',
+  newcomers: 'too many new connections from your address after refused requests; wait a minute',
+  penalty: 'too many refused requests from this client; wait a minute',
+} as const;
 
 /**
  * The whole server: one HTTP port carrying the web app, health endpoints and Socket.IO
@@ -32,8 +45,9 @@ export class ParleyServer {
   readonly log: Logger;
   readonly access: AccessControl;
   readonly #clientCookie = new ClientCookie();
-  readonly #connectionsPerMinute: PerMinuteLimit;
-  readonly #joinsPerMinute: PerMinuteLimit;
+  /** Connections and joins per client and per address, and strikes for refused work. */
+  readonly limits: ClientLimits;
+  readonly #passwordBudget: PasswordBudget;
   readonly #pruneTimer: NodeJS.Timeout;
   readonly metrics: ParleyMetrics;
   /** The certificate in use when serving HTTPS (set by listen()). */
@@ -49,16 +63,26 @@ export class ParleyServer {
   ) {
     this.log = log ?? createLogger(config.logLevel);
     this.rooms = new RoomRegistry(config.meshMax);
+    this.limits = new ClientLimits({
+      connectionsPerClient: config.rateConnectionsPerMinute,
+      joinsPerClient: config.rateJoinsPerMinute,
+      connectionsPerAddress: config.rateAddressConnectionsPerMinute,
+      joinsPerAddress: config.rateAddressJoinsPerMinute,
+      strikesPerClient: config.rateStrikesPerMinute,
+      strikesPerAddress: config.rateAddressStrikesPerMinute,
+    });
+    this.#passwordBudget = new PasswordBudget(config.passwordChecksPerMinute, config.passwordRoomChecksPerMinute);
     this.access = new AccessControl(this.rooms, {
       accessSecret: config.accessSecret === '' ? null : config.accessSecret,
       banMs: config.banSeconds * 1000,
       log: this.log.child({ subsystem: 'access' }),
+      passwords: new PasswordHasher(new WorkGate(config.passwordHashConcurrency, config.passwordHashQueue)),
+      passwordBudget: this.#passwordBudget,
+      lobbyPerAddress: config.lobbyPerAddress,
     });
-    this.#connectionsPerMinute = new PerMinuteLimit(config.rateConnectionsPerMinute);
-    this.#joinsPerMinute = new PerMinuteLimit(config.rateJoinsPerMinute);
     this.#pruneTimer = setInterval(() => {
-      this.#connectionsPerMinute.prune();
-      this.#joinsPerMinute.prune();
+      this.limits.prune();
+      this.#passwordBudget.prune();
       this.access.prune();
     }, 60_000);
     this.#pruneTimer.unref();
@@ -93,9 +117,8 @@ export class ParleyServer {
       allowRequest: (req, callback) => {
         const from = requestOrigin(req, config.trustProxy);
         if (!originAllowed(req.headers.origin, from.host, origins)) return callback('origin not allowed', false);
-        if (!this.#connectionsPerMinute.hit(from.address)) {
-          return callback('too many connections from your address; wait a minute', false);
-        }
+        const refused = this.limits.connection(this.#clientOf(req));
+        if (refused !== null) return callback(connectionRefusals[refused], false);
         callback(null, true);
       },
     });
@@ -110,15 +133,23 @@ export class ParleyServer {
       acceptingJoins: () => !this.#draining,
       access: this.access,
       messageLimiter,
-      joinsPerMinute: this.#joinsPerMinute,
-      clientOf: (socket) => {
-        const address = requestOrigin(socket.request, config.trustProxy).address;
-        const id = this.#clientCookie.read(socket.request);
-        return { address, key: id === null ? `address:${address}` : `client:${id}` };
-      },
+      limits: this.limits,
+      sendBufferMaxBytes: config.sendBufferMaxBytes,
+      clientOf: (socket) => this.#clientOf(socket.request),
       clientAddress: (socket) => requestOrigin(socket.request, config.trustProxy).address,
       metrics: this.metrics,
     });
+  }
+
+  /**
+   * Who a request comes from: its address, and the browser's signed client cookie when it has one.
+   * Connections without a cookie (scripts, native or cross-origin clients) cannot be told apart:
+   * they share the key of their address.
+   */
+  #clientOf(req: IncomingMessage): ClientId {
+    const address = requestOrigin(req, this.config.trustProxy).address;
+    const id = this.#clientCookie.read(req);
+    return { address, key: id === null ? addressKey(address) : `client:${id}` };
   }
 
   /** The ICE servers one participant gets, with TURN credentials minted for it. */

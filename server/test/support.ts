@@ -22,6 +22,8 @@ const noLimits: Partial<Config> = {
   rateMessagesPerSecond: 0,
   rateConnectionsPerMinute: 0,
   rateJoinsPerMinute: 0,
+  rateStrikesPerMinute: 0,
+  rateAddressStrikesPerMinute: 0,
 };
 
 /** A real server on 127.0.0.1, port 0. */
