@@ -13,6 +13,7 @@ import { applySecurityHeaders } from './http/securityHeaders';
 import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
 import { ClientLimits, type ClientId } from './limits/ClientLimits';
 import { PasswordBudget } from './limits/PasswordBudget';
+import { networkOf } from './limits/network';
 import { MessageLimiter } from './limits/RateLimiter';
 import { WorkGate } from './limits/WorkGate';
 import { notFound, sendJson, staticFiles, type Route } from './http';
@@ -142,12 +143,12 @@ export class ParleyServer {
   }
 
   /**
-   * Who a request comes from: its address, and the browser's signed client cookie when it has one.
-   * Connections without a cookie (scripts, native or cross-origin clients) cannot be told apart:
-   * they share the key of their address.
+   * Who a request comes from: its network (the address; for IPv6 its /64), and the browser's
+   * signed client cookie when it has one. Connections without a cookie (scripts, native or
+   * cross-origin clients) cannot be told apart: they share the key of their network.
    */
   #clientOf(req: IncomingMessage): ClientId {
-    const address = requestOrigin(req, this.config.trustProxy).address;
+    const address = networkOf(requestOrigin(req, this.config.trustProxy).address);
     const id = this.#clientCookie.read(req);
     return { address, key: id === null ? addressKey(address) : `client:${id}` };
   }

@@ -244,6 +244,14 @@ describe('lobby and bans', () => {
     assert.equal(await refusal(request(eve3, 'join', { room: 'ban-addr', name: 'Eve' })), 'banned');
     const eve4 = await connectAs(url, '10.4.0.66');
     assert.equal(await refusal(request(eve4, 'join', { room: 'ban-addr', name: 'Eve' })), 'banned');
+    // Another address of the same IPv6 /64 is the same network: a new address there does not help.
+    const v6 = await connectAs(url, '2001:db8:4:4::1');
+    const jv6 = await join(v6, { room: 'ban-addr', name: 'Six' });
+    assert.deepEqual(await request(host, 'participant-remove', { id: jv6.self.id, banAddress: true }), { ok: true });
+    const v6b = await connectAs(url, '2001:db8:4:4:ffff::2');
+    assert.equal(await refusal(request(v6b, 'join', { room: 'ban-addr', name: 'Six' })), 'banned');
+    const v6other = await connectAs(url, '2001:db8:4:5::1');
+    await join(v6other, { room: 'ban-addr', name: 'Neighbour' });
     // Another address, and another room from the banned address, are not affected.
     const bob = await connectAs(url, '10.4.0.2', await browserCookie(url));
     await join(bob, { room: 'ban-addr', name: 'Bob' });
