@@ -128,6 +128,33 @@ test('lobby: the host admits one guest and denies another from the call screen; 
   assert.deepEqual(cspViolations, [], 'the app runs under its CSP without violations');
 });
 
+test('lobby: the host refuses everyone waiting with one click; the waiting list empties and each waiter is told', async () => {
+  const alice = await participant();
+  const waiters = [await participant(), await participant()];
+  try {
+    await joinThroughUi(alice.page, 'Alice', 'e2e-lobby-clear');
+    await openHostControls(alice.page);
+    await alice.page.getByRole('button', { name: 'Turn lobby on' }).click();
+    await alice.page.getByText('Lobby', { exact: true }).waitFor();
+    for (const [i, w] of waiters.entries()) {
+      await joinThroughUi(w.page, `Waiter ${i}`, 'e2e-lobby-clear');
+      await w.page.getByText('Waiting for the host to let you in').waitFor();
+    }
+    const list = alice.page.getByRole('region', { name: 'Waiting to join' });
+    await list.getByTestId('lobby-entry').nth(1).waitFor();
+    assert.equal(await list.getByTestId('lobby-entry').count(), 2);
+
+    await list.getByRole('button', { name: 'Refuse everyone waiting' }).click();
+    await alice.page.getByTestId('lobby-entry').first().waitFor({ state: 'detached', timeout: 5_000 });
+    assert.equal(await alice.page.getByTestId('lobby-entry').count(), 0, 'the waiting list is empty');
+    for (const w of waiters) await w.page.getByText('The host did not let you in.').waitFor();
+    assert.equal(await alice.page.locator('[data-testid="remote-tile"]').count(), 0, 'nobody got in');
+  } finally {
+    await alice.close();
+    for (const w of waiters) await w.close();
+  }
+});
+
 test('invitation-only server: a link minted by `parley invite` gets in, a plain link is refused with a message', async () => {
   const secret = 'e2e-access-secret-'.repeat(3);
   const invServer = await startServer({ env: { ACCESS_SECRET: secret } });

@@ -19,6 +19,8 @@ before(async () => {
       RATE_MESSAGES_BURST: '500',
       RATE_CONNECTIONS_PER_MINUTE: '200',
       RATE_JOINS_PER_MINUTE: '0',
+      RATE_STRIKES_PER_MINUTE: '0',
+      RATE_ADDRESS_STRIKES_PER_MINUTE: '0',
     },
   });
 });

@@ -38,14 +38,21 @@ export const accessClientEvents = {
   'room-end': z.strictObject({}),
   /** Hand the host role to another participant. */
   'host-transfer': targetSchema,
-  /** Remove a participant; they cannot rejoin during the ban window. */
-  'participant-remove': targetSchema,
+  /**
+   * Remove a participant; they cannot rejoin during the ban window. The ban holds their browser
+   * (client cookie) and participant id; with `banAddress: true` (default false) it also holds
+   * their network address, which a fresh browser profile cannot change, but which bans everyone
+   * sharing that address (an office or school behind one NAT) from this room too.
+   */
+  'participant-remove': z.strictObject({ id: z.string().min(1).max(ID_MAX), banAddress: z.boolean().optional() }),
   /** Ask one participant (`id`) or everyone else (no `id`) to turn their microphone off. */
   'participant-mute': z.strictObject({ id: z.string().min(1).max(ID_MAX).optional() }),
   /** Let a waiting person in. */
   'lobby-admit': targetSchema,
   /** Refuse a waiting person. */
   'lobby-deny': targetSchema,
+  /** Refuse everyone waiting in the lobby at once (each is told with `lobby-denied`). */
+  'lobby-clear': z.strictObject({}),
 } as const;
 export type AccessClientEventName = keyof typeof accessClientEvents;
 

@@ -8,6 +8,8 @@ export const accessErrorIds = {
   PasswordRequired: 'password-required',
   /** The join carried a password that does not match. */
   WrongPassword: 'wrong-password',
+  /** Too many password checks (failed ones count most) from this address or for this room. */
+  PasswordLimited: 'password-limited',
   /** The host removed this person; they may rejoin after the ban window. */
   Banned: 'banned',
   /** The room has a lobby: the joiner waits until the host admits or denies them. */
@@ -31,6 +33,7 @@ export const accessErrorMessages = {
   'room-locked': 'This room is locked. Ask the host to unlock it.',
   'password-required': 'This room has a password.',
   'wrong-password': 'That password is not right.',
+  'password-limited': 'Too many password attempts; wait a minute and try again.',
   banned: 'You were removed from this room and cannot rejoin yet.',
   'in-lobby': 'Waiting for the host to let you in.',
   'lobby-full': 'Too many people are waiting to enter this room. Try again later.',

@@ -21,6 +21,10 @@ export const ErrorId = {
   RateLimited: 'rate-limited',
   /** The server is shutting down and accepts no new joins. */
   ShuttingDown: 'shutting-down',
+  /** Too many of this connection's requests are still waiting for a reply; wait for them. */
+  QueueFull: 'queue-full',
+  /** The server has too much expensive work (password checks) waiting; try again shortly. */
+  ServerBusy: 'server-busy',
   ...accessErrorIds,
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
@@ -35,5 +39,7 @@ export const errorMessages: Record<ErrorId, string> = {
   'room-full': 'This room is full.',
   'rate-limited': 'Too many messages; slow down.',
   'shutting-down': 'The server is restarting; try again in a moment.',
+  'queue-full': 'Too many requests are waiting for a reply; wait for them before sending more.',
+  'server-busy': 'The server is busy; try again in a moment.',
   ...accessErrorMessages,
 };

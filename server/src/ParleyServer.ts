@@ -5,12 +5,18 @@ import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/proto
 import { Server as SocketServer } from 'socket.io';
 import { AccessControl } from './access/AccessControl';
 import { loadResumeKey, ResumeTokens } from './access/resumeTokens';
+import { addressKey } from './access/BanList';
+import { PasswordHasher } from './access/passwords';
 import type { Config } from './config';
 import { originAllowed } from './http/allowedOrigin';
 import { ClientCookie } from './http/clientCookie';
 import { applySecurityHeaders } from './http/securityHeaders';
 import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
+import { ClientLimits, type ClientId } from './limits/ClientLimits';
+import { PasswordBudget } from './limits/PasswordBudget';
+import { networkOf } from './limits/network';
 import { MessageLimiter, PerMinuteLimit } from './limits/RateLimiter';
+import { WorkGate } from './limits/WorkGate';
 import { notFound, sendJson, staticFiles, type Route } from './http';
 import { LISTEN_BACKLOG, SHUTDOWN_NOTICE_MS } from './liveness';
 import { createLogger, type Logger } from './logger';
@@ -21,6 +27,14 @@ import { loadTls, type TlsMaterial } from './tls';
 import { iceServersFor } from './turn/iceServers';
 import { attachParleySignaling } from './signaling/ParleySignaling';
 import { attachSeedSignaling } from './signaling/SeedSignaling';
+
+/** The handshake's answer (HTTP 403 body) per reason a connection is refused. */
+const connectionRefusals = {
+  client: 'too many connections from this client; wait a minute',
+  address: 'too many connections from your address; wait a minute',
+  newcomers: 'too many new connections from your address after refused requests; wait a minute',
+  penalty: 'too many refused requests from this client; wait a minute',
+} as const;
 
 /**
  * Connection checks with TURN credentials one address may make per minute, as a multiple of
@@ -42,10 +56,11 @@ export class ParleyServer {
   /** Resume tokens; the configured key is installed by listen(). */
   readonly resumeTokens = new ResumeTokens();
   readonly #clientCookie = new ClientCookie();
-  readonly #connectionsPerMinute: PerMinuteLimit;
-  readonly #joinsPerMinute: PerMinuteLimit;
   /** Connection checks answered with TURN credentials, per client and per address. */
   readonly #checksPerMinute: { perClient: PerMinuteLimit; perAddress: PerMinuteLimit };
+  /** Connections and joins per client and per address, and strikes for refused work. */
+  readonly limits: ClientLimits;
+  readonly #passwordBudget: PasswordBudget;
   readonly #pruneTimer: NodeJS.Timeout;
   readonly metrics: ParleyMetrics;
   /** The certificate in use when serving HTTPS (set by listen()). */
@@ -61,21 +76,31 @@ export class ParleyServer {
   ) {
     this.log = log ?? createLogger(config.logLevel);
     this.rooms = new RoomRegistry(config.meshMax);
+    this.limits = new ClientLimits({
+      connectionsPerClient: config.rateConnectionsPerMinute,
+      joinsPerClient: config.rateJoinsPerMinute,
+      connectionsPerAddress: config.rateAddressConnectionsPerMinute,
+      joinsPerAddress: config.rateAddressJoinsPerMinute,
+      strikesPerClient: config.rateStrikesPerMinute,
+      strikesPerAddress: config.rateAddressStrikesPerMinute,
+    });
+    this.#passwordBudget = new PasswordBudget(config.passwordChecksPerMinute, config.passwordRoomChecksPerMinute);
     this.access = new AccessControl(this.rooms, {
       accessSecret: config.accessSecret === '' ? null : config.accessSecret,
       banMs: config.banSeconds * 1000,
       inviteMaxTtl: config.inviteMaxTtl,
       log: this.log.child({ subsystem: 'access' }),
+      passwords: new PasswordHasher(new WorkGate(config.passwordHashConcurrency, config.passwordHashQueue)),
+      passwordBudget: this.#passwordBudget,
+      lobbyPerAddress: config.lobbyPerAddress,
     });
-    this.#connectionsPerMinute = new PerMinuteLimit(config.rateConnectionsPerMinute);
-    this.#joinsPerMinute = new PerMinuteLimit(config.rateJoinsPerMinute);
     this.#checksPerMinute = {
       perClient: new PerMinuteLimit(config.rateChecksPerMinute),
       perAddress: new PerMinuteLimit(config.rateChecksPerMinute * CHECKS_PER_ADDRESS_FACTOR),
     };
     this.#pruneTimer = setInterval(() => {
-      this.#connectionsPerMinute.prune();
-      this.#joinsPerMinute.prune();
+      this.limits.prune();
+      this.#passwordBudget.prune();
       this.#checksPerMinute.perClient.prune();
       this.#checksPerMinute.perAddress.prune();
       this.access.prune();
@@ -112,9 +137,8 @@ export class ParleyServer {
       allowRequest: (req, callback) => {
         const from = requestOrigin(req, config.trustProxy);
         if (!originAllowed(req.headers.origin, from.host, origins)) return callback('origin not allowed', false);
-        if (!this.#connectionsPerMinute.hit(from.address)) {
-          return callback('too many connections from your address; wait a minute', false);
-        }
+        const refused = this.limits.connection(this.#clientOf(req));
+        if (refused !== null) return callback(connectionRefusals[refused], false);
         callback(null, true);
       },
     });
@@ -132,15 +156,23 @@ export class ParleyServer {
       access: this.access,
       resumeTokens: this.resumeTokens,
       messageLimiter,
-      joinsPerMinute: this.#joinsPerMinute,
-      clientOf: (socket) => {
-        const address = requestOrigin(socket.request, config.trustProxy).address;
-        const id = this.#clientCookie.read(socket.request);
-        return { address, key: id === null ? `address:${address}` : `client:${id}` };
-      },
+      limits: this.limits,
+      sendBufferMaxBytes: config.sendBufferMaxBytes,
+      clientOf: (socket) => this.#clientOf(socket.request),
       clientAddress: (socket) => requestOrigin(socket.request, config.trustProxy).address,
       metrics: this.metrics,
     });
+  }
+
+  /**
+   * Who a request comes from: its network (the address; for IPv6 its /64), and the browser's
+   * signed client cookie when it has one. Connections without a cookie (scripts, native or
+   * cross-origin clients) cannot be told apart: they share the key of their network.
+   */
+  #clientOf(req: IncomingMessage): ClientId {
+    const address = networkOf(requestOrigin(req, this.config.trustProxy).address);
+    const id = this.#clientCookie.read(req);
+    return { address, key: id === null ? addressKey(address) : `client:${id}` };
   }
 
   /** The ICE servers one participant gets, with TURN credentials minted for it (unless `turn` is false). */

@@ -52,9 +52,9 @@ export interface Config {
   rateMessagesBurst: number;
   /** Messages refused in a row before the connection is closed. Env RATE_DISCONNECT_AFTER, default 100. */
   rateDisconnectAfter: number;
-  /** Signaling connections per minute per client address. Env RATE_CONNECTIONS_PER_MINUTE, default 120; 0 = unlimited. */
+  /** Signaling connections per minute per client (a browser's cookie; cookie-less: per address). Env RATE_CONNECTIONS_PER_MINUTE, default 120; 0 = unlimited. */
   rateConnectionsPerMinute: number;
-  /** Joins per minute per client address. Env RATE_JOINS_PER_MINUTE, default 60; 0 = unlimited. */
+  /** Joins per minute per client (a browser's cookie; cookie-less: per address). Env RATE_JOINS_PER_MINUTE, default 60; 0 = unlimited. */
   rateJoinsPerMinute: number;
   /** Longest lifetime of an invitation, in seconds, when minting and when joining. Env INVITE_MAX_TTL, default 2592000 (30 days). */
   inviteMaxTtl: number;
@@ -64,6 +64,26 @@ export interface Config {
   resumeSecretFile: string;
   /** `check` answers with TURN credentials per client per minute. Env RATE_CHECKS_PER_MINUTE, default 20; 0 = unlimited. */
   rateChecksPerMinute: number;
+  /** Signaling connections per minute per address, all clients together. Env RATE_ADDRESS_CONNECTIONS_PER_MINUTE, default 3000; 0 = unlimited. */
+  rateAddressConnectionsPerMinute: number;
+  /** Joins per minute per address, all clients together. Env RATE_ADDRESS_JOINS_PER_MINUTE, default 1500; 0 = unlimited. */
+  rateAddressJoinsPerMinute: number;
+  /** Refused work per minute after which a client is refused for a minute. Env RATE_STRIKES_PER_MINUTE, default 30; 0 = never. */
+  rateStrikesPerMinute: number;
+  /** Refused work per minute from one address after which its new clients share one budget. Env RATE_ADDRESS_STRIKES_PER_MINUTE, default 120; 0 = never. */
+  rateAddressStrikesPerMinute: number;
+  /** Password work per minute per address (a check costs 1, a failed one 10). Env PASSWORD_CHECKS_PER_MINUTE, default 300; 0 = unlimited. */
+  passwordChecksPerMinute: number;
+  /** Password work per minute per room (a check costs 1, a failed one 10). Env PASSWORD_ROOM_CHECKS_PER_MINUTE, default 60; 0 = unlimited. */
+  passwordRoomChecksPerMinute: number;
+  /** Password hashes (scrypt) running at once. Env PASSWORD_HASH_CONCURRENCY, default 1. */
+  passwordHashConcurrency: number;
+  /** Password hashes waiting for a turn before more are refused with `server-busy`. Env PASSWORD_HASH_QUEUE, default 8. */
+  passwordHashQueue: number;
+  /** People from one address waiting in one room's lobby. Env LOBBY_PER_ADDRESS, default 5; 0 = no limit but the lobby's own. */
+  lobbyPerAddress: number;
+  /** Bytes queued toward one signaling client before it counts as not reading and is disconnected. Env SEND_BUFFER_MAX_BYTES, default 1048576. */
+  sendBufferMaxBytes: number;
 }
 
 /** Shortest accepted ACCESS_SECRET, in characters (HS256 wants at least 256 bits of key). */
@@ -109,6 +129,16 @@ export const defaults: Config = {
   resumeSecret: '',
   resumeSecretFile: defaultResumeSecretFile(),
   rateChecksPerMinute: 20,
+  rateAddressConnectionsPerMinute: 3000,
+  rateAddressJoinsPerMinute: 1500,
+  rateStrikesPerMinute: 30,
+  rateAddressStrikesPerMinute: 120,
+  passwordChecksPerMinute: 300,
+  passwordRoomChecksPerMinute: 60,
+  passwordHashConcurrency: 1,
+  passwordHashQueue: 8,
+  lobbyPerAddress: 5,
+  sendBufferMaxBytes: 1_048_576,
 };
 
 export class ConfigError extends Error {
@@ -341,7 +371,7 @@ export const options: readonly OptionSpec[] = [
     flag: 'rate-connections-per-minute',
     arg: 'N',
     parse: int(0, 1_000_000),
-    help: 'signaling connections per minute per address (0 = unlimited)',
+    help: 'signaling connections per minute per client (0 = unlimited)',
   }),
   option({
     key: 'rateJoinsPerMinute',
@@ -349,7 +379,87 @@ export const options: readonly OptionSpec[] = [
     flag: 'rate-joins-per-minute',
     arg: 'N',
     parse: int(0, 1_000_000),
-    help: 'joins per minute per address (0 = unlimited)',
+    help: 'joins per minute per client (0 = unlimited)',
+  }),
+  option({
+    key: 'rateAddressConnectionsPerMinute',
+    env: 'RATE_ADDRESS_CONNECTIONS_PER_MINUTE',
+    flag: 'rate-address-connections-per-minute',
+    arg: 'N',
+    parse: int(0, 1_000_000),
+    help: 'signaling connections per minute per address, all clients (0 = unlimited)',
+  }),
+  option({
+    key: 'rateAddressJoinsPerMinute',
+    env: 'RATE_ADDRESS_JOINS_PER_MINUTE',
+    flag: 'rate-address-joins-per-minute',
+    arg: 'N',
+    parse: int(0, 1_000_000),
+    help: 'joins per minute per address, all clients (0 = unlimited)',
+  }),
+  option({
+    key: 'rateStrikesPerMinute',
+    env: 'RATE_STRIKES_PER_MINUTE',
+    flag: 'rate-strikes-per-minute',
+    arg: 'N',
+    parse: int(0, 1_000_000),
+    help: 'refused work per minute before a client is refused for a minute (0 = never)',
+  }),
+  option({
+    key: 'rateAddressStrikesPerMinute',
+    env: 'RATE_ADDRESS_STRIKES_PER_MINUTE',
+    flag: 'rate-address-strikes-per-minute',
+    arg: 'N',
+    parse: int(0, 1_000_000),
+    help: 'refused work per minute per address before its new clients share one budget (0 = never)',
+  }),
+  option({
+    key: 'passwordChecksPerMinute',
+    env: 'PASSWORD_CHECKS_PER_MINUTE',
+    flag: 'password-checks-per-minute',
+    arg: 'N',
+    parse: int(0, 1_000_000),
+    help: 'password work per minute per address; a failure costs 10 (0 = unlimited)',
+  }),
+  option({
+    key: 'passwordRoomChecksPerMinute',
+    env: 'PASSWORD_ROOM_CHECKS_PER_MINUTE',
+    flag: 'password-room-checks-per-minute',
+    arg: 'N',
+    parse: int(0, 1_000_000),
+    help: 'password work per minute per room; a failure costs 10 (0 = unlimited)',
+  }),
+  option({
+    key: 'passwordHashConcurrency',
+    env: 'PASSWORD_HASH_CONCURRENCY',
+    flag: 'password-hash-concurrency',
+    arg: 'N',
+    parse: int(1, 64),
+    help: 'password hashes running at once',
+  }),
+  option({
+    key: 'passwordHashQueue',
+    env: 'PASSWORD_HASH_QUEUE',
+    flag: 'password-hash-queue',
+    arg: 'N',
+    parse: int(0, 10_000),
+    help: 'password hashes waiting before more are refused',
+  }),
+  option({
+    key: 'lobbyPerAddress',
+    env: 'LOBBY_PER_ADDRESS',
+    flag: 'lobby-per-address',
+    arg: 'N',
+    parse: int(0, 1_000),
+    help: "people from one address in one room's lobby (0 = only the lobby's own limit)",
+  }),
+  option({
+    key: 'sendBufferMaxBytes',
+    env: 'SEND_BUFFER_MAX_BYTES',
+    flag: 'send-buffer-max-bytes',
+    arg: 'BYTES',
+    parse: int(65_536, 1_073_741_824),
+    help: 'bytes queued toward a client before it counts as not reading',
   }),
   option({
     key: 'inviteMaxTtl',

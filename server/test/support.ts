@@ -22,6 +22,8 @@ const noLimits: Partial<Config> = {
   rateMessagesPerSecond: 0,
   rateConnectionsPerMinute: 0,
   rateJoinsPerMinute: 0,
+  rateStrikesPerMinute: 0,
+  rateAddressStrikesPerMinute: 0,
 };
 
 /** Test servers keep their resume key in memory: no file under the tester's home directory. */

@@ -10,11 +10,17 @@ function setup() {
   const room = rooms.getOrCreate('r');
   const member = { id: 'h', name: 'Host', media: { audio: true, video: true }, joinedAt: 0 };
   room.add({ participant: member, send: () => undefined, evict: () => undefined });
-  access.of(room).add({ id: 'h', banKeys: [], mayHost: true, send: () => undefined, kick: () => undefined }, false);
+  access
+    .of(room)
+    .add(
+      { id: 'h', address: '198.18.0.1', banKeys: [], mayHost: true, send: () => undefined, kick: () => undefined },
+      false,
+    );
   access.of(room).lobby = true;
   const joiner = (admitted: Admitted | null): Joiner => ({
     resuming: false,
     lobbyId: 'w1',
+    address: '198.18.0.2',
     banKeys: ['k'],
     admitted,
     lobbyAnswer: () => undefined,

@@ -6,12 +6,14 @@ import {
   type ErrorId,
   type RoomState,
 } from '@parley/protocol';
+import { GateFullError } from '../limits/WorkGate';
+import { PasswordBudget } from '../limits/PasswordBudget';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
-import { BanList } from './BanList';
+import { addressKey, BanList } from './BanList';
 import { checkInvitation } from './invitations';
-import { hashPassword, verifyPassword } from './passwords';
+import { PasswordHasher } from './passwords';
 import { RoomAccess, type AccessPeer } from './RoomAccess';
 
 /**
@@ -40,7 +42,16 @@ export interface AccessOptions {
   /** Longest lifetime of an invitation, in seconds (INVITE_MAX_TTL). */
   inviteMaxTtl?: number;
   log: Logger;
+  /** Hashes and checks room passwords (bounded concurrency). Default: one at a time, 8 waiting. */
+  passwords?: PasswordHasher;
+  /** Password work per address and per room. Default: unlimited. */
+  passwordBudget?: PasswordBudget;
+  /** Most people from one address waiting in one room's lobby; 0 = only LOBBY_MAX. Default 0. */
+  lobbyPerAddress?: number;
 }
+
+/** Refusals of a password check besides a wrong password. */
+type PasswordRefusal = 'wrong-password' | 'password-limited' | 'server-busy';
 
 type JoinPayload = Extract<ClientEvent, { event: 'join' }>['payload'];
 
@@ -50,8 +61,10 @@ export interface Joiner {
   readonly resuming: boolean;
   /** Stable key of this connection while it waits in a lobby. */
   readonly lobbyId: string;
-  /** Keys a ban is matched against (client key, address). */
+  /** Keys a ban is matched against (client key, address key, resumed id). */
   readonly banKeys: readonly string[];
+  /** The client's network address (password work and lobby places are counted on it). */
+  readonly address: string;
   /** The admission this connection got from a lobby, if any. */
   readonly admitted: Admitted | null;
   /** Called when the host answers while this connection waits in the lobby of `room`. */
@@ -76,11 +89,34 @@ export class AccessControl {
   readonly bans = new BanList();
   /** Participants who dropped recently, by room: id -> until when they may resume past the gates. */
   readonly #dropped = new Map<string, Map<string, number>>();
+  readonly #passwords: PasswordHasher;
+  readonly #budget: PasswordBudget;
 
   constructor(
     readonly registry: RoomRegistry,
     readonly opts: AccessOptions,
-  ) {}
+  ) {
+    this.#passwords = opts.passwords ?? new PasswordHasher();
+    this.#budget = opts.passwordBudget ?? new PasswordBudget(0, 0);
+  }
+
+  /**
+   * Check `password` against `hash` for `address` in `room`, within the password budget and the
+   * hashing gate: null when it matches, else why not.
+   */
+  async #checkPassword(password: string, hash: string, address: string, room: string): Promise<PasswordRefusal | null> {
+    if (!this.#budget.begin(address, room)) return 'password-limited';
+    let ok: boolean;
+    try {
+      ok = await this.#passwords.verify(password, hash);
+    } catch (err) {
+      if (err instanceof GateFullError) return 'server-busy';
+      throw err;
+    }
+    if (ok) return null;
+    this.#budget.failed(address, room);
+    return 'wrong-password';
+  }
 
   of(room: Room): RoomAccess {
     let a = this.#rooms.get(room);
@@ -118,9 +154,9 @@ export class AccessControl {
     for (;;) {
       const room = this.registry.getOrCreate(req.room);
       const access = this.of(room);
-      const refuse = (error: ErrorId): Admission => {
+      const refuse = (error: ErrorId, message?: string): Admission => {
         this.registry.releaseIfEmpty(room);
-        return { ok: false, error };
+        return message === undefined ? { ok: false, error } : { ok: false, error, message };
       };
       // The first one in opens the room; a host invitation or a seat being resumed skips the
       // gates. A lobby admission skips only the lobby, of this very room instance, while fresh:
@@ -132,15 +168,20 @@ export class AccessControl {
         const hash = access.passwordHash;
         if (hash !== null && hash !== verified) {
           if (!req.password) return refuse('password-required');
-          if (!(await verifyPassword(req.password, hash))) return refuse('wrong-password');
+          const refused = await this.#checkPassword(req.password, hash, joiner.address, room.name);
+          if (refused !== null) return refuse(refused);
           verified = hash;
           continue; // the room may have changed while hashing: check again
         }
         if (access.lobby && !admitted) {
           if (!access.waiting.has(joiner.lobbyId)) {
             if (access.waiting.size >= LOBBY_MAX) return refuse('lobby-full');
+            if (this.#lobbyPlacesTaken(access, joiner.address)) {
+              return refuse('lobby-full', 'Too many people from your network are already waiting to enter this room.');
+            }
             access.waiting.set(joiner.lobbyId, {
               id: joiner.lobbyId,
+              address: joiner.address,
               name,
               since: Date.now(),
               admit: () => joiner.lobbyAnswer(room, true),
@@ -171,6 +212,15 @@ export class AccessControl {
     }
     if (req.room !== undefined && this.bans.remaining(req.room, banKeys) > 0) return { ok: false, error: 'banned' };
     return { ok: true };
+  }
+
+  /** Does `address` hold all the lobby places one address may take in this room? */
+  #lobbyPlacesTaken(access: RoomAccess, address: string): boolean {
+    const max = this.opts.lobbyPerAddress ?? 0;
+    if (max <= 0) return false;
+    let n = 0;
+    for (const w of access.waiting.values()) if (w.address === address && ++n >= max) return true;
+    return false;
   }
 
   /** Remember a participant whose connection dropped, so it can resume within the grace time. */
@@ -241,7 +291,18 @@ export class AccessControl {
         return { ok: true };
       case 'room-password': {
         const pw = msg.payload.password;
-        const hash = pw === null ? null : await hashPassword(pw);
+        let hash: string | null = null;
+        if (pw !== null) {
+          // Setting a password is password work too: counted on the host's address and the room.
+          const address = access.peers.get(selfId)?.address ?? '';
+          if (!this.#budget.begin(address, room.name)) return { ok: false, error: 'password-limited' };
+          try {
+            hash = await this.#passwords.hash(pw);
+          } catch (err) {
+            if (err instanceof GateFullError) return { ok: false, error: 'server-busy' };
+            throw err;
+          }
+        }
         // The host may have changed while hashing.
         if (!access.isHost(selfId)) return { ok: false, error: 'not-host' };
         access.passwordHash = hash;
@@ -280,9 +341,11 @@ export class AccessControl {
       case 'participant-remove': {
         const t = target(msg.payload.id);
         if (!t) return { ok: false, error: 'unknown-participant' };
-        this.bans.ban(room.name, t.banKeys, this.opts.banMs);
+        const banAddress = msg.payload.banAddress === true;
+        const keys = banAddress ? [...t.banKeys, addressKey(t.address)] : t.banKeys;
+        this.bans.ban(room.name, keys, this.opts.banMs);
         t.kick('removed', Math.ceil(this.opts.banMs / 1000));
-        log.info({ room: room.name, participant: t.id }, 'participant removed by host');
+        log.info({ room: room.name, participant: t.id, banAddress }, 'participant removed by host');
         return { ok: true };
       }
       case 'participant-mute': {
@@ -304,6 +367,14 @@ export class AccessControl {
         if (msg.event === 'lobby-admit') w.admit();
         else w.deny();
         access.publishToHost();
+        return { ok: true };
+      }
+      case 'lobby-clear': {
+        const waiters = [...access.waiting.values()];
+        access.waiting.clear();
+        for (const w of waiters) w.deny();
+        access.publishToHost();
+        log.info({ room: room.name, refused: waiters.length }, 'lobby cleared by host');
         return { ok: true };
       }
     }

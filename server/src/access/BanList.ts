@@ -1,3 +1,8 @@
+/** The ban key of a network address (also the client key of connections without a cookie). */
+export function addressKey(address: string): string {
+  return `address:${address}`;
+}
+
 /**
  * Who may not rejoin which room until when. Keys are chosen by the caller (client address,
  * participant id). Entries expire by themselves; `prune` drops expired ones.

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { RoomAccess, type AccessPeer } from './RoomAccess';
 
 function peer(id: string, mayHost = true, inbox: unknown[] = []): AccessPeer {
-  return { id, banKeys: [id], mayHost, send: (e, p) => inbox.push([e, p]), kick: () => undefined };
+  return {
+    id,
+    banKeys: [id],
+    address: '127.0.0.1',
+    mayHost,
+    send: (e, p) => inbox.push([e, p]),
+    kick: () => undefined,
+  };
 }
 
 test('the first eligible peer hosts; on leaving, the longest-present eligible peer takes over', () => {
@@ -29,7 +36,14 @@ test('only the host sees the waiting list; the password itself is never in the s
   a.add(peer('h', true, hostInbox), false);
   a.add(peer('g', true, guestInbox), false);
   a.passwordHash = 'scrypt$secret-hash';
-  a.waiting.set('w1', { id: 'w1', name: 'Wanda', since: 5, admit: () => undefined, deny: () => undefined });
+  a.waiting.set('w1', {
+    id: 'w1',
+    name: 'Wanda',
+    address: '10.0.0.1',
+    since: 5,
+    admit: () => undefined,
+    deny: () => undefined,
+  });
   assert.deepEqual(a.stateFor('h').waiting, [{ id: 'w1', name: 'Wanda', since: 5 }]);
   assert.deepEqual(a.stateFor('g').waiting, []);
   assert.equal(a.stateFor('g').passwordSet, true);

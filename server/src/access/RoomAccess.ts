@@ -5,6 +5,8 @@ export interface AccessPeer {
   readonly id: string;
   /** Keys a removal bans (client key, participant id). */
   readonly banKeys: readonly string[];
+  /** The client's network address (banned too when the host asks; password work is counted on it). */
+  readonly address: string;
   /** False for invitation holders whose token says `role: guest`. */
   readonly mayHost: boolean;
   send(event: string, payload: unknown): void;
@@ -14,6 +16,8 @@ export interface AccessPeer {
 
 /** Someone waiting in the lobby. */
 export interface Waiter extends LobbyEntry {
+  /** The waiter's network address (never shown to the host). */
+  address: string;
   admit(): void;
   deny(): void;
 }

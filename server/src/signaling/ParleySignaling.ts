@@ -15,6 +15,15 @@ import type { Namespace, Socket } from 'socket.io';
 import { ADMISSION_MS, type AccessControl, type Admitted } from '../access/AccessControl';
 import type { ResumeTokens } from '../access/resumeTokens';
 import type { RemovedReason } from '@parley/protocol';
+import { addressKey } from '../access/BanList';
+import type { ClientLimits } from '../limits/ClientLimits';
+import {
+  CONNECTION_QUEUE_MAX,
+  dropTransport,
+  sendBacklog,
+  SEND_BUFFER_MAX_PACKETS,
+  strikeWeight,
+} from '../limits/connectionBounds';
 import type { MessageLimiter, PerMinuteLimit, Verdict } from '../limits/RateLimiter';
 import { relayChat } from '../chat/chatRelay';
 import { DISCONNECT_GRACE_MS } from '../liveness';
@@ -41,8 +50,10 @@ export interface ParleySignalingOptions {
   resumeTokens: ResumeTokens;
   /** A fresh message limiter for each connection. */
   messageLimiter(): MessageLimiter;
-  /** Joins per minute per client address. */
-  joinsPerMinute: PerMinuteLimit;
+  /** Joins per client and per address, and strikes for refused work (see ClientLimits). */
+  limits: ClientLimits;
+  /** Bytes queued toward a client before it counts as not reading and is disconnected. */
+  sendBufferMaxBytes: number;
   /** The client's address and the key its bans are kept under. */
   clientOf(socket: Socket): { address: string; key: string };
   /** The client's address (honouring a trusted proxy's X-Forwarded-For). */
@@ -130,6 +141,8 @@ class Connection {
       this.#refuse(parsed.error, ack, event, parsed.message);
       return;
     }
+    // The queue is bounded: a client sending without waiting for replies is refused, not buffered.
+    if (this.#pending >= CONNECTION_QUEUE_MAX) return this.#refuse('queue-full', ack, event);
     this.#pending++;
     this.#queue = this.#queue
       .then(() => this.#handle(parsed.value, ack))
@@ -141,6 +154,7 @@ class Connection {
   }
 
   #overLimit(verdict: Exclude<Verdict, 'pass'>, event: string, ack: Ack | undefined): void {
+    if (verdict !== 'refuse') this.opts.limits.strike(this.#client, strikeWeight('rate-limited'));
     if (verdict === 'disconnect') {
       this.log.warn({ address: this.#client.address }, 'disconnected: over the message rate limit');
       this.socket.emit('protocol-error', { error: 'rate-limited', message: errorMessages['rate-limited'] });
@@ -153,6 +167,7 @@ class Connection {
 
   #refuse(error: ErrorId, ack: Ack | undefined, event?: string, message = errorMessages[error]): void {
     this.opts.metrics?.rejected(error);
+    this.opts.limits.strike(this.#client, strikeWeight(error));
     if (ack) ack({ ok: false, error, message });
     else this.socket.emit('protocol-error', { error, message, ...(event ? { event: event.slice(0, 64) } : {}) });
   }
@@ -241,6 +256,8 @@ class Connection {
     const target = room.get(req.to);
     if (!target || req.to === self.id) return this.#refuse('unknown-participant', ack, 'signal');
     target.send('signal', { from: self.id, data: req.data });
+    // A target that does not read was dropped instead (see #send): the signal went nowhere.
+    if (room.get(req.to) !== target) return this.#refuse('unknown-participant', ack, 'signal');
     ack?.({ ok: true });
   }
 
@@ -268,16 +285,28 @@ class Connection {
     if (this.#room) return this.#refuse('already-joined', ack, 'join');
     if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, 'join');
     if (this.#waitingIn !== null && this.#waitingIn !== req.room) this.#leaveLobby();
-    if (this.#waitingIn === null && !this.opts.joinsPerMinute.hit(this.#client.address)) {
+    const overJoins = this.#waitingIn === null ? this.opts.limits.join(this.#client) : null;
+    if (overJoins !== null) {
       const verdict = this.#limiter.strike();
       if (verdict === 'disconnect') return this.#overLimit(verdict, 'join', ack);
-      return this.#refuse('rate-limited', ack, 'join', 'Too many joins from your address; wait a minute.');
+      const why =
+        overJoins === 'penalty'
+          ? 'Too many refused requests from this browser; wait a minute.'
+          : overJoins === 'client'
+            ? 'Too many joins from this browser; wait a minute.'
+            : 'Too many joins from your network; wait a minute.';
+      return this.#refuse('rate-limited', ack, 'join', why);
     }
     // An id is adopted only with the token this server (or one with its key) made for it in
     // this room: a guess, or a departed participant's id with any other token, gets a new id.
     const r = req.resume;
     const proven = r !== undefined && this.opts.resumeTokens.verify(req.room, r.participantId, r.token);
-    const banKeys = [this.#client.key, ...(proven ? [r.participantId] : [])];
+    const address = addressKey(this.#client.address);
+    const banKeys = [
+      this.#client.key,
+      ...(address !== this.#client.key ? [address] : []),
+      ...(proven ? [r.participantId] : []),
+    ];
     const admission = await this.opts.access.admit(req, {
       // Past the gates only while the seat is still held or just dropped: someone who left for
       // good comes back through the lock, password and lobby like anyone else.
@@ -287,6 +316,7 @@ class Connection {
           this.opts.access.recentlyDropped(req.room, r.participantId)),
       lobbyId: this.#lobbyId,
       banKeys,
+      address: this.#client.address,
       admitted: this.#admitted,
       lobbyAnswer: (room, admitted) => this.#lobbyAnswer(room, admitted),
     });
@@ -336,7 +366,7 @@ class Connection {
     const socket = this.socket;
     room.add({
       participant: self,
-      send: (event, payload) => socket.emit(event, payload),
+      send: (event, payload) => this.#send(event, payload),
       evict: () => {
         if (this.#grace) {
           // The old transport is already gone: the participant simply came back in time.
@@ -356,8 +386,9 @@ class Connection {
       {
         id,
         banKeys: [this.#client.key, id],
+        address: this.#client.address,
         mayHost: admission.mayHost,
-        send: (event, payload) => socket.emit(event, payload),
+        send: (event, payload) => this.#send(event, payload),
         kick: (reason, banSeconds) => this.#kick(reason, banSeconds),
       },
       admission.asHost,
@@ -385,6 +416,27 @@ class Connection {
     if (access.hostId !== hostBefore) access.publish();
     this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
+  }
+
+  /**
+   * Send to this client, unless it has stopped reading: past `sendBufferMaxBytes` (or
+   * SEND_BUFFER_MAX_PACKETS) queued toward it, nothing more is queued, the message is dropped and
+   * the client is disconnected at once (what was buffered is freed; a real client reconnects and
+   * resumes). Whoever sent it sees the client leave. One client that does not read cannot make
+   * the server hold megabytes for it.
+   */
+  #send(event: string, payload: unknown): void {
+    if (this.socket.disconnected) return;
+    const backlog = sendBacklog(this.socket);
+    if (backlog.bytes > this.opts.sendBufferMaxBytes || backlog.packets > SEND_BUFFER_MAX_PACKETS) {
+      this.log.warn(
+        { room: this.#room?.name, participant: this.#self?.id, bytes: backlog.bytes, packets: backlog.packets },
+        'disconnected: not reading what is sent to it',
+      );
+      dropTransport(this.socket);
+      return;
+    }
+    this.socket.emit(event, payload);
   }
 
   /**

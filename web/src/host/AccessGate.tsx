@@ -1,6 +1,7 @@
 import { PASSWORD_MAX } from '@parley/protocol';
 import { useId, useState, type FormEvent } from 'react';
 import type { Call, CallSnapshot } from '../media/Call';
+import { PASSWORD_REFUSALS } from './accessText';
 
 /** Asks for the room password; shows why the last try was refused. */
 export function PasswordPrompt({
@@ -14,7 +15,7 @@ export function PasswordPrompt({
 }) {
   const [password, setPassword] = useState('');
   const ids = { pw: useId(), err: useId() };
-  const wrong = snapshot.error?.id === 'wrong-password';
+  const wrong = PASSWORD_REFUSALS.has(snapshot.error?.id ?? '');
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     if (password.length > 0) void call?.submitPassword(password);

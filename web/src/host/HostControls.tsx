@@ -13,7 +13,8 @@ export function HostControls({ call, snapshot }: { call: Call | null; snapshot: 
   const { run, error, busy } = useHostAction(call);
   const [password, setPassword] = useState('');
   const [open, setOpen] = useState(false);
-  const ids = { pw: useId(), panel: useId() };
+  const [banAddress, setBanAddress] = useState(false);
+  const ids = { pw: useId(), panel: useId(), banAddress: useId() };
   if (snapshot.phase !== 'joined' || !roomState || !self || roomState.hostId !== self.id) return null;
 
   const setRoomPassword = async (e: FormEvent): Promise<void> => {
@@ -27,6 +28,9 @@ export function HostControls({ call, snapshot }: { call: Call | null; snapshot: 
       {roomState.waiting.length > 0 && (
         <div className="lobby-list" role="region" aria-label="Waiting to join">
           <h2>Waiting to join</h2>
+          <button type="button" className="secondary" disabled={busy} onClick={() => void run('lobby-clear', {})}>
+            Refuse everyone waiting
+          </button>
           <ul>
             {roomState.waiting.map((w) => (
               <li key={w.id} data-testid="lobby-entry">
@@ -100,6 +104,20 @@ export function HostControls({ call, snapshot }: { call: Call | null; snapshot: 
             )}
           </form>
           {remotes.length > 0 && (
+            <p className="host-row">
+              <input
+                id={ids.banAddress}
+                type="checkbox"
+                checked={banAddress}
+                onChange={(e) => setBanAddress(e.target.checked)}
+              />
+              <label htmlFor={ids.banAddress}>
+                On removal, also block their network (everyone sharing their internet address, such as an office or
+                school, is kept out of this room too)
+              </label>
+            </p>
+          )}
+          {remotes.length > 0 && (
             <ul className="host-people" aria-label="People in the call">
               {remotes.map(({ participant: p }) => (
                 <li key={p.id}>
@@ -110,7 +128,11 @@ export function HostControls({ call, snapshot }: { call: Call | null; snapshot: 
                   <button type="button" onClick={() => void run('host-transfer', { id: p.id })}>
                     Make {p.name} host
                   </button>
-                  <button type="button" className="danger" onClick={() => void run('participant-remove', { id: p.id })}>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => void run('participant-remove', banAddress ? { id: p.id, banAddress } : { id: p.id })}
+                  >
                     Remove {p.name}
                   </button>
                 </li>

@@ -12,6 +12,8 @@ test('removal and end sentences', () => {
 test('password and lobby refusals keep the call waiting; others do not', () => {
   assert.equal(waitingPhaseFor('password-required'), 'password');
   assert.equal(waitingPhaseFor('wrong-password'), 'password');
+  assert.equal(waitingPhaseFor('password-limited'), 'password', 'too many attempts: wait, then type again');
+  assert.equal(waitingPhaseFor('server-busy'), 'password');
   assert.equal(waitingPhaseFor('in-lobby'), 'lobby');
   assert.equal(waitingPhaseFor('room-locked'), null);
 });

@@ -12,9 +12,15 @@ export function removedText(reason: RemovedReason, banSeconds?: number): string 
 export const LOBBY_DENIED_TEXT = 'The host did not let you in.';
 export const MUTED_BY_HOST_TEXT = 'The host muted your microphone. Only you can turn it back on.';
 
+/**
+ * Refusals of a typed password that keep the prompt open with the reason: a wrong password, too
+ * many attempts (wait a minute) and a server too busy to check it now.
+ */
+export const PASSWORD_REFUSALS: ReadonlySet<string> = new Set(['wrong-password', 'password-limited', 'server-busy']);
+
 /** Join refusals that keep the call open and wait for the person (a password) or the host (lobby). */
 export function waitingPhaseFor(errorId: string): 'password' | 'lobby' | null {
-  if (errorId === 'password-required' || errorId === 'wrong-password') return 'password';
+  if (PASSWORD_REFUSALS.has(errorId) || errorId === 'password-required') return 'password';
   if (errorId === 'in-lobby') return 'lobby';
   return null;
 }
