@@ -74,6 +74,7 @@ test('files: 20 MB to the room arrives intact at both receivers; decline and can
   const a = await newParticipant(browser, server.url);
   const b = await newParticipant(browser, server.url);
   const c = await newParticipant(browser, server.url);
+  await Promise.all([b.page.addInitScript(opfsSavePicker), c.page.addInitScript(opfsSavePicker)]);
   try {
     await joinThroughUi(a.page, 'Alice', 'e2e-files');
     await joinThroughUi(b.page, 'Bob', 'e2e-files');
@@ -125,6 +126,16 @@ test('files: 20 MB to the room arrives intact at both receivers; decline and can
       .waitFor({ timeout: 20_000 });
     await b.page.waitForTimeout(500);
     assert.equal(await row(b.page, 'large.bin').getByRole('link').count(), 0, 'nothing offered for download');
+    // It was going to the file Bob chose (200 MB is above the in-memory size): that file is gone.
+    await b.page.waitForFunction(
+      async () => {
+        const dir = (await navigator.storage.getDirectory()) as unknown as { keys(): AsyncIterable<string> };
+        for await (const name of dir.keys()) if (name.startsWith('large.bin')) return false;
+        return true;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
   } finally {
     await Promise.all([a.context.close(), b.context.close(), c.context.close()]);
   }
@@ -142,15 +153,14 @@ function remoteId(page: Page, name: string): Promise<string> {
 }
 
 /**
- * A save-file picker for a headless page: the file goes to the origin-private file system, which
- * the test reads back. (The real picker is a native dialog.)
+ * A save-file picker for a headless page (where the real one, a native dialog, never answers):
+ * the file goes to the origin-private file system, which the test reads back. A string, so
+ * that the test runner's transform leaves it alone.
  */
-function opfsSavePicker(): void {
-  Object.assign(window, {
-    showSaveFilePicker: async ({ suggestedName }: { suggestedName: string }) =>
-      (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true }),
-  });
-}
+const opfsSavePicker = {
+  content: `window.showSaveFilePicker = async ({ suggestedName }) =>
+    (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });`,
+};
 
 test('files: received files are octet-stream and byte-identical (memory and disk); a flood of offers is capped', async () => {
   const mallory = await newParticipant(browser, server.url);
@@ -258,5 +268,34 @@ test('files: received files are octet-stream and byte-identical (memory and disk
     assert.equal(await bob.page.getByTestId('offer-notice').count(), 1);
   } finally {
     await Promise.all([mallory.context.close(), bob.context.close()]);
+  }
+});
+
+test('files: without a save picker, a large file streams into the downloads through the service worker', async () => {
+  const ann = await newParticipant(browser, server.url);
+  const fox = await newParticipant(browser, server.url);
+  // As in Firefox and Safari: no showSaveFilePicker.
+  await fox.page.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined }));
+  try {
+    await joinThroughUi(ann.page, 'Ann', 'e2e-files-download');
+    await joinThroughUi(fox.page, 'Fox', 'e2e-files-download');
+    await Promise.all([waitConnected(ann.page, 1), waitConnected(fox.page, 1)]);
+    await Promise.all([openFiles(ann.page), openFiles(fox.page)]);
+    const big = randomFile('streamed.bin', 40 * 1024 * 1024);
+    await ann.page.getByLabel('File to send').setInputFiles(big.path);
+    const r = row(fox.page, 'streamed.bin');
+    await r.filter({ hasText: 'saves it to your downloads as it arrives' }).waitFor({ timeout: 20_000 });
+    const [download] = await Promise.all([
+      fox.page.waitForEvent('download', { timeout: 30_000 }),
+      r.getByRole('button', { name: 'Accept' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'streamed.bin');
+    await r.and(fox.page.locator('[data-state="done"]')).waitFor({ timeout: 120_000 });
+    assert.match((await r.textContent()) ?? '', /Saved to your downloads as streamed\.bin; SHA-256 checked\./);
+    const path = join(dir, 'streamed.saved');
+    await download.saveAs(path);
+    assert.equal(createHash('sha256').update(readFileSync(path)).digest('hex'), big.sha256);
+  } finally {
+    await Promise.all([ann.context.close(), fox.context.close()]);
   }
 });

@@ -34,10 +34,12 @@ export class FileAssembly {
   /** Add the next chunk. Returns false (and keeps nothing more) when it would exceed the announced size. */
   push(chunk: ArrayBuffer): boolean {
     if (this.#finished) return false;
-    if (this.#received + chunk.byteLength > this.size) return false;
+    const length = chunk.byteLength;
+    if (this.#received + length > this.size) return false;
     this.#hash.update(new Uint8Array(chunk));
+    this.#received += length;
+    // Last: a sink may take the buffer over (transfer it to a worker), leaving it empty here.
     this.#sink.write(chunk);
-    this.#received += chunk.byteLength;
     return true;
   }
 

@@ -17,6 +17,7 @@ import { FileAssembly } from './FileAssembly';
 import { FileSource } from './FileSource';
 import { OfferBook, OFFERS_PENDING_MAX, type OfferNotice } from './OfferBook';
 import { RateMeter } from './RateMeter';
+import { canStreamDownloads, DownloadSink } from './downloadSink';
 import { browserSaveFilePicker, DISK_SINK_MIN_BYTES, DiskSink, type FileSink, type SaveFilePicker } from './sinks';
 import { streamFile, TransferAborted } from './streamFile';
 
@@ -51,8 +52,11 @@ export interface TransferView {
   /** Incoming and verified: the file to save (kept in memory), and its SHA-256. */
   url?: string;
   sha256?: string;
-  /** Incoming: where the bytes go as they arrive ('disk': a file the person chose). */
-  storage?: 'memory' | 'disk';
+  /**
+   * Incoming: where the bytes go as they arrive ('disk': a file the person chose; 'download':
+   * streamed into the browser's downloads).
+   */
+  storage?: 'memory' | 'disk' | 'download';
   /** Incoming, accepted, waiting for the person to choose where to save it. */
   choosing?: boolean;
 }
@@ -70,6 +74,8 @@ export interface FileTransfersOptions {
   diskMinBytes?: number;
   /** The save-file picker. Default: the browser's `showSaveFilePicker`, or null where there is none. */
   saveFilePicker?: SaveFilePicker | null;
+  /** Without a picker, stream large files into the downloads through a service worker. Default: where the browser can. */
+  streamDownloads?: boolean;
 }
 
 interface Transfer {
@@ -100,6 +106,7 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
   readonly #maxBytes: number;
   readonly #diskMinBytes: number;
   readonly #pick: SaveFilePicker | null;
+  readonly #streamDownloads: boolean;
   readonly #offers: OfferBook;
   readonly #controls = new Map<string, RTCDataChannel>();
   readonly #outbox = new Map<string, string[]>();
@@ -114,6 +121,7 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     this.#maxBytes = opts.maxBytes ?? FILE_MAX_BYTES;
     this.#diskMinBytes = opts.diskMinBytes ?? DISK_SINK_MIN_BYTES;
     this.#pick = opts.saveFilePicker === undefined ? browserSaveFilePicker() : opts.saveFilePicker;
+    this.#streamDownloads = opts.streamDownloads ?? canStreamDownloads();
     this.#offers = new OfferBook(opts.pendingOffersMax ?? OFFERS_PENDING_MAX);
     for (const [id, link] of call.links()) this.#attach(id, link);
     this.#offs.push(
@@ -155,9 +163,12 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     return this.#diskMinBytes;
   }
 
-  /** Whether this browser can write received files to disk as they arrive. */
-  get savesToDisk(): boolean {
-    return this.#pick !== null;
+  /**
+   * Where files of `diskMinBytes` and more go as they arrive: a file chosen with the save
+   * picker, the browser's downloads (service worker), or memory where neither is possible.
+   */
+  get largeFiles(): 'picker' | 'download' | 'memory' {
+    return this.#pick ? 'picker' : this.#streamDownloads ? 'download' : 'memory';
   }
 
   /**
@@ -210,6 +221,22 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
         return;
       }
       sink = disk;
+    } else if (this.#streamDownloads && t.view.size >= this.#diskMinBytes) {
+      t.view.choosing = true;
+      this.#publish(t);
+      let download: DownloadSink | undefined;
+      try {
+        download = await DownloadSink.open(idOf(key), t.view.name, t.view.size);
+      } catch (err) {
+        console.warn('files: cannot stream the download, keeping the file in memory', err);
+      }
+      t.view.choosing = false;
+      this.#publish(t);
+      if (t.view.state !== 'offered') {
+        await download?.abort();
+        return;
+      }
+      sink = download;
     }
     this.#settleOffer(t);
     t.assembly = new FileAssembly(t.view.size, sink);
@@ -217,7 +244,7 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     t.assembly.sink.onError = () => {
       if (t.view.state !== 'transferring') return;
       this.#control(t.view.peerId, { type: 'file-cancel', id: idOf(key) });
-      this.#end(t, 'failed', 'The file could not be written to disk; the transfer was stopped.');
+      this.#end(t, 'failed', 'The file could not be saved (written or downloaded); the transfer was stopped.');
     };
     t.view.state = 'transferring';
     this.#control(t.view.peerId, { type: 'file-accept', id: idOf(key) });
@@ -421,11 +448,13 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
           if (result.saved.kind === 'memory') {
             t.view.url = URL.createObjectURL(result.saved.blob);
             this.#end(t, 'done', `Received from ${t.view.peerName}; SHA-256 checked.`);
+          } else if (result.saved.kind === 'download') {
+            this.#end(t, 'done', `Saved to your downloads as ${result.saved.name}; SHA-256 checked.`);
           } else {
             this.#end(t, 'done', `Saved as ${result.saved.name}; SHA-256 checked.`);
           }
         } else {
-          const disk = assembly.sink.kind === 'disk';
+          const disk = assembly.sink.kind !== 'memory';
           this.#end(
             t,
             'failed',

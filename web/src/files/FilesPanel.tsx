@@ -96,9 +96,17 @@ function TransferRow({ t, files }: { t: TransferView; files: FileTransfers }) {
         </div>
       )}
       {t.state === 'waiting' && <p className="hint">Waiting for {t.peerName} to accept…</p>}
-      {t.choosing && <p className="hint">Choose where to save {t.name}…</p>}
-      {t.state === 'offered' && !t.choosing && t.size >= files.diskMinBytes && files.savesToDisk && (
-        <p className="hint">Accepting asks where to save it; it is written there as it arrives.</p>
+      {t.choosing && (
+        <p className="hint">
+          {files.largeFiles === 'picker' ? `Choose where to save ${t.name}…` : `Starting the download of ${t.name}…`}
+        </p>
+      )}
+      {t.state === 'offered' && !t.choosing && t.size >= files.diskMinBytes && files.largeFiles !== 'memory' && (
+        <p className="hint">
+          {files.largeFiles === 'picker'
+            ? 'Accepting asks where to save it; it is written there as it arrives.'
+            : 'Accepting saves it to your downloads as it arrives.'}
+        </p>
       )}
       {t.note && <p className={t.state === 'failed' ? 'error' : 'hint'}>{t.note}</p>}
       <div className="transfer-actions">

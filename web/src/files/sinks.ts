@@ -13,11 +13,16 @@ export const RECEIVED_FILE_TYPE = 'application/octet-stream';
 export const DISK_SINK_MIN_BYTES = 32 * 1024 * 1024;
 
 /** The stored file, once every byte arrived and the SHA-256 matched. */
-export type SavedFile = { kind: 'memory'; blob: Blob } | { kind: 'disk'; name: string };
+export type SavedFile =
+  { kind: 'memory'; blob: Blob } | { kind: 'disk'; name: string } | { kind: 'download'; name: string };
 
 export interface FileSink {
-  readonly kind: 'memory' | 'disk';
-  /** Store the next chunk (in order). Errors surface through `onError` and in `close`. */
+  /** 'disk': a file chosen with the save picker; 'download': streamed into the browser's downloads. */
+  readonly kind: SavedFile['kind'];
+  /**
+   * Store the next chunk (in order); the sink may take the buffer over (transfer it), so the
+   * caller must not use it afterwards. Errors surface through `onError` and in `close`.
+   */
   write(chunk: ArrayBuffer): void;
   /** Every byte arrived and checked: finish the file. Rejects when it could not be written. */
   close(): Promise<SavedFile>;

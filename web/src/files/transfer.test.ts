@@ -8,7 +8,7 @@ import { FileAssembly } from './FileAssembly';
 import { FileSource } from './FileSource';
 import { FileTransfers, type TransferView } from './FileTransfers';
 import { OFFERS_PENDING_MAX } from './OfferBook';
-import type { SaveFilePicker } from './sinks';
+import type { FileSink, SaveFilePicker } from './sinks';
 import { FLOW_HIGH_BYTES, flowHigh, maySend } from './flow';
 import { RateMeter } from './RateMeter';
 import { streamFile, TransferAborted, type SendChannel } from './streamFile';
@@ -412,6 +412,23 @@ describe('large files go to disk as they arrive', () => {
     const f = disk.files.get('bad.bin');
     assert.ok(f?.aborted && f.removed && !f.closed, JSON.stringify({ ...f, bytes: f?.bytes.length }));
     assert.deepEqual(replies().at(-1), { type: 'file-result', id: 'bad', ok: false });
+  });
+
+  test('a sink that takes each chunk over (transfers it to a worker) still gets a complete, checked file', async () => {
+    const got: ArrayBuffer[] = [];
+    const sink: FileSink = {
+      kind: 'download',
+      write: (chunk) => void got.push(structuredClone(chunk, { transfer: [chunk] })),
+      close: () => Promise.resolve({ kind: 'download', name: 'x' }),
+      abort: () => Promise.resolve(),
+    };
+    const bytes = new Uint8Array(randomBytes(5_000));
+    const a = new FileAssembly(bytes.length, sink);
+    for (let at = 0; at < bytes.length; at += 1_000) assert.ok(a.push(bytes.slice(at, at + 1_000).buffer));
+    assert.equal(a.received, bytes.length);
+    const r = await a.finish(createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(r.ok, true);
+    assert.deepEqual(new Uint8Array(await new Blob(got).arrayBuffer()), bytes);
   });
 
   test('cancelling the picker leaves the offer open; accepting again works', async () => {
