@@ -195,48 +195,28 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
   }
 
   /**
-   * Take an offered file. A large one goes straight to a file the person chooses (the save
-   * picker opens, so call this from a click) where the browser has a picker; otherwise, or if
-   * the picker fails, it is kept in memory. Cancelling the picker leaves the offer open.
+   * Take an offered file. One of `diskMinBytes` or more is written as it arrives: to a file the
+   * person picks (the save picker opens, so call this from a click), or, without a picker, into
+   * the browser's downloads; if neither works it is kept in memory. Cancelling the picker
+   * leaves the offer open.
    */
   async accept(key: string): Promise<void> {
     const t = this.#transfers.get(key);
     if (!t || t.view.direction !== 'in' || t.view.state !== 'offered' || t.view.choosing) return;
     let sink: FileSink | undefined;
-    if (this.#pick && t.view.size >= this.#diskMinBytes) {
+    if (t.view.size >= this.#diskMinBytes && this.largeFiles !== 'memory') {
       t.view.choosing = true;
       this.#publish(t);
-      let disk: DiskSink | null | undefined;
-      try {
-        disk = await DiskSink.open(this.#pick, t.view.name);
-      } catch (err) {
-        console.warn('files: cannot write to disk, keeping the file in memory', err);
-      }
+      const opened = await this.#openLargeSink(t);
       t.view.choosing = false;
       this.#publish(t);
-      if (disk === null) return; // The person cancelled the picker.
+      if (opened === null) return; // The person cancelled the picker: the offer stays open.
       if (t.view.state !== 'offered') {
-        // Withdrawn or declined while the picker was open.
-        await disk?.abort();
+        // Withdrawn or declined while the picker or the download was starting.
+        await opened?.abort();
         return;
       }
-      sink = disk;
-    } else if (this.#streamDownloads && t.view.size >= this.#diskMinBytes) {
-      t.view.choosing = true;
-      this.#publish(t);
-      let download: DownloadSink | undefined;
-      try {
-        download = await DownloadSink.open(idOf(key), t.view.name, t.view.size);
-      } catch (err) {
-        console.warn('files: cannot stream the download, keeping the file in memory', err);
-      }
-      t.view.choosing = false;
-      this.#publish(t);
-      if (t.view.state !== 'offered') {
-        await download?.abort();
-        return;
-      }
-      sink = download;
+      sink = opened;
     }
     this.#settleOffer(t);
     t.assembly = new FileAssembly(t.view.size, sink);
@@ -273,6 +253,21 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     if (t.view.url) URL.revokeObjectURL(t.view.url);
     this.#transfers.delete(key);
     this.#publish();
+  }
+
+  /**
+   * Somewhere to write a large file as it arrives: the file the person picks, or the browser's
+   * downloads. Null when the person cancelled the picker; undefined when neither works here
+   * (the file is then kept in memory).
+   */
+  async #openLargeSink(t: Transfer): Promise<FileSink | null | undefined> {
+    try {
+      if (this.#pick) return await DiskSink.open(this.#pick, t.view.name);
+      return await DownloadSink.open(idOf(t.view.key), t.view.name, t.view.size);
+    } catch (err) {
+      console.warn('files: cannot save the file as it arrives; keeping it in memory', err);
+      return undefined;
+    }
   }
 
   dispose(): void {
