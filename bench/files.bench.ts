@@ -16,7 +16,18 @@ interface FilesHandle {
   dismiss(key: string): void;
 }
 
+/**
+ * Files of 32 MiB and more go to disk as they arrive, to the file picked with Chromium's
+ * save picker, a native dialog that never answers headless: pick a new file in the
+ * origin-private file system instead (cleared between runs).
+ */
+const opfsSavePicker = {
+  content: `window.showSaveFilePicker = async ({ suggestedName }) =>
+    (await navigator.storage.getDirectory()).getFileHandle(crypto.randomUUID() + '-' + suggestedName, { create: true });`,
+};
+
 async function joinRoom(page: Page, name: string, room: string): Promise<void> {
+  await page.addInitScript(opfsSavePicker);
   await page.goto(`/call/${name}/${room}`);
   await joinFromPreJoin(page);
   await page.waitForFunction(() => (window as unknown as { __parleyFiles?: unknown }).__parleyFiles !== undefined);
@@ -72,9 +83,16 @@ function sendAndTime(page: Page, bytes: number): Promise<number> {
 
 async function clearReceived(pages: Page[]): Promise<void> {
   for (const p of pages) {
-    await p.evaluate(() => {
+    await p.evaluate(async () => {
       const w = window as unknown as { __parleyFiles: FilesHandle };
       for (const t of w.__parleyFiles.transfers) w.__parleyFiles.dismiss(t.key);
+      const dir = (await navigator.storage.getDirectory()) as unknown as {
+        keys(): AsyncIterable<string>;
+        removeEntry(name: string): Promise<void>;
+      };
+      const names: string[] = [];
+      for await (const name of dir.keys()) names.push(name);
+      for (const name of names) await dir.removeEntry(name).catch(() => undefined);
     });
   }
 }

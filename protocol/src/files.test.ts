@@ -11,6 +11,7 @@ test('control messages parse, and malformed ones are refused', () => {
     mime: 'text/plain',
   });
   assert.ok(parseFileControl('{"type":"file-decline","id":"t1","reason":"too-large"}'));
+  assert.ok(parseFileControl('{"type":"file-decline","id":"t1","reason":"too-many"}'));
   for (const bad of [
     'not json',
     '{"type":"file-offer","id":"t1","name":"","size":3,"mime":""}',

@@ -36,8 +36,15 @@ export const fileControlSchema = z.discriminatedUnion('type', [
   }),
   /** Receiver -> sender: yes; the sender then opens `parley-file:<id>`. */
   z.strictObject({ type: z.literal('file-accept'), id: transferId }),
-  /** Receiver -> sender: no (`reason: "too-large"` when above the receiver's limit). */
-  z.strictObject({ type: z.literal('file-decline'), id: transferId, reason: z.enum(['declined', 'too-large']) }),
+  /**
+   * Receiver -> sender: no (`reason: "too-large"` when above the receiver's limit, `"too-many"`
+   * when the receiver already has its limit of offers from this sender waiting for an answer).
+   */
+  z.strictObject({
+    type: z.literal('file-decline'),
+    id: transferId,
+    reason: z.enum(['declined', 'too-large', 'too-many']),
+  }),
   /** Either side: stop this transfer now; nothing is kept. */
   z.strictObject({ type: z.literal('file-cancel'), id: transferId }),
   /** Receiver -> sender: every byte arrived and the SHA-256 matched (`ok`), or it did not. */

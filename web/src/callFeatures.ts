@@ -33,7 +33,7 @@ export function featuresOf(call: Call): CallFeatures {
       made.files.dispose();
       made.screen.dispose();
     });
-    (window as unknown as { __parleyFiles?: FileTransfers }).__parleyFiles = made.files;
+    Object.assign(window, { __parleyFiles: made.files, __parleyChat: made.chat });
   }
   return f;
 }

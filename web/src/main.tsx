@@ -1,3 +1,5 @@
+// First: configures zod before any schema is built (see zodConfig.ts).
+import './zodConfig';
 import { StrictMode, Suspense, lazy } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';

@@ -6,9 +6,17 @@ import { ChatStore, type ChatEntry } from './ChatStore';
 
 /** How long to wait before resending after a request timed out while still joined. */
 export const CHAT_RETRY_MS = 1_000;
+/**
+ * At most one change event per this interval (the first at once): a burst of messages, each
+ * its own network event, then costs the page one render per interval, not one per message.
+ */
+export const CHAT_PUBLISH_MS = 50;
 
 export interface ChatSnapshot {
+  /** The newest messages (at most `CHAT_KEEP_MAX`), in time order. */
   entries: ChatEntry[];
+  /** Whether older messages were dropped from this page to stay within that bound. */
+  olderDropped: boolean;
   /** Messages from others that arrived while the panel was closed. */
   unread: number;
 }
@@ -31,6 +39,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   #unread = 0;
   #retry: ReturnType<typeof setTimeout> | null = null;
   #snapshot: ChatSnapshot | null = null;
+  #publishTimer: ReturnType<typeof setTimeout> | null = null;
+  #publishAgain = false;
 
   constructor(call: Call) {
     super();
@@ -55,7 +65,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   get snapshot(): ChatSnapshot {
-    this.#snapshot ??= { entries: this.#store.list(), unread: this.#unread };
+    this.#snapshot ??= { entries: this.#store.list(), olderDropped: this.#store.dropped, unread: this.#unread };
     return this.#snapshot;
   }
 
@@ -94,6 +104,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   dispose(): void {
     for (const off of this.#offs) off();
     if (this.#retry) clearTimeout(this.#retry);
+    if (this.#publishTimer) clearTimeout(this.#publishTimer);
     this.removeAllListeners();
   }
 
@@ -123,9 +134,20 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     }, CHAT_RETRY_MS);
   }
 
+  /** The snapshot is stale: readers get a fresh one at once, listeners hear at most once per interval. */
   #changed(): void {
     this.#snapshot = null;
+    if (this.#publishTimer) {
+      this.#publishAgain = true;
+      return;
+    }
     this.emit('change', this.snapshot);
+    this.#publishTimer = setTimeout(() => {
+      this.#publishTimer = null;
+      if (!this.#publishAgain) return;
+      this.#publishAgain = false;
+      this.#changed();
+    }, CHAT_PUBLISH_MS);
   }
 }
 

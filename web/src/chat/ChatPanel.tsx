@@ -1,11 +1,15 @@
 import { CHAT_TEXT_MAX, type Participant } from '@parley/protocol';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useEmitterValue } from '../hooks/useEmitterValue';
 import type { ChatClient, ChatSnapshot } from './ChatClient';
 import type { ChatEntry } from './ChatStore';
+import './ChatPanel.css';
 import { linkify } from './linkify';
 
-const empty: ChatSnapshot = { entries: [], unread: 0 };
+const empty: ChatSnapshot = { entries: [], olderDropped: false, unread: 0 };
+
+/** Messages rendered at first, and how many more each "Show earlier messages" adds. */
+export const CHAT_RENDER_STEP = 200;
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -19,7 +23,8 @@ export function ChatPanel({
   selfId: string | undefined;
   participants: Participant[];
 }) {
-  const { entries } = useEmitterValue(chat, (c) => c.snapshot, empty);
+  const { entries, olderDropped } = useEmitterValue(chat, (c) => c.snapshot, empty);
+  const [rendered, setRendered] = useState(CHAT_RENDER_STEP);
   const [text, setText] = useState('');
   const [to, setTo] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -30,10 +35,16 @@ export function ChatPanel({
     return () => chat.setOpen(false);
   }, [chat]);
 
+  const last = entries.at(-1);
+  const lastKey = last ? `${last.message.from}/${last.message.id}` : '';
   useEffect(() => {
     const el = list.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [entries.length]);
+  }, [lastKey]);
+
+  // Only the newest messages become DOM nodes; the person can ask for more of those kept.
+  const shown = entries.length > rendered ? entries.slice(entries.length - rendered) : entries;
+  const notRendered = entries.length - shown.length;
 
   const recipient = participants.find((p) => p.id === to);
   const length = [...text].length;
@@ -51,13 +62,26 @@ export function ChatPanel({
     }
   };
 
-  const nameOf = (id: string | undefined): string => participants.find((p) => p.id === id)?.name ?? 'someone';
+  const nameOf = useCallback(
+    (id: string | undefined): string => participants.find((p) => p.id === id)?.name ?? 'someone',
+    [participants],
+  );
 
   return (
     <section className="chat" aria-label="Chat">
       <ol className="chat-messages" ref={list} aria-live="polite" data-testid="chat-messages">
         {entries.length === 0 && <li className="chat-empty">No messages yet.</li>}
-        {entries.map((e) => (
+        {(notRendered > 0 || olderDropped) && (
+          <li className="chat-older" data-testid="chat-older">
+            Older messages are not shown.{' '}
+            {notRendered > 0 && (
+              <button type="button" className="link" onClick={() => setRendered((n) => n + CHAT_RENDER_STEP)}>
+                Show {Math.min(notRendered, CHAT_RENDER_STEP)} earlier
+              </button>
+            )}
+          </li>
+        )}
+        {shown.map((e) => (
           <ChatLine
             key={`${e.message.from}/${e.message.id}`}
             entry={e}
@@ -112,7 +136,16 @@ export function ChatPanel({
   );
 }
 
-function ChatLine({ entry, own, nameOf }: { entry: ChatEntry; own: boolean; nameOf: (id?: string) => string }) {
+/** One message; entries are immutable, so an unchanged message is not rendered again. */
+const ChatLine = memo(function ChatLine({
+  entry,
+  own,
+  nameOf,
+}: {
+  entry: ChatEntry;
+  own: boolean;
+  nameOf: (id?: string) => string;
+}) {
   const { message, status, error } = entry;
   return (
     <li className={`chat-message${own ? ' own' : ''}${message.to ? ' private' : ''}`} data-status={status}>
@@ -138,4 +171,4 @@ function ChatLine({ entry, own, nameOf }: { entry: ChatEntry; own: boolean; name
       </p>
     </li>
   );
-}
+});

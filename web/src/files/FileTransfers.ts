@@ -4,7 +4,6 @@ import {
   FILE_MAX_BYTES,
   TRANSFER_ID_PATTERN,
   fileSizeProblem,
-  formatBytes,
   parseFileControl,
   parseFileEnd,
   safeFileName,
@@ -16,7 +15,10 @@ import type { PeerLink } from '../media/PeerLink';
 import { randomId } from '../randomId';
 import { FileAssembly } from './FileAssembly';
 import { FileSource } from './FileSource';
+import { OfferBook, OFFERS_PENDING_MAX, type OfferNotice } from './OfferBook';
 import { RateMeter } from './RateMeter';
+import { canStreamDownloads, DownloadSink } from './downloadSink';
+import { browserSaveFilePicker, DISK_SINK_MIN_BYTES, DiskSink, type FileSink, type SaveFilePicker } from './sinks';
 import { streamFile, TransferAborted } from './streamFile';
 
 /** How often progress is published to the UI while bytes flow. */
@@ -47,18 +49,41 @@ export interface TransferView {
   state: TransferState;
   /** A sentence for declined/cancelled/failed transfers. */
   note?: string;
-  /** Incoming and verified: the file to save, and its SHA-256. */
+  /** Incoming and verified: the file to save (kept in memory), and its SHA-256. */
   url?: string;
   sha256?: string;
+  /**
+   * Incoming: where the bytes go as they arrive ('disk': a file the person chose; 'download':
+   * streamed into the browser's downloads).
+   */
+  storage?: 'memory' | 'disk' | 'download';
+  /** Incoming, accepted, waiting for the person to choose where to save it. */
+  choosing?: boolean;
 }
 
 export interface FileTransfersEvents {
   change: (transfers: TransferView[]) => void;
 }
 
+export interface FileTransfersOptions {
+  /** Largest file offered or accepted. Default `FILE_MAX_BYTES` (1 GiB). */
+  maxBytes?: number;
+  /** Offers one peer may have waiting for an answer at once. Default `OFFERS_PENDING_MAX` (8). */
+  pendingOffersMax?: number;
+  /** Files at least this large go to disk as they arrive, when a picker exists. Default `DISK_SINK_MIN_BYTES` (32 MiB). */
+  diskMinBytes?: number;
+  /** The save-file picker. Default: the browser's `showSaveFilePicker`, or null where there is none. */
+  saveFilePicker?: SaveFilePicker | null;
+  /** Without a picker, stream large files into the downloads through a service worker. Default: where the browser can. */
+  streamDownloads?: boolean;
+}
+
 interface Transfer {
   view: TransferView;
-  mime: string;
+  /** The copy of `view` last published (null after a change). */
+  snap: TransferView | null;
+  /** An incoming offer counted as waiting in the offer book. */
+  waiting: boolean;
   meter: RateMeter;
   lastPublish: number;
   channel: RTCDataChannel | null;
@@ -79,16 +104,25 @@ const terminal = new Set<TransferState>(['done', 'declined', 'cancelled', 'faile
 export class FileTransfers extends Emitter<FileTransfersEvents> {
   readonly #call: Call;
   readonly #maxBytes: number;
+  readonly #diskMinBytes: number;
+  readonly #pick: SaveFilePicker | null;
+  readonly #streamDownloads: boolean;
+  readonly #offers: OfferBook;
   readonly #controls = new Map<string, RTCDataChannel>();
   readonly #outbox = new Map<string, string[]>();
   readonly #transfers = new Map<string, Transfer>();
   readonly #offs: Array<() => void> = [];
-  #list: TransferView[] = [];
+  #list: TransferView[] | null = null;
+  #publishQueued = false;
 
-  constructor(call: Call, opts: { maxBytes?: number } = {}) {
+  constructor(call: Call, opts: FileTransfersOptions = {}) {
     super();
     this.#call = call;
     this.#maxBytes = opts.maxBytes ?? FILE_MAX_BYTES;
+    this.#diskMinBytes = opts.diskMinBytes ?? DISK_SINK_MIN_BYTES;
+    this.#pick = opts.saveFilePicker === undefined ? browserSaveFilePicker() : opts.saveFilePicker;
+    this.#streamDownloads = opts.streamDownloads ?? canStreamDownloads();
+    this.#offers = new OfferBook(opts.pendingOffersMax ?? OFFERS_PENDING_MAX);
     for (const [id, link] of call.links()) this.#attach(id, link);
     this.#offs.push(
       call.on('link-added', (id, link) => this.#attach(id, link)),
@@ -99,12 +133,42 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     );
   }
 
+  /** Every transfer of this call, oldest first. The same array until something changes. */
   get transfers(): TransferView[] {
+    this.#list ??= Array.from(this.#transfers.values(), (t) => (t.snap ??= { ...t.view }));
     return this.#list;
+  }
+
+  /** One notice per peer whose offers were declined automatically (too many at once, too large). */
+  get notices(): OfferNotice[] {
+    return this.#offers.notices();
+  }
+
+  /** Offers one peer may have waiting at once. */
+  get pendingOffersMax(): number {
+    return this.#offers.max;
+  }
+
+  dismissNotice(peerId: string): void {
+    this.#offers.dismiss(peerId);
+    this.#publish();
   }
 
   get maxBytes(): number {
     return this.#maxBytes;
+  }
+
+  /** Files at least this large go to disk as they arrive (when `savesToDisk`). */
+  get diskMinBytes(): number {
+    return this.#diskMinBytes;
+  }
+
+  /**
+   * Where files of `diskMinBytes` and more go as they arrive: a file chosen with the save
+   * picker, the browser's downloads (service worker), or memory where neither is possible.
+   */
+  get largeFiles(): 'picker' | 'download' | 'memory' {
+    return this.#pick ? 'picker' : this.#streamDownloads ? 'download' : 'memory';
   }
 
   /**
@@ -121,7 +185,7 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     const mime = file.type.slice(0, 255);
     for (const peerId of targets) {
       const id = randomId();
-      const t = this.#add(peerId, id, 'out', name, file.size, mime);
+      const t = this.#add(peerId, id, 'out', name, file.size);
       t.source = source;
       t.view.state = 'waiting';
       this.#control(peerId, { type: 'file-offer', id, name, size: file.size, mime });
@@ -130,13 +194,41 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     return null;
   }
 
-  accept(key: string): void {
+  /**
+   * Take an offered file. One of `diskMinBytes` or more is written as it arrives: to a file the
+   * person picks (the save picker opens, so call this from a click), or, without a picker, into
+   * the browser's downloads; if neither works it is kept in memory. Cancelling the picker
+   * leaves the offer open.
+   */
+  async accept(key: string): Promise<void> {
     const t = this.#transfers.get(key);
-    if (!t || t.view.direction !== 'in' || t.view.state !== 'offered') return;
-    t.assembly = new FileAssembly(t.view.size, t.mime);
+    if (!t || t.view.direction !== 'in' || t.view.state !== 'offered' || t.view.choosing) return;
+    let sink: FileSink | undefined;
+    if (t.view.size >= this.#diskMinBytes && this.largeFiles !== 'memory') {
+      t.view.choosing = true;
+      this.#publish(t);
+      const opened = await this.#openLargeSink(t);
+      t.view.choosing = false;
+      this.#publish(t);
+      if (opened === null) return; // The person cancelled the picker: the offer stays open.
+      if (t.view.state !== 'offered') {
+        // Withdrawn or declined while the picker or the download was starting.
+        await opened?.abort();
+        return;
+      }
+      sink = opened;
+    }
+    this.#settleOffer(t);
+    t.assembly = new FileAssembly(t.view.size, sink);
+    t.view.storage = sink?.kind ?? 'memory';
+    t.assembly.sink.onError = () => {
+      if (t.view.state !== 'transferring') return;
+      this.#control(t.view.peerId, { type: 'file-cancel', id: idOf(key) });
+      this.#end(t, 'failed', 'The file could not be saved (written or downloaded); the transfer was stopped.');
+    };
     t.view.state = 'transferring';
     this.#control(t.view.peerId, { type: 'file-accept', id: idOf(key) });
-    this.#publish();
+    this.#publish(t);
   }
 
   decline(key: string): void {
@@ -161,6 +253,21 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     if (t.view.url) URL.revokeObjectURL(t.view.url);
     this.#transfers.delete(key);
     this.#publish();
+  }
+
+  /**
+   * Somewhere to write a large file as it arrives: the file the person picks, or the browser's
+   * downloads. Null when the person cancelled the picker; undefined when neither works here
+   * (the file is then kept in memory).
+   */
+  async #openLargeSink(t: Transfer): Promise<FileSink | null | undefined> {
+    try {
+      if (this.#pick) return await DiskSink.open(this.#pick, t.view.name);
+      return await DownloadSink.open(idOf(t.view.key), t.view.name, t.view.size);
+    } catch (err) {
+      console.warn('files: cannot save the file as it arrives; keeping it in memory', err);
+      return undefined;
+    }
   }
 
   dispose(): void {
@@ -201,7 +308,11 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     const text = JSON.stringify(msg);
     const ch = this.#controls.get(peerId);
     if (ch?.readyState === 'open') ch.send(text);
-    else this.#outbox.set(peerId, [...(this.#outbox.get(peerId) ?? []), text]);
+    else {
+      const queue = this.#outbox.get(peerId);
+      if (queue) queue.push(text);
+      else this.#outbox.set(peerId, [text]);
+    }
   }
 
   #onControl(peerId: string, msg: FileControl): void {
@@ -210,14 +321,24 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     switch (msg.type) {
       case 'file-offer': {
         if (t) return;
-        const n = this.#add(peerId, msg.id, 'in', safeFileName(msg.name), msg.size, msg.mime);
-        if (fileSizeProblem(msg.size, this.#maxBytes)) {
-          this.#control(peerId, { type: 'file-decline', id: msg.id, reason: 'too-large' });
-          this.#end(n, 'declined', `Refused: larger than the ${formatBytes(this.#maxBytes)} limit.`);
-        } else {
-          n.view.state = 'offered';
+        // Offers declined automatically become one notice per peer, never rows: a peer that
+        // floods offers costs a counter here. The claimed type is ignored (see sinks.ts).
+        const name = safeFileName(msg.name);
+        const why = fileSizeProblem(msg.size, this.#maxBytes)
+          ? 'too-large'
+          : this.#offers.admit(peerId)
+            ? null
+            : 'too-many';
+        if (why) {
+          this.#control(peerId, { type: 'file-decline', id: msg.id, reason: why });
+          this.#offers.declined(peerId, this.#peerName(peerId), why, name);
           this.#publish();
+          return;
         }
+        const n = this.#add(peerId, msg.id, 'in', name, msg.size);
+        n.waiting = true;
+        n.view.state = 'offered';
+        this.#publish(n);
         return;
       }
       case 'file-accept':
@@ -230,12 +351,21 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
             'declined',
             msg.reason === 'too-large'
               ? `${t.view.peerName} cannot take files this large.`
-              : `${t.view.peerName} declined.`,
+              : msg.reason === 'too-many'
+                ? `${t.view.peerName} already has too many offers from you waiting; send it again once they are answered.`
+                : `${t.view.peerName} declined.`,
           );
         }
         return;
       case 'file-cancel':
-        if (t && !terminal.has(t.view.state)) this.#end(t, 'cancelled', `${t.view.peerName} cancelled the transfer.`);
+        if (t?.view.state === 'offered' && !t.view.choosing) {
+          // Withdrawn before anyone answered: nothing happened worth a row.
+          this.#settleOffer(t);
+          this.#transfers.delete(key);
+          this.#publish();
+        } else if (t && !terminal.has(t.view.state)) {
+          this.#end(t, 'cancelled', `${t.view.peerName} cancelled the transfer.`);
+        }
         return;
       case 'file-result':
         if (t?.view.direction === 'out' && t.view.state === 'verifying') {
@@ -255,12 +385,12 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     t.channel = ch;
     t.abort = new AbortController();
     t.view.state = 'transferring';
-    this.#publish();
+    this.#publish(t);
     const run = async (): Promise<void> => {
       await streamFile(ch, source, { signal: t.abort?.signal, onProgress: (n) => this.#progress(t, n) });
       t.view.state = 'verifying';
       t.view.secondsLeft = 0;
-      this.#publish();
+      this.#publish(t);
     };
     ch.addEventListener('open', () => {
       run().catch((err: unknown) => {
@@ -300,34 +430,54 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
       const end = typeof data === 'string' ? parseFileEnd(data) : null;
       if (!end) return;
       t.view.state = 'verifying';
-      const result = assembly.finish(end.sha256);
-      this.#control(peerId, { type: 'file-result', id, ok: result.ok });
-      if (result.ok) {
-        t.view.url = URL.createObjectURL(result.blob);
-        t.view.sha256 = result.sha256;
-        this.#end(t, 'done', `Received from ${t.view.peerName}; SHA-256 checked.`);
-      } else {
-        this.#end(
-          t,
-          'failed',
-          result.reason === 'hash'
-            ? 'The file arrived damaged (SHA-256 mismatch); it was not saved.'
-            : 'The file arrived incomplete; it was not saved.',
-        );
-      }
+      this.#publish(t);
+      void assembly.finish(end.sha256).then((result) => {
+        if (t.view.state !== 'verifying') {
+          // Cancelled while the last bytes were written: keep nothing.
+          if (result.ok) void assembly.sink.abort();
+          return;
+        }
+        this.#control(peerId, { type: 'file-result', id, ok: result.ok });
+        if (result.ok) {
+          t.view.sha256 = result.sha256;
+          if (result.saved.kind === 'memory') {
+            t.view.url = URL.createObjectURL(result.saved.blob);
+            this.#end(t, 'done', `Received from ${t.view.peerName}; SHA-256 checked.`);
+          } else if (result.saved.kind === 'download') {
+            this.#end(t, 'done', `Saved to your downloads as ${result.saved.name}; SHA-256 checked.`);
+          } else {
+            this.#end(t, 'done', `Saved as ${result.saved.name}; SHA-256 checked.`);
+          }
+        } else {
+          const disk = assembly.sink.kind !== 'memory';
+          this.#end(
+            t,
+            'failed',
+            result.reason === 'hash'
+              ? `The file arrived damaged (SHA-256 mismatch); it was ${disk ? 'deleted' : 'not saved'}.`
+              : result.reason === 'size'
+                ? `The file arrived incomplete; it was ${disk ? 'deleted' : 'not saved'}.`
+                : 'The file could not be written to disk.',
+          );
+        }
+      });
     });
     ch.addEventListener('close', () => {
       if (t.view.state === 'transferring') this.#end(t, 'failed', 'The connection was lost during the transfer.');
     });
   }
 
-  #add(peerId: string, id: string, direction: 'in' | 'out', name: string, size: number, mime: string): Transfer {
+  #peerName(peerId: string): string {
+    return this.#call.snapshot.remotes.find((r) => r.participant.id === peerId)?.participant.name ?? 'Someone';
+  }
+
+  #add(peerId: string, id: string, direction: 'in' | 'out', name: string, size: number): Transfer {
     const key = `${peerId}:${id}`;
-    const peerName =
-      this.#call.snapshot.remotes.find((r) => r.participant.id === peerId)?.participant.name ?? 'Someone';
+    const peerName = this.#peerName(peerId);
     const t: Transfer = {
       view: { key, direction, peerId, peerName, name, size, bytes: 0, rate: 0, secondsLeft: null, state: 'waiting' },
-      mime,
+      snap: null,
+      waiting: false,
       meter: new RateMeter(),
       lastPublish: 0,
       channel: null,
@@ -344,10 +494,11 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     t.lastPublish = now;
     t.view.rate = t.meter.rate();
     t.view.secondsLeft = t.meter.secondsLeft(t.view.size);
-    this.#publish();
+    this.#publish(t);
   }
 
   #end(t: Transfer, state: TransferState, note: string): void {
+    this.#settleOffer(t);
     t.view.state = state;
     t.view.note = note;
     t.view.secondsLeft = null;
@@ -362,12 +513,20 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
       if (state !== 'done') ch.close();
       else setTimeout(() => ch.close(), 1_000);
     }
-    this.#publish();
+    this.#publish(t);
+  }
+
+  /** An incoming offer stops waiting for an answer (once). */
+  #settleOffer(t: Transfer): void {
+    if (!t.waiting) return;
+    t.waiting = false;
+    this.#offers.settled(t.view.peerId);
   }
 
   #peerGone(peerId: string): void {
     this.#controls.delete(peerId);
     this.#outbox.delete(peerId);
+    this.#offers.forget(peerId);
     for (const t of this.#transfers.values()) {
       if (t.view.peerId === peerId && !terminal.has(t.view.state)) {
         this.#end(t, 'failed', `${t.view.peerName} left the call.`);
@@ -375,9 +534,20 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     }
   }
 
-  #publish(): void {
-    this.#list = [...this.#transfers.values()].map((t) => ({ ...t.view }));
-    this.emit('change', this.#list);
+  /**
+   * Something changed (`t`, when one transfer did). Readers of `transfers` see it at once; the
+   * change event goes out once per turn of the event loop however many changes it held, and
+   * only changed transfers are copied.
+   */
+  #publish(t?: Transfer): void {
+    if (t) t.snap = null;
+    this.#list = null;
+    if (this.#publishQueued) return;
+    this.#publishQueued = true;
+    queueMicrotask(() => {
+      this.#publishQueued = false;
+      this.emit('change', this.transfers);
+    });
   }
 }
 

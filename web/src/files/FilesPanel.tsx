@@ -2,8 +2,10 @@ import { formatBytes, type Participant } from '@parley/protocol';
 import { useRef, useState } from 'react';
 import { useEmitterValue } from '../hooks/useEmitterValue';
 import type { FileTransfers, TransferView } from './FileTransfers';
+import { noticeText, type OfferNotice } from './OfferBook';
 
 const none: TransferView[] = [];
+const noNotices: OfferNotice[] = [];
 
 function formatSeconds(s: number | null): string {
   if (s === null) return '';
@@ -14,6 +16,7 @@ function formatSeconds(s: number | null): string {
 /** Send a file to everyone or one person; see offers, progress, and received files. */
 export function FilesPanel({ files, participants }: { files: FileTransfers; participants: Participant[] }) {
   const transfers = useEmitterValue(files, (f) => f.transfers, none);
+  const notices = useEmitterValue(files, (f) => f.notices, noNotices);
   const [to, setTo] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
@@ -50,6 +53,14 @@ export function FilesPanel({ files, participants }: { files: FileTransfers; part
           </p>
         )}
       </div>
+      {notices.map((n) => (
+        <div className="files-notice hint" role="status" data-testid="offer-notice" key={n.peerId}>
+          {noticeText(n, formatBytes(files.maxBytes), files.pendingOffersMax)}{' '}
+          <button type="button" onClick={() => files.dismissNotice(n.peerId)}>
+            Dismiss
+          </button>
+        </div>
+      ))}
       <ul className="transfers" aria-live="polite">
         {transfers.length === 0 && <li className="chat-empty">No files yet.</li>}
         {transfers.map((t) => (
@@ -85,14 +96,26 @@ function TransferRow({ t, files }: { t: TransferView; files: FileTransfers }) {
         </div>
       )}
       {t.state === 'waiting' && <p className="hint">Waiting for {t.peerName} to accept…</p>}
+      {t.choosing && (
+        <p className="hint">
+          {files.largeFiles === 'picker' ? `Choose where to save ${t.name}…` : `Starting the download of ${t.name}…`}
+        </p>
+      )}
+      {t.state === 'offered' && !t.choosing && t.size >= files.diskMinBytes && files.largeFiles !== 'memory' && (
+        <p className="hint">
+          {files.largeFiles === 'picker'
+            ? 'Accepting asks where to save it; it is written there as it arrives.'
+            : 'Accepting saves it to your downloads as it arrives.'}
+        </p>
+      )}
       {t.note && <p className={t.state === 'failed' ? 'error' : 'hint'}>{t.note}</p>}
       <div className="transfer-actions">
         {t.state === 'offered' && (
           <>
-            <button type="button" onClick={() => files.accept(t.key)}>
+            <button type="button" disabled={t.choosing} onClick={() => void files.accept(t.key)}>
               Accept
             </button>
-            <button type="button" onClick={() => files.decline(t.key)}>
+            <button type="button" disabled={t.choosing} onClick={() => files.decline(t.key)}>
               Decline
             </button>
           </>

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { parseFileEnd } from '@parley/protocol';
+import { resolveObjectURL } from 'node:buffer';
+import { FILE_CHANNEL_PREFIX, FILE_CONTROL_LABEL, parseFileEnd, type FileControl } from '@parley/protocol';
+import type { Call } from '../media/Call';
 import { FileAssembly } from './FileAssembly';
 import { FileSource } from './FileSource';
+import { FileTransfers, type TransferView } from './FileTransfers';
+import { OFFERS_PENDING_MAX } from './OfferBook';
+import type { FileSink, SaveFilePicker } from './sinks';
 import { FLOW_HIGH_BYTES, flowHigh, maySend } from './flow';
 import { RateMeter } from './RateMeter';
 import { streamFile, TransferAborted, type SendChannel } from './streamFile';
@@ -65,21 +70,23 @@ class LoopChannel implements SendChannel {
   }
 }
 
+type Result = Awaited<ReturnType<FileAssembly['finish']>>;
+
 async function roundTrip(bytes: Uint8Array<ArrayBuffer>, chunk?: number) {
   const assembly = new FileAssembly(bytes.length);
-  let result: ReturnType<FileAssembly['finish']> | null = null;
+  let result: Result | null = null;
   const ch = new LoopChannel((m) => {
     if (typeof m === 'string') {
       const end = parseFileEnd(m);
       assert.ok(end, 'the last message is file-end');
-      result = assembly.finish(end.sha256);
+      void assembly.finish(end.sha256).then((r) => (result = r));
     } else assert.ok(assembly.push(m));
   });
   const progress: number[] = [];
   await streamFile(ch, new FileSource(new Blob([bytes]), chunk), { onProgress: (n) => progress.push(n) });
   while (!result) await new Promise((r) => setTimeout(r, 2));
   ch.stop();
-  return { result: result as ReturnType<FileAssembly['finish']>, progress, maxBuffered: ch.maxBuffered };
+  return { result: result as Result, progress, maxBuffered: ch.maxBuffered };
 }
 
 describe('chunking, reassembly and hash check', () => {
@@ -90,7 +97,10 @@ describe('chunking, reassembly and hash check', () => {
       assert.ok(result.ok, `size ${size}`);
       if (!result.ok) continue;
       assert.equal(result.sha256, createHash('sha256').update(bytes).digest('hex'));
-      assert.deepEqual(new Uint8Array(await result.blob.arrayBuffer()), bytes);
+      assert.equal(result.saved.kind, 'memory');
+      if (result.saved.kind !== 'memory') continue;
+      assert.equal(result.saved.blob.type, 'application/octet-stream');
+      assert.deepEqual(new Uint8Array(await result.saved.blob.arrayBuffer()), bytes);
       assert.equal(progress.at(-1) ?? 0, size);
       assert.equal(progress.length, Math.ceil(size / 262_144));
     }
@@ -104,17 +114,17 @@ describe('chunking, reassembly and hash check', () => {
     assert.ok(maxBuffered <= FLOW_HIGH_BYTES, `max buffered ${maxBuffered}`);
   });
 
-  test('a corrupted chunk or a short file fails the check and hands out nothing', () => {
+  test('a corrupted chunk or a short file fails the check and hands out nothing', async () => {
     const bytes = new Uint8Array(randomBytes(1000));
     const sha = createHash('sha256').update(bytes).digest('hex');
     const a = new FileAssembly(1000);
     const bad = bytes.slice();
     bad[500] = (bad[500] ?? 0) ^ 1;
     a.push(bad.buffer);
-    assert.deepEqual(a.finish(sha), { ok: false, reason: 'hash' });
+    assert.deepEqual(await a.finish(sha), { ok: false, reason: 'hash' });
     const b = new FileAssembly(1000);
     b.push(bytes.slice(0, 999).buffer);
-    assert.deepEqual(b.finish(sha), { ok: false, reason: 'size' });
+    assert.deepEqual(await b.finish(sha), { ok: false, reason: 'size' });
     const c = new FileAssembly(10);
     assert.equal(c.push(new ArrayBuffer(11)), false, 'more than announced is refused');
   });
@@ -125,15 +135,15 @@ describe('chunking, reassembly and hash check', () => {
     const expected = createHash('sha256').update(bytes).digest('hex');
     const runs = [1 << 20, 1 << 16, 1 << 12].map(async (pace) => {
       const assembly = new FileAssembly(bytes.length);
-      let result: ReturnType<FileAssembly['finish']> | null = null;
+      let result: Result | null = null;
       const ch = new LoopChannel((m) => {
-        if (typeof m === 'string') result = assembly.finish(parseFileEnd(m)?.sha256 ?? '');
+        if (typeof m === 'string') void assembly.finish(parseFileEnd(m)?.sha256 ?? '').then((r) => (result = r));
         else assembly.push(m);
       }, pace);
       await streamFile(ch, source);
       while (!result) await new Promise((r) => setTimeout(r, 2));
       ch.stop();
-      return result as ReturnType<FileAssembly['finish']>;
+      return result as Result;
     });
     for (const r of await Promise.all(runs)) {
       assert.ok(r.ok);
@@ -176,5 +186,261 @@ describe('flow and rate', () => {
     assert.equal(m.secondsLeft(3_000_000), 1);
     m.sample(1_000_000, 5_000);
     assert.ok(m.rate() < 300_000, 'a stall lowers the rate');
+  });
+});
+
+/* -------------------------------------------------------------------------------------------- */
+/* FileTransfers against one fake peer: its control channel and the data channels it opens.     */
+
+/** A data channel whose sends are recorded and whose messages the test delivers. */
+class FakeChannel {
+  readyState: RTCDataChannelState = 'open';
+  binaryType = 'arraybuffer';
+  readonly sent: string[] = [];
+  readonly #listeners = new Map<string, Set<(ev: { data?: unknown }) => void>>();
+  constructor(readonly label: string) {}
+  send(data: string): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    if (this.readyState === 'closed') return;
+    this.readyState = 'closed';
+    this.#fire('close', {});
+  }
+  addEventListener(type: string, l: (ev: { data?: unknown }) => void): void {
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    set.add(l);
+  }
+  removeEventListener(type: string, l: (ev: { data?: unknown }) => void): void {
+    this.#listeners.get(type)?.delete(l);
+  }
+  deliver(data: unknown): void {
+    this.#fire('message', { data });
+  }
+  #fire(type: string, ev: { data?: unknown }): void {
+    for (const l of this.#listeners.get(type) ?? []) l(ev);
+  }
+}
+
+function fakePeer(opts: ConstructorParameters<typeof FileTransfers>[1] = {}) {
+  const control = new FakeChannel(FILE_CONTROL_LABEL);
+  let onDataChannel: (ch: FakeChannel) => void = () => undefined;
+  const link = {
+    controlChannel: control,
+    on: (_event: 'datachannel', l: (ch: FakeChannel) => void) => {
+      onDataChannel = l;
+      return () => undefined;
+    },
+    createDataChannel: (label: string) => new FakeChannel(label),
+  };
+  const call = {
+    links: () => new Map([['mallory', link]]),
+    on: () => () => undefined,
+    snapshot: { phase: 'joined', remotes: [{ participant: { id: 'mallory', name: 'Mallory' } }] },
+  };
+  const files = new FileTransfers(call as unknown as Call, { saveFilePicker: null, ...opts });
+  const offer = (id: string, size = 100, name = `f-${id}.txt`, mime = 'text/plain'): void =>
+    control.deliver(JSON.stringify({ type: 'file-offer', id, name, size, mime }));
+  const replies = () => control.sent.map((t) => JSON.parse(t) as FileControl);
+  /** The peer opens the data channel of transfer `id` and sends `bytes`, then the end message with `sha256`. */
+  const stream = (id: string, bytes: Uint8Array, sha256: string): FakeChannel => {
+    const ch = new FakeChannel(`${FILE_CHANNEL_PREFIX}${id}`);
+    onDataChannel(ch);
+    for (let at = 0; at < bytes.length; at += 1000) ch.deliver(bytes.slice(at, at + 1000).buffer);
+    ch.deliver(JSON.stringify({ type: 'file-end', sha256 }));
+    return ch;
+  };
+  return { files, control, offer, replies, stream };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+async function waitState(files: FileTransfers, key: string, states: string[]): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const t = files.transfers.find((x) => x.key === key);
+    if (t && states.includes(t.state)) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.fail(
+    `${key} never reached ${states.join('/')}: ${JSON.stringify(files.transfers.find((x) => x.key === key))}`,
+  );
+}
+
+describe('incoming offers', () => {
+  test('a flood of offers from one peer: 8 wait, the rest are declined with a reason, one notice', async () => {
+    const { files, offer, replies } = fakePeer();
+    let changes = 0;
+    files.on('change', () => changes++);
+    const lists: TransferView[][] = [];
+    for (let i = 0; i < 5_000; i++) {
+      offer(`o${i}`);
+      if (i < 20) lists.push(files.transfers);
+    }
+    await settle();
+    assert.equal(files.transfers.length, OFFERS_PENDING_MAX, 'rows only for the offers that may wait');
+    assert.ok(files.transfers.every((t) => t.state === 'offered'));
+    const declines = replies().filter((r) => r.type === 'file-decline');
+    assert.equal(declines.length, 5_000 - OFFERS_PENDING_MAX);
+    assert.ok(declines.every((r) => r.type === 'file-decline' && r.reason === 'too-many'));
+    assert.equal(files.notices.length, 1);
+    assert.equal(files.notices[0]?.tooMany, 5_000 - OFFERS_PENDING_MAX);
+    assert.equal(files.notices[0]?.peerName, 'Mallory');
+    assert.equal(changes, 1, 'one change event for a burst');
+    // Rows that did not change are not copied again: the list is rebuilt from kept copies.
+    assert.equal(lists[3]?.[0], lists[19]?.[0]);
+
+    // Answering frees a place: the next offer waits again.
+    files.decline('mallory:o0');
+    offer('again');
+    assert.equal(files.transfers.filter((t) => t.state === 'offered').length, OFFERS_PENDING_MAX);
+    assert.ok(files.transfers.some((t) => t.key === 'mallory:again'));
+    files.dismissNotice('mallory');
+    assert.equal(files.notices.length, 0);
+  });
+
+  test('offers withdrawn before an answer leave nothing behind', async () => {
+    const { files, control, offer } = fakePeer();
+    for (let i = 0; i < 2_000; i++) {
+      offer(`w${i}`);
+      control.deliver(JSON.stringify({ type: 'file-cancel', id: `w${i}` }));
+    }
+    await settle();
+    assert.equal(files.transfers.length, 0);
+    assert.equal(files.notices.length, 0);
+    offer('last');
+    assert.equal(files.transfers[0]?.state, 'offered', 'the slots were freed');
+  });
+
+  test('files above the limit are declined as too-large into the same notice', () => {
+    const { files, offer, replies } = fakePeer({ maxBytes: 1_000 });
+    for (let i = 0; i < 100; i++) offer(`big${i}`, 5_000);
+    assert.equal(files.transfers.length, 0);
+    assert.equal(files.notices[0]?.tooLarge, 100);
+    assert.ok(replies().every((r) => r.type === 'file-decline' && r.reason === 'too-large'));
+  });
+
+  test('a received file is application/octet-stream whatever the sender claims, and byte-identical', async () => {
+    const { files, offer, stream, replies } = fakePeer();
+    const bytes = new Uint8Array(randomBytes(10_000));
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    offer('page', bytes.length, 'invoice.html', 'text/html');
+    await files.accept('mallory:page');
+    stream('page', bytes, sha);
+    await waitState(files, 'mallory:page', ['done', 'failed']);
+    const t = files.transfers.find((x) => x.key === 'mallory:page');
+    assert.equal(t?.state, 'done');
+    assert.equal(t?.storage, 'memory');
+    const blob = resolveObjectURL(t?.url ?? '');
+    assert.ok(blob);
+    assert.equal(blob.type, 'application/octet-stream');
+    assert.equal(
+      createHash('sha256')
+        .update(new Uint8Array(await blob.arrayBuffer()))
+        .digest('hex'),
+      sha,
+    );
+    assert.deepEqual(replies().at(-1), { type: 'file-result', id: 'page', ok: true });
+  });
+});
+
+/** A save picker over an in-memory "disk", recording what happens to each file. */
+function fakeDisk() {
+  const files = new Map<string, { bytes: number[]; closed: boolean; aborted: boolean; removed: boolean }>();
+  let cancelNext = false;
+  const pick: SaveFilePicker = ({ suggestedName }) => {
+    if (cancelNext) {
+      cancelNext = false;
+      return Promise.reject(new DOMException('The user aborted a request.', 'AbortError'));
+    }
+    const f = { bytes: [] as number[], closed: false, aborted: false, removed: false };
+    files.set(suggestedName, f);
+    return Promise.resolve({
+      name: suggestedName,
+      getFile: () => Promise.resolve({ size: 0, lastModified: Date.now() }),
+      createWritable: () =>
+        Promise.resolve({
+          write: async (data: ArrayBuffer) => {
+            await new Promise((r) => setTimeout(r, 0));
+            f.bytes.push(...new Uint8Array(data));
+          },
+          close: () => Promise.resolve(void (f.closed = true)),
+          abort: () => Promise.resolve(void (f.aborted = true)),
+        }),
+      remove: () => Promise.resolve(void (f.removed = true)),
+    });
+  };
+  return { pick, files, cancelPicker: () => (cancelNext = true) };
+}
+
+describe('large files go to disk as they arrive', () => {
+  test('written chunk by chunk to the chosen file, hash checked, nothing kept in memory', async () => {
+    const disk = fakeDisk();
+    const { files, offer, stream } = fakePeer({ saveFilePicker: disk.pick, diskMinBytes: 4_000 });
+    const bytes = new Uint8Array(randomBytes(50_000));
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    offer('big', bytes.length, 'big.bin');
+    offer('small', 10, 'small.bin');
+    await files.accept('mallory:big');
+    const t = () => files.transfers.find((x) => x.key === 'mallory:big');
+    assert.equal(t()?.storage, 'disk');
+    stream('big', bytes, sha);
+    await waitState(files, 'mallory:big', ['done', 'failed']);
+    assert.equal(t()?.state, 'done');
+    assert.equal(t()?.url, undefined, 'no in-memory copy to hand out');
+    assert.equal(t()?.sha256, sha);
+    const written = disk.files.get('big.bin');
+    assert.ok(written?.closed);
+    assert.deepEqual(new Uint8Array(written.bytes), bytes);
+    // Small files stay in memory: no picker for them.
+    await files.accept('mallory:small');
+    assert.equal(files.transfers.find((x) => x.key === 'mallory:small')?.storage, 'memory');
+    assert.equal(disk.files.has('small.bin'), false);
+  });
+
+  test('a SHA-256 mismatch fails the transfer and deletes the written file', async () => {
+    const disk = fakeDisk();
+    const { files, offer, stream, replies } = fakePeer({ saveFilePicker: disk.pick, diskMinBytes: 1 });
+    const bytes = new Uint8Array(randomBytes(20_000));
+    offer('bad', bytes.length, 'bad.bin');
+    await files.accept('mallory:bad');
+    stream('bad', bytes, createHash('sha256').update('something else').digest('hex'));
+    await waitState(files, 'mallory:bad', ['done', 'failed']);
+    const t = files.transfers.find((x) => x.key === 'mallory:bad');
+    assert.equal(t?.state, 'failed');
+    assert.match(t?.note ?? '', /SHA-256 mismatch.*deleted/);
+    const f = disk.files.get('bad.bin');
+    assert.ok(f?.aborted && f.removed && !f.closed, JSON.stringify({ ...f, bytes: f?.bytes.length }));
+    assert.deepEqual(replies().at(-1), { type: 'file-result', id: 'bad', ok: false });
+  });
+
+  test('a sink that takes each chunk over (transfers it to a worker) still gets a complete, checked file', async () => {
+    const got: ArrayBuffer[] = [];
+    const sink: FileSink = {
+      kind: 'download',
+      write: (chunk) => void got.push(structuredClone(chunk, { transfer: [chunk] })),
+      close: () => Promise.resolve({ kind: 'download', name: 'x' }),
+      abort: () => Promise.resolve(),
+    };
+    const bytes = new Uint8Array(randomBytes(5_000));
+    const a = new FileAssembly(bytes.length, sink);
+    for (let at = 0; at < bytes.length; at += 1_000) assert.ok(a.push(bytes.slice(at, at + 1_000).buffer));
+    assert.equal(a.received, bytes.length);
+    const r = await a.finish(createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(r.ok, true);
+    assert.deepEqual(new Uint8Array(await new Blob(got).arrayBuffer()), bytes);
+  });
+
+  test('cancelling the picker leaves the offer open; accepting again works', async () => {
+    const disk = fakeDisk();
+    const { files, offer, replies } = fakePeer({ saveFilePicker: disk.pick, diskMinBytes: 1 });
+    offer('x', 10, 'x.bin');
+    disk.cancelPicker();
+    await files.accept('mallory:x');
+    assert.equal(files.transfers[0]?.state, 'offered');
+    assert.equal(replies().length, 0, 'nothing was answered');
+    await files.accept('mallory:x');
+    assert.equal(files.transfers[0]?.state, 'transferring');
+    assert.deepEqual(replies(), [{ type: 'file-accept', id: 'x' }]);
   });
 });
