@@ -1,6 +1,6 @@
 import { FILE_CONTROL_LABEL, type IceServer } from '@parley/protocol';
 import { earlySignalingClient } from '../signaling/preconnect';
-import { linkCertificate } from './certificate';
+import { linkCertificate } from './transport/mesh/certificate';
 
 /**
  * The newcomer's first peer connection, made on the pre-join screen while the person looks at

@@ -1,10 +1,10 @@
 import { FILE_CONTROL_LABEL, type IceServer, type SignalData } from '@parley/protocol';
-import { Emitter } from '../emitter';
-import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from './liveness';
+import { Emitter } from '../../../emitter';
+import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from '../../liveness';
 import { decideOnDescription, isPolite } from './negotiation';
 import { withStartBitrate } from './sdp';
-import type { PreparedLink } from './preparedLink';
-import { applyQuality, type SendQuality } from './quality';
+import type { PreparedLink } from '../../preparedLink';
+import { applyQuality, type SendQuality } from '../../quality';
 import { watchSetupMilestones } from './setupMarks';
 
 /** Highest encoder start bitrate asked for, in kbps (the bandwidth estimate takes over from there). */
@@ -197,6 +197,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (!tr) return; // attached when the remote offer arrives
     await tr.sender.replaceTrack(track);
     if (track && tr.direction === 'recvonly') tr.direction = 'sendrecv';
+  }
+
+  /** This connection's raw WebRTC statistics. */
+  getStats(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
   }
 
   /** The control data channel, or null until the remote side has opened it. */
