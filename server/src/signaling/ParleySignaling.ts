@@ -14,6 +14,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import type { AccessControl } from '../access/AccessControl';
 import type { RemovedReason } from '@parley/protocol';
+import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { MessageLimiter, PerMinuteLimit, Verdict } from '../limits/RateLimiter';
 import { relayChat } from '../chat/chatRelay';
 import { DISCONNECT_GRACE_MS } from '../liveness';
@@ -345,6 +346,8 @@ class Connection {
       iceServers: this.opts.iceServers(id),
       resumeToken: token,
       roomState: access.stateFor(id),
+      topology: 'mesh',
+      protocolVersion: PROTOCOL_VERSION,
     };
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);

@@ -437,7 +437,8 @@ export class Call extends Emitter<CallEvents> {
     const present = new Set(reply.participants.map((p) => p.id));
     for (const r of this.#remotes.values()) r.unconfirmed = !present.has(r.participant.id);
     const here = reply.participants.filter((p) => this.#addRemote(p, false)).map((p) => p.id);
-    const transport = (this.#transport ??= this.#openTransport('mesh'));
+    // A server before protocol version 2 names no topology: its rooms are meshes.
+    const transport = (this.#transport ??= this.#openTransport(reply.topology ?? 'mesh'));
     // As the newcomer, we open the media paths to everyone already here.
     transport.enterRoom(here);
     if ([...this.#remotes.values()].some((r) => r.unconfirmed)) this.#scheduleStaleCheck();

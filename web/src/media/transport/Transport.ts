@@ -1,4 +1,4 @@
-import type { IceServer, SignalData } from '@parley/protocol';
+import type { IceServer, SignalData, Topology, TrackRole } from '@parley/protocol';
 
 /**
  * The seam between a call and the way its media travels. `Call` owns the session (phases,
@@ -8,11 +8,8 @@ import type { IceServer, SignalData } from '@parley/protocol';
  * (files, screen sharing, quality, speaking) and the UI only ever see this interface.
  */
 
-/** How the room's media travels (the join reply says which). */
-export type Topology = 'mesh';
-
-/** What a published track is: it travels with its role in the signal, never inferred from order. */
-export type TrackRole = 'camera' | 'microphone' | 'screen' | 'screen-audio';
+/** How the room's media travels (the join reply says which), and what a published track is. */
+export type { Topology, TrackRole } from '@parley/protocol';
 
 /** The media path to (or from) one participant: set up, working, recovering, given up, gone. */
 export type RemoteMediaState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';

@@ -242,7 +242,7 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
       pair.tracksVersion++;
       this.emit('remote-changed', id);
     });
-    link.on('extra-track', (track, stream) => this.emit('remote-track', id, track, roleOfExtra(track), stream));
+    link.on('extra-track', (track, stream, role) => this.emit('remote-track', id, track, role, stream));
     link.on('datachannel', (channel) => this.emit('datachannel', id, channel));
     link.on('warning', (message, err) => this.#ctx.warn(id, message, err));
     link.on('stuck', (why) => {
@@ -280,7 +280,7 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
     if (pair.link.state !== 'connected') return;
     for (const [track, { role, stream }] of this.#published) {
       if (pair.sent.has(track)) continue;
-      const tr = pair.link.addExtraTrack(track, stream);
+      const tr = pair.link.addExtraTrack(track, stream, role);
       pair.sent.set(track, tr);
       if (role !== 'screen') continue;
       // Keep the resolution and drop frames when bandwidth is short (legibility first).
@@ -295,9 +295,4 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
     const q = this.#ctx.adaptQuality ? qualityFor(this.#pairs.size) : null;
     for (const pair of this.#pairs.values()) pair.link.setSendQuality(q);
   }
-}
-
-/** Without roles on the wire, a track beyond the camera and microphone is a screen or its sound. */
-function roleOfExtra(track: MediaStreamTrack): TrackRole {
-  return track.kind === 'video' ? 'screen' : 'screen-audio';
 }
