@@ -12,7 +12,7 @@ import { LOBBY_DENIED_TEXT, MUTED_BY_HOST_TEXT, removedText, waitingPhaseFor } f
 import { takeSignalingClient } from '../signaling/preconnect';
 import { SignalingError, type SignalingClient } from '../signaling/SignalingClient';
 import { detectCapabilities, type BrowserCapabilities } from './capabilities';
-import { summarizeLinkStats, type LinkStats } from './linkStats';
+import { summarizeLinkStats, type LinkStats } from './transport/stats';
 import { REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import { getLocalMedia, type LocalMedia, type MediaProblem } from './localMedia';
 import { browserTransports } from './transport/createTransport';

@@ -11,6 +11,7 @@ import { decideOnDescription, isPolite } from './negotiation';
 import { withStartBitrate } from './sdp';
 import type { PreparedLink } from '../../preparedLink';
 import { applyQuality, type SendQuality } from '../../quality';
+import { addFirstOfferLines, peerConfiguration } from './peerConfig';
 import { watchSetupMilestones } from './setupMarks';
 import { announce, cameraTransceiver, remoteRole, rolesFrom } from './trackRoles';
 
@@ -106,14 +107,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#patience = opts.patience ?? 1;
     this.#tracks = { ...opts.tracks };
     const prepared = opts.initiator ? (opts.prepared ?? null) : null;
-    this.pc =
-      prepared?.pc ??
-      new RTCPeerConnection({
-        iceServers: opts.iceServers,
-        iceTransportPolicy: opts.relayOnly ? 'relay' : 'all',
-        bundlePolicy: 'max-bundle',
-        ...(opts.certificate ? { certificates: [opts.certificate] } : {}),
-      });
+    this.pc = prepared?.pc ?? new RTCPeerConnection(peerConfiguration(opts));
     const pc = this.pc;
     watchSetupMilestones(pc, opts.remoteId);
     // Offers go through the same queue as inbound signals: one negotiation step at a time.
@@ -158,9 +152,10 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.#holdCandidates = true;
       this.#enqueue(() => this.#sendPreparedOffer(prepared));
     } else if (opts.initiator) {
-      this.#audio = this.#addCameraTransceiver('audio');
-      this.#video = this.#addCameraTransceiver('video');
-      this.#control = pc.createDataChannel(FILE_CONTROL_LABEL);
+      const lines = addFirstOfferLines(pc, this.#tracks);
+      this.#audio = lines.audio;
+      this.#video = lines.video;
+      this.#control = lines.control;
     }
     this.#arm(CONNECT_TIMEOUT_MS * this.#patience, 'not connected in time');
   }
@@ -251,13 +246,6 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     for (const t of this.remoteStream.getTracks()) this.remoteStream.removeTrack(t);
     this.#setState('closed');
     this.removeAllListeners();
-  }
-
-  #addCameraTransceiver(kind: 'audio' | 'video'): RTCRtpTransceiver {
-    const track = this.#tracks[kind];
-    return track
-      ? this.pc.addTransceiver(track, { direction: 'sendrecv' })
-      : this.pc.addTransceiver(kind, { direction: 'recvonly' });
   }
 
   async #offer(): Promise<void> {
