@@ -35,7 +35,9 @@ test('two people join through the UI, see and hear each other, and Leave removes
       const remoteSdp = await page.evaluate(
         () =>
           [
-            ...(window as unknown as { __parleyCall: { links(): Map<string, { pc: RTCPeerConnection }> } }).__parleyCall
+            ...(
+              window as unknown as { __parleyCall: { transport: { links(): Map<string, { pc: RTCPeerConnection }> } } }
+            ).__parleyCall.transport
               .links()
               .values(),
           ][0]?.pc.remoteDescription?.sdp ?? '',

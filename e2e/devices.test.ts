@@ -197,9 +197,10 @@ test('pre-join: preview, level meter, device choice, join muted with camera off,
     // The first connection was prepared on the pre-join screen before the camera was switched:
     // its offer went out with the join, and it sends the camera chosen afterwards.
     const sent = await alice.page.evaluate(() => {
-      const call = (window as unknown as { __parleyCall: { links(): Map<string, { pc: RTCPeerConnection }> } })
-        .__parleyCall;
-      const [id, link] = [...call.links()][0] ?? [];
+      const call = (
+        window as unknown as { __parleyCall: { transport: { links(): Map<string, { pc: RTCPeerConnection }> } } }
+      ).__parleyCall;
+      const [id, link] = [...call.transport.links()][0] ?? [];
       return {
         prepared: performance.getEntriesByName(`parley:offer-prepared:${id}`).length,
         camera: link?.pc

@@ -44,7 +44,9 @@ test('three people joining one after another all see each other, with names and 
     for (const p of ps) {
       const fingerprints = await p.page.evaluate(() =>
         [
-          ...(window as unknown as { __parleyCall: { links(): Map<string, { pc: RTCPeerConnection }> } }).__parleyCall
+          ...(
+            window as unknown as { __parleyCall: { transport: { links(): Map<string, { pc: RTCPeerConnection }> } } }
+          ).__parleyCall.transport
             .links()
             .values(),
         ].map((l) => /a=fingerprint:(.+)/.exec(l.pc.localDescription?.sdp ?? '')?.[1]?.trim()),

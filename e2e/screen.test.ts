@@ -33,6 +33,32 @@ async function screenSize(page: Page, label: string): Promise<{ width: number; h
   return video.evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, height: v.videoHeight }));
 }
 
+type Sent = { kind: string; tracks?: Array<{ role: string }> };
+
+/**
+ * Wrap the page's outgoing signals: record what each description says of its tracks, and with
+ * `asVersion1` leave that out, as a client from before track roles does.
+ */
+async function watchSignals(page: Page, asVersion1: boolean): Promise<void> {
+  await page.evaluate((strip) => {
+    const w = window as unknown as {
+      __parleyCall: { signaling: { signal(to: string, data: Sent): void } };
+      __sentRoles: string[][];
+    };
+    const s = w.__parleyCall.signaling;
+    const send = s.signal.bind(s);
+    w.__sentRoles = [];
+    s.signal = (to, data) => {
+      if (data.kind !== 'description') return send(to, data);
+      w.__sentRoles.push((data.tracks ?? []).map((t) => t.role).sort());
+      if (!strip) return send(to, data);
+      const old = { ...data };
+      delete old.tracks;
+      send(to, old);
+    };
+  }, asVersion1);
+}
+
 test('screen share: sent as an extra track, shown large with the sharer name, gone when the track ends', async () => {
   const a = await newParticipant(browser, server.url);
   const b = await newParticipant(browser, server.url);
@@ -41,9 +67,13 @@ test('screen share: sent as an extra track, shown large with the sharer name, go
     await joinThroughUi(b.page, 'Bob', 'e2e-screen');
     await Promise.all([waitForRemoteVideos(a.page, 1), waitForRemoteVideos(b.page, 1)]);
 
+    await watchSignals(a.page, false);
     await a.page.getByRole('button', { name: 'Share screen' }).click();
     await a.page.getByLabel('Your screen (shared with everyone)').waitFor();
     const size = await screenSize(b.page, "Alice's screen");
+    // Alice's offer for the screen said what each of her tracks is.
+    const roles = await a.page.evaluate(() => (window as unknown as { __sentRoles: string[][] }).__sentRoles);
+    assert.deepEqual(roles[0], ['camera', 'microphone', 'screen'], 'the renegotiation offer names every track');
     console.log(`screen decoded at Bob: ${size.width}x${size.height}`);
     assert.ok(size.width >= 1280 && size.height >= 720, `a 1280x720-class screen (${size.width}x${size.height})`);
     // The camera keeps going beside the screen, and the layout switches to presenter view.
@@ -51,7 +81,9 @@ test('screen share: sent as an extra track, shown large with the sharer name, go
     assert.equal(cams[0]?.name, 'Alice');
     assert.equal(await b.page.locator('.stage [data-testid="screen-tile"]').count(), 1);
 
-    // Bob shares too: two presentations at once, each its own tile.
+    // Bob shares too: two presentations at once, each its own tile. His offer comes without
+    // roles, as a version-1 client's would: Alice tells his screen by order.
+    await watchSignals(b.page, true);
     await b.page.getByRole('button', { name: 'Share screen' }).click();
     await screenSize(a.page, "Bob's screen");
 

@@ -1,4 +1,4 @@
-import type { LinkStats } from '../../web/src/media/linkStats';
+import type { LinkStats } from '../../web/src/media/transport/stats';
 import type { RemoteVideo } from './call';
 import type { Participant } from './participant';
 

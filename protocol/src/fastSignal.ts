@@ -58,6 +58,7 @@ export function isPlainSignal(p: unknown): p is SignalRequest {
     );
   }
   if (data.kind === 'description') {
+    // A description with its `tracks` (rare next to candidates) goes through the schema.
     if (!onlyKeys(data, DESCRIPTION_DATA_KEYS)) return false;
     const d = data.description;
     return (

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseClientEvent } from './messages';
+import { TRACKS_MAX, parseClientEvent } from './messages';
 import { seedDataSchema, seedJoinSchema } from './seed';
 
 const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n';
@@ -76,6 +76,35 @@ describe('signal', () => {
     for (const gen of [-1, 1.5, '2', 2 ** 31, null]) {
       assert.equal(refused('signal', { to: 'p1', data: { ...offer, gen } }), 'invalid-message');
     }
+  });
+  test('a description may carry the role of each track it sends, by mid; bad ones are refused', () => {
+    const offer = { kind: 'description', description: { type: 'offer', sdp } };
+    const tracks = [
+      { mid: '0', participant: 'p0', role: 'microphone' },
+      { mid: '1', participant: 'p0', role: 'camera' },
+      { mid: '3', participant: 'p0', role: 'screen' },
+      { mid: '4', participant: 'p0', role: 'screen-audio' },
+    ];
+    assert.ok(parseClientEvent('signal', { to: 'p1', data: { ...offer, tracks } }).ok);
+    assert.ok(parseClientEvent('signal', { to: 'p1', data: { ...offer, tracks: [] } }).ok);
+    const track = { mid: '0', participant: 'p0', role: 'camera' };
+    for (const bad of [
+      [{ ...track, role: 'webcam' }],
+      [{ ...track, mid: '' }],
+      [{ ...track, mid: 'm'.repeat(33) }],
+      [{ ...track, participant: '' }],
+      [{ ...track, extra: 1 }],
+      [{ mid: '0', role: 'camera' }],
+      Array.from({ length: TRACKS_MAX + 1 }, (_, i) => ({ ...track, mid: String(i) })),
+      'camera',
+    ]) {
+      assert.equal(refused('signal', { to: 'p1', data: { ...offer, tracks: bad } }), 'invalid-message');
+    }
+    // Candidates carry no tracks.
+    assert.equal(
+      refused('signal', { to: 'p1', data: { kind: 'candidate', candidate: null, tracks } }),
+      'invalid-message',
+    );
   });
   test('refuses oversized SDP and candidates, bad types, missing target, spoofed sender', () => {
     const cases: unknown[] = [

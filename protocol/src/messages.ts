@@ -12,6 +12,24 @@ import { CANDIDATE_MAX, ID_MAX, NAME_MAX, ROOM_PATTERN, SDP_MAX, normalizeName }
 /** Socket.IO namespace of Parley's protocol. */
 export const PARLEY_NAMESPACE = '/parley';
 
+/**
+ * The version of this protocol, sent in the join reply. Version 1 (no `protocolVersion`, no
+ * `topology`, no `tracks` on descriptions) is what clients before it speak. Within a version,
+ * additions are optional fields that an older client of the same server ignores; a change that
+ * an older client could not ignore raises the version. See docs/PROTOCOL.md.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** How a room's media travels: `mesh` (peer to peer, one connection per pair) is the only one so far. */
+export const TOPOLOGIES = ['mesh'] as const;
+export type Topology = (typeof TOPOLOGIES)[number];
+
+/** What a published track is: sent with it, never inferred from transceiver order. */
+export const TRACK_ROLES = ['camera', 'microphone', 'screen', 'screen-audio'] as const;
+export type TrackRole = (typeof TRACK_ROLES)[number];
+/** Most tracks one description may describe (camera, microphone and a few screens). */
+export const TRACKS_MAX = 16;
+
 export const participantIdSchema = z.string().min(1).max(ID_MAX);
 export type ParticipantId = string;
 
@@ -51,9 +69,25 @@ export const GEN_MAX = 2 ** 31 - 1;
  */
 const genSchema = z.number().int().min(0).max(GEN_MAX).optional();
 
+/**
+ * One track the sender of a description sends: its transceiver's `mid` in that description, the
+ * participant whose track it is and its role. Absent in descriptions from version-1 clients.
+ */
+export const publishedTrackSchema = z.strictObject({
+  mid: z.string().min(1).max(32),
+  participant: participantIdSchema,
+  role: z.enum(TRACK_ROLES),
+});
+export type PublishedTrack = z.infer<typeof publishedTrackSchema>;
+
 /** The payload of a `signal`: an SDP description or an ICE candidate (null = end of candidates). */
 export const signalDataSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('description'), description: descriptionSchema, gen: genSchema }),
+  z.strictObject({
+    kind: z.literal('description'),
+    description: descriptionSchema,
+    gen: genSchema,
+    tracks: z.array(publishedTrackSchema).max(TRACKS_MAX).optional(),
+  }),
   z.strictObject({ kind: z.literal('candidate'), candidate: candidateSchema.nullable(), gen: genSchema }),
 ]);
 export type SignalData = z.infer<typeof signalDataSchema>;
@@ -147,6 +181,10 @@ export interface JoinOk {
   resumeToken: string;
   /** The room's host, lock, password and lobby state. */
   roomState: RoomState;
+  /** How the room's media travels (absent from servers before version 2: `mesh`). */
+  topology?: Topology;
+  /** PROTOCOL_VERSION of the server (absent: 1). */
+  protocolVersion?: number;
 }
 export type JoinReply = JoinOk | ErrorReply;
 

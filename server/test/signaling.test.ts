@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join as pathJoin } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { JoinReply, OkReply, Participant, SignalData } from '@parley/protocol';
+import { PROTOCOL_VERSION, type JoinReply, type OkReply, type Participant, type SignalData } from '@parley/protocol';
 import type { Config } from '../src/config';
 import type { ParleyServer } from '../src/ParleyServer';
 import { closeAllSockets, collect, connect, join, next, request, sleep, startTestServer } from './support';
@@ -30,6 +30,9 @@ describe("Parley's protocol", () => {
     assert.deepEqual(ja.participants, []);
     assert.deepEqual(ja.iceServers, [{ urls: ['stun:stun.example.org:3478'] }]);
     assert.ok(ja.resumeToken.length > 10);
+    // The reply says how the room's media travels and which protocol version the server speaks.
+    assert.equal(ja.topology, 'mesh');
+    assert.equal(ja.protocolVersion, PROTOCOL_VERSION);
 
     const joined = next<{ participant: Participant }>(a, 'participant-joined');
     const jb = await join(b, { room: 'join-1', name: 'Bob', media: { audio: false, video: true } });
@@ -57,6 +60,29 @@ describe("Parley's protocol", () => {
     await sleep(100);
     assert.equal(atC.length, 0, 'the third participant got nothing');
     assert.equal(atA.length, 0, 'the sender got nothing back');
+  });
+
+  test('a description with the roles of its tracks is relayed as sent', async () => {
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    const ja = await join(a, { room: 'sig-roles', name: 'A' });
+    const jb = await join(b, { room: 'sig-roles', name: 'B' });
+    const data: SignalData = {
+      ...offer,
+      gen: 1,
+      tracks: [
+        { mid: '0', participant: ja.self.id, role: 'microphone' },
+        { mid: '1', participant: ja.self.id, role: 'camera' },
+        { mid: '3', participant: ja.self.id, role: 'screen' },
+      ],
+    };
+    const got = next<{ from: string; data: SignalData }>(b, 'signal');
+    assert.deepEqual(await request<OkReply>(a, 'signal', { to: jb.self.id, data }), { ok: true });
+    assert.deepEqual(await got, { from: ja.self.id, data });
+    const bad = await request<OkReply>(a, 'signal', {
+      to: jb.self.id,
+      data: { ...offer, tracks: [{ mid: '0', participant: ja.self.id, role: 'webcam' }] },
+    });
+    assert.equal(!bad.ok && bad.error, 'invalid-message');
   });
 
   test('signals cannot cross rooms, reach oneself, or be sent before joining', async () => {

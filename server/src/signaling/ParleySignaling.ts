@@ -24,6 +24,7 @@ import {
   SEND_BUFFER_MAX_PACKETS,
   strikeWeight,
 } from '../limits/connectionBounds';
+import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { MessageLimiter, PerMinuteLimit, Verdict } from '../limits/RateLimiter';
 import { relayChat } from '../chat/chatRelay';
 import { DISCONNECT_GRACE_MS } from '../liveness';
@@ -401,6 +402,8 @@ class Connection {
       iceServers: this.opts.iceServers(id),
       resumeToken: token,
       roomState: access.stateFor(id),
+      topology: 'mesh',
+      protocolVersion: PROTOCOL_VERSION,
     };
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);

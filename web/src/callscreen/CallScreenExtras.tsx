@@ -2,7 +2,7 @@ import { DeviceSettings } from '../devices/DeviceSettings';
 import { ShortcutHelp } from '../keyboard/ShortcutHelp';
 import type { Call, CallSnapshot } from '../media/Call';
 import { QualityPanel, qualityText } from '../quality/QualityPanel';
-import type { Quality } from '../quality/linkStats';
+import type { Quality } from '../quality/linkQuality';
 import type { CallScreenState } from './useCallScreen';
 
 export { useCallScreen } from './useCallScreen';

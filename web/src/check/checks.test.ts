@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkLabels, verdict, type CheckId, type CheckItem, type CheckStatus } from './checks';
-import { transportOf } from './iceProbe';
+import { transportOf } from '../media/transport/iceProbe';
 
 function items(statuses: Partial<Record<CheckId, CheckStatus>>): CheckItem[] {
   return (Object.keys(checkLabels) as CheckId[]).map((id) => ({

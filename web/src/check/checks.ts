@@ -1,7 +1,7 @@
 import type { IceServer } from '@parley/protocol';
 import { getLocalMedia, problemText } from '../media/localMedia';
 import { SignalingClient } from '../signaling/SignalingClient';
-import { probeIce, transportOf, type IceTransport, type ProbeResult } from './iceProbe';
+import { probeIce, transportOf, type IceTransport, type ProbeResult } from '../media/transport/iceProbe';
 
 export type CheckId = 'camera' | 'microphone' | 'signaling' | 'stun' | 'turn-udp' | 'turn-tcp' | 'turn-tls';
 export type CheckStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped';

@@ -11,7 +11,6 @@ import {
 } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { Call } from '../media/Call';
-import type { PeerLink } from '../media/PeerLink';
 import { randomId } from '../randomId';
 import { FileAssembly } from './FileAssembly';
 import { FileSource } from './FileSource';
@@ -123,13 +122,12 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     this.#pick = opts.saveFilePicker === undefined ? browserSaveFilePicker() : opts.saveFilePicker;
     this.#streamDownloads = opts.streamDownloads ?? canStreamDownloads();
     this.#offers = new OfferBook(opts.pendingOffersMax ?? OFFERS_PENDING_MAX);
-    for (const [id, link] of call.links()) this.#attach(id, link);
+    for (const id of call.transport?.participantIds() ?? []) this.#attach(id);
+    // Closing the call removes every path as a leave would: `remote-removed` cleans up.
     this.#offs.push(
-      call.on('link-added', (id, link) => this.#attach(id, link)),
-      call.on('link-removed', (id) => this.#peerGone(id)),
-      call.on('change', (s) => {
-        if (s.phase === 'left' || s.phase === 'failed') for (const id of this.#controls.keys()) this.#peerGone(id);
-      }),
+      call.on('remote-added', (id) => this.#attach(id)),
+      call.on('remote-removed', (id) => this.#peerGone(id)),
+      call.on('datachannel', (id, ch) => this.#incoming(id, ch)),
     );
   }
 
@@ -178,7 +176,7 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
   send(file: Blob & { name?: string }, to?: string): string | null {
     const problem = fileSizeProblem(file.size, this.#maxBytes);
     if (problem) return problem;
-    const targets = to ? [to] : [...this.#call.links().keys()];
+    const targets = to ? [to] : (this.#call.transport?.participantIds() ?? []);
     if (targets.length === 0) return 'There is nobody in the call to send a file to.';
     const source = new FileSource(file);
     const name = safeFileName(file.name ?? 'file');
@@ -281,12 +279,14 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
 
   /* ------------------------------------------------------------------------------------------ */
 
-  #attach(peerId: string, link: PeerLink): void {
-    if (link.controlChannel) this.#useControl(peerId, link.controlChannel);
-    link.on('datachannel', (ch) => {
-      if (ch.label === FILE_CONTROL_LABEL) this.#useControl(peerId, ch);
-      else if (ch.label.startsWith(FILE_CHANNEL_PREFIX)) this.#incomingChannel(peerId, ch);
-    });
+  #attach(peerId: string): void {
+    const control = this.#call.transport?.controlChannel(peerId);
+    if (control) this.#useControl(peerId, control);
+  }
+
+  #incoming(peerId: string, ch: RTCDataChannel): void {
+    if (ch.label === FILE_CONTROL_LABEL) this.#useControl(peerId, ch);
+    else if (ch.label.startsWith(FILE_CHANNEL_PREFIX)) this.#incomingChannel(peerId, ch);
   }
 
   #useControl(peerId: string, ch: RTCDataChannel): void {
@@ -377,10 +377,10 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
   }
 
   #startSending(t: Transfer): void {
-    const link = this.#call.links().get(t.view.peerId);
     const source = t.source;
-    if (!link || !source) return this.#end(t, 'failed', `${t.view.peerName} is no longer connected.`);
-    const ch = link.createDataChannel(`${FILE_CHANNEL_PREFIX}${idOf(t.view.key)}`, { ordered: true });
+    const label = `${FILE_CHANNEL_PREFIX}${idOf(t.view.key)}`;
+    const ch = source ? this.#call.transport?.openDataChannel(t.view.peerId, label, { ordered: true }) : null;
+    if (!ch || !source) return this.#end(t, 'failed', `${t.view.peerName} is no longer connected.`);
     ch.binaryType = 'arraybuffer';
     t.channel = ch;
     t.abort = new AbortController();

@@ -12,13 +12,18 @@ import { LOBBY_DENIED_TEXT, MUTED_BY_HOST_TEXT, removedText, waitingPhaseFor } f
 import { takeSignalingClient } from '../signaling/preconnect';
 import { SignalingError, type SignalingClient } from '../signaling/SignalingClient';
 import { detectCapabilities, type BrowserCapabilities } from './capabilities';
-import { summarizeLinkStats, type LinkStats } from './linkStats';
-import { REBUILD_BACKOFF, REBUILD_BACKOFF_MAX, REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
+import { summarizeLinkStats, type LinkStats } from './transport/stats';
+import { REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import { getLocalMedia, type LocalMedia, type MediaProblem } from './localMedia';
-import { linkCertificate } from './certificate';
-import { PeerLink, type LinkState } from './PeerLink';
-import { discardPrepared, takePrepared, type PreparedLink } from './preparedLink';
-import { qualityFor } from './quality';
+import { browserTransports } from './transport/createTransport';
+import type {
+  RemoteMediaState,
+  Topology,
+  Transport,
+  TransportContext,
+  TransportEvents,
+  TransportFactory,
+} from './transport/Transport';
 
 /** `password`: the room asks for a password; `lobby`: waiting for the host to admit us. */
 export type CallPhase = 'idle' | 'starting' | 'password' | 'lobby' | 'joined' | 'reconnecting' | 'left' | 'failed';
@@ -26,7 +31,8 @@ export type CallPhase = 'idle' | 'starting' | 'password' | 'lobby' | 'joined' | 
 export interface RemoteView {
   participant: Participant;
   stream: MediaStream;
-  link: LinkState;
+  /** The state of the media path to this participant. */
+  state: RemoteMediaState;
   /** Bumped when the remote stream's tracks change, so views can re-attach. */
   tracksVersion: number;
 }
@@ -48,13 +54,40 @@ export interface CallSnapshot {
   serverRestarting?: boolean;
 }
 
-export interface CallEvents {
+/**
+ * The call's own `change`, and its transport's events passed through as they happen (features
+ * subscribe before the call starts, when there is no transport yet).
+ */
+export interface CallEvents extends Pick<
+  TransportEvents,
+  'remote-added' | 'remote-removed' | 'remote-track' | 'datachannel'
+> {
   change: (snapshot: CallSnapshot) => void;
-  /** A peer link to `participantId` was created (features such as files and screen attach here). */
-  'link-added': (participantId: string, link: PeerLink) => void;
-  /** The peer link to `participantId` was closed. */
-  'link-removed': (participantId: string) => void;
 }
+
+/** Timers, so that tests can drive time. */
+export interface Clock {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** What a call works with; each defaults to the browser's own. Tests hand in fakes. */
+export interface CallDeps {
+  /** Default: the page's warmed-up signaling client for `serverUrl` (see preconnect.ts). */
+  signaling?: SignalingClient;
+  /** Makes the media transport the join reply's topology asks for. */
+  transports?: TransportFactory;
+  clock?: Clock;
+  /** Opens the camera and microphone when no preview handed them over. */
+  openMedia?: () => Promise<LocalMedia>;
+  /** Where `pagehide` is watched (null: nowhere). */
+  page?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
+}
+
+const realClock: Clock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 export interface CallOptions {
   room: string;
@@ -79,21 +112,15 @@ export interface CallOptions {
 
 interface Remote {
   participant: Participant;
-  link: PeerLink;
-  tracksVersion: number;
-  /** Generation of the current peer connection to this participant (see the `gen` of signals). */
-  gen: number;
-  /** The link gave up while signaling was away: rebuild it once we are back in the room. */
-  rebuildWhenJoined: boolean;
   /** Not (yet) seen again in the room since our last rejoin. */
   unconfirmed: boolean;
-  /** Rebuilds since this pair was last connected (for backoff). */
-  rebuilds: number;
 }
 
 /**
- * A call in one room: owns the signaling client, the local media and one PeerLink per remote
- * participant. No React here; the UI subscribes to `change` and reads `snapshot`.
+ * A call in one room: owns the session (phases, joining and rejoining), the signaling client,
+ * the local media and who is in the room. How media travels is its transport's business (made
+ * from the join reply's topology). No React here; the UI subscribes to `change` and reads
+ * `snapshot`.
  */
 export class Call extends Emitter<CallEvents> {
   readonly room: string;
@@ -101,16 +128,15 @@ export class Call extends Emitter<CallEvents> {
   /** What this browser supports (speaker choice, screen sharing, codecs), detected once. */
   readonly capabilities: BrowserCapabilities = detectCapabilities();
   readonly #signaling: SignalingClient;
+  readonly #transports: TransportFactory;
+  readonly #clock: Clock;
+  readonly #openMedia: () => Promise<LocalMedia>;
+  readonly #page: CallDeps['page'];
   readonly #relayOnly: boolean;
   readonly #adaptQuality: boolean;
   readonly #remotes = new Map<string, Remote>();
-  #staleCheck: ReturnType<typeof setTimeout> | null = null;
-  /**
-   * Generation of the last connection to each participant the server said left. One that comes
-   * back (its rejoin came after the server's grace) may still hold its end of that connection:
-   * we offer it a higher generation so that it replaces it at once.
-   */
-  readonly #departed = new Map<string, number>();
+  #transport: Transport | null = null;
+  #staleCheck: unknown = null;
   #phase: CallPhase = 'idle';
   #self: Participant | null = null;
   #resumeToken: string | null = null;
@@ -127,10 +153,9 @@ export class Call extends Emitter<CallEvents> {
   readonly #token: string | undefined;
   #offs: Array<() => void> = [];
   #preopened: LocalMedia | null;
-  /** The DTLS certificate every link of this call uses (null: each makes its own). */
-  #certificate: RTCCertificate | null = null;
+  #tearingDown = false;
 
-  constructor(opts: CallOptions) {
+  constructor(opts: CallOptions, deps: CallDeps = {}) {
     super();
     this.room = opts.room;
     this.name = opts.name;
@@ -139,23 +164,26 @@ export class Call extends Emitter<CallEvents> {
     this.#token = opts.token;
     this.#media = { audio: !opts.startMuted, video: !opts.startCameraOff };
     this.#preopened = opts.localMedia ?? null;
-    this.#signaling = takeSignalingClient(opts.serverUrl);
+    this.#signaling = deps.signaling ?? takeSignalingClient(opts.serverUrl);
+    this.#transports = deps.transports ?? browserTransports();
+    this.#clock = deps.clock ?? realClock;
+    this.#openMedia = deps.openMedia ?? (() => getLocalMedia({ audio: true, video: true }));
+    this.#page = deps.page === undefined ? window : deps.page;
     const s = this.#signaling;
     this.#offs.push(
       s.on('participant-joined', ({ participant }) => {
         const known = this.#remotes.get(participant.id);
         if (known) {
-          // Back after its own signaling outage: a link that is not up missed signals meanwhile.
+          // Back after its own signaling outage.
           known.unconfirmed = false;
-          if (known.rebuildWhenJoined || known.link.state !== 'connected') this.#rebuild(known, known.gen + 1, true);
+          known.participant = participant;
+          this.#transport?.participantReturned(participant.id);
+          this.#changed();
+          return;
         }
-        this.#addRemote(participant, false);
+        if (this.#addRemote(participant)) this.#transport?.participantJoined(participant.id);
       }),
-      s.on('participant-left', ({ id }) => {
-        const r = this.#remotes.get(id);
-        if (r) this.#departed.set(id, r.gen);
-        this.#removeRemote(id);
-      }),
+      s.on('participant-left', ({ id }) => this.#removeRemote(id, 'left')),
       s.on('participant-updated', ({ participant }) => {
         const r = this.#remotes.get(participant.id);
         if (r) {
@@ -207,12 +235,12 @@ export class Call extends Emitter<CallEvents> {
         localStream: this.#local,
         media: { ...this.#media },
         mediaProblems: { ...this.#mediaProblems },
-        remotes: [...this.#remotes.values()].map((r) => ({
-          participant: r.participant,
-          stream: r.link.remoteStream,
-          link: r.link.state,
-          tracksVersion: r.tracksVersion,
-        })),
+        remotes: [...this.#remotes.values()].flatMap((r) => {
+          const m = this.#transport?.remote(r.participant.id);
+          return m
+            ? [{ participant: r.participant, stream: m.stream, state: m.state, tracksVersion: m.tracksVersion }]
+            : [];
+        }),
         error: this.#error,
         roomState: this.#roomState,
         notice: this.#notice,
@@ -227,32 +255,32 @@ export class Call extends Emitter<CallEvents> {
     return this.#signaling;
   }
 
-  /** The live peer links, by remote participant id. */
-  links(): Map<string, PeerLink> {
-    return new Map([...this.#remotes].map(([id, r]) => [id, r.link]));
+  /** The media transport (null until the first join reply names the room's topology). */
+  get transport(): Transport | null {
+    return this.#transport;
   }
 
   /** Connect to the server and open the camera at the same time, then join the room. */
   async start(): Promise<void> {
     if (this.#phase !== 'idle') return;
     // Closing the tab says goodbye at once instead of leaving the others to notice the drop.
-    window.addEventListener('pagehide', this.#onPageHide);
-    this.#offs.push(() => window.removeEventListener('pagehide', this.#onPageHide));
+    const page = this.#page;
+    if (page) {
+      page.addEventListener('pagehide', this.#onPageHide);
+      this.#offs.push(() => page.removeEventListener('pagehide', this.#onPageHide));
+    }
     performance.mark('parley:start');
     this.#phase = 'starting';
     this.#changed();
     const connected = this.#signaling.connect().then(() => performance.mark('parley:signaling-connected'));
     const preopened = this.#preopened;
     this.#preopened = null;
-    const media = (preopened ? Promise.resolve(preopened) : getLocalMedia({ audio: true, video: true })).then((m) => {
+    const media = (preopened ? Promise.resolve(preopened) : this.#openMedia()).then((m) => {
       performance.mark('parley:media-ready');
       return m;
     });
-    const certificate = linkCertificate().then((c) => {
-      this.#certificate = c;
-    });
     try {
-      const [local] = await Promise.all([media, connected, certificate]);
+      const [local] = await Promise.all([media, connected, this.#transports.warmUp()]);
       if (this.#phase !== 'starting') {
         for (const t of local.stream.getTracks()) t.stop();
         return;
@@ -332,7 +360,7 @@ export class Call extends Emitter<CallEvents> {
     // A new stream object, so views re-attach the preview.
     this.#local = new MediaStream([...others, track]);
     delete this.#mediaProblems[kind];
-    await Promise.all([...this.#remotes.values()].map((r) => r.link.replaceTrack(kind, track)));
+    await this.#transport?.replaceTrack(kind, track);
     for (const t of old) if (t !== track) t.stop();
     if (this.#phase === 'joined') this.#signaling.setMedia(this.#effectiveMedia());
     this.#changed();
@@ -358,23 +386,18 @@ export class Call extends Emitter<CallEvents> {
    * crash would; the call recovers it without a reload.
    */
   simulateTransportLoss(remoteId: string): void {
-    this.#remotes.get(remoteId)?.link.simulateTransportLoss();
+    this.#transport?.simulateTransportLoss(remoteId);
   }
 
   /** Raw WebRTC statistics per remote participant id (for diagnostics and tests). */
   async getStats(): Promise<Record<string, RTCStats[]>> {
-    const out: Record<string, RTCStats[]> = {};
-    for (const [id, r] of this.#remotes) {
-      const report = await r.link.pc.getStats();
-      out[id] = [...report.values()] as RTCStats[];
-    }
-    return out;
+    return (await this.#transport?.stats()) ?? {};
   }
 
   /** Per remote participant id: the link's statistics, summarised the same way in every browser. */
   async getLinkStats(): Promise<Record<string, LinkStats>> {
     const out: Record<string, LinkStats> = {};
-    for (const [id, r] of this.#remotes) out[id] = summarizeLinkStats((await r.link.pc.getStats()).values());
+    for (const [id, report] of Object.entries(await this.getStats())) out[id] = summarizeLinkStats(report);
     return out;
   }
 
@@ -413,22 +436,57 @@ export class Call extends Emitter<CallEvents> {
     this.#serverRestarting = false;
     const present = new Set(reply.participants.map((p) => p.id));
     for (const r of this.#remotes.values()) r.unconfirmed = !present.has(r.participant.id);
-    // As the newcomer, offer to everyone already here at once; the first one gets the offer
-    // prepared on the pre-join screen, if it fits this call.
-    let prepared = takePrepared({ stream: this.#local, relayOnly: this.#relayOnly, iceServers: reply.iceServers });
-    for (const p of reply.participants) {
-      const fresh = !this.#remotes.has(p.id) && !this.#departed.has(p.id);
-      this.#addRemote(p, true, fresh ? prepared : null);
-      if (fresh) prepared = null;
-    }
-    prepared?.pc.close();
-    // Links that gave up while the server was away are rebuilt now that signals flow again (for
-    // remotes not back yet, when they are announced).
-    for (const r of [...this.#remotes.values()]) {
-      if (r.rebuildWhenJoined && !r.unconfirmed) this.#rebuild(r, r.gen + 1, true);
-    }
+    const here = reply.participants.filter((p) => this.#addRemote(p, false)).map((p) => p.id);
+    // A server before protocol version 2 names no topology: its rooms are meshes.
+    const transport = (this.#transport ??= this.#openTransport(reply.topology ?? 'mesh'));
+    // As the newcomer, we open the media paths to everyone already here.
+    transport.enterRoom(here);
     if ([...this.#remotes.values()].some((r) => r.unconfirmed)) this.#scheduleStaleCheck();
     this.#changed();
+  }
+
+  /** Make the transport for the room's topology and pass its events on. */
+  #openTransport(topology: Topology): Transport {
+    const ctx = this.#transportContext();
+    const t = this.#transports.create(topology, ctx);
+    // While the call tears down, one `change` follows at the end instead of one per path.
+    const changed = (): void => {
+      if (!this.#tearingDown) this.#changed();
+    };
+    this.#offs.push(
+      t.on('remote-added', (id) => {
+        this.emit('remote-added', id);
+        changed();
+      }),
+      t.on('remote-removed', (id) => {
+        this.emit('remote-removed', id);
+        changed();
+      }),
+      t.on('remote-changed', changed),
+      t.on('remote-track', (id, track, role, stream) => this.emit('remote-track', id, track, role, stream)),
+      t.on('datachannel', (id, channel) => this.emit('datachannel', id, channel)),
+    );
+    return t;
+  }
+
+  #transportContext(): TransportContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const call = this;
+    return {
+      get selfId() {
+        return call.#self?.id ?? '';
+      },
+      get iceServers() {
+        return call.#iceServers;
+      },
+      relayOnly: this.#relayOnly,
+      adaptQuality: this.#adaptQuality,
+      localTrack: (kind) =>
+        (kind === 'audio' ? this.#local?.getAudioTracks()[0] : this.#local?.getVideoTracks()[0]) ?? null,
+      signal: (to, data) => this.#signaling.signal(to, data),
+      canSignal: () => this.#phase === 'joined' && this.#signaling.connected,
+      warn: (id, message, err) => console.warn(`[parley] ${id}: ${message}`, err ?? ''),
+    };
   }
 
   /**
@@ -436,15 +494,15 @@ export class Call extends Emitter<CallEvents> {
    * unless media from them still flows (then they are only slower to come back).
    */
   #scheduleStaleCheck(): void {
-    if (this.#staleCheck) clearTimeout(this.#staleCheck);
-    this.#staleCheck = setTimeout(() => {
+    if (this.#staleCheck) this.#clock.clearTimeout(this.#staleCheck);
+    this.#staleCheck = this.#clock.setTimeout(() => {
       this.#staleCheck = null;
       if (this.#phase !== 'joined') return;
       let waiting = false;
       for (const r of [...this.#remotes.values()]) {
         if (!r.unconfirmed) continue;
-        if (r.link.state === 'connected') waiting = true;
-        else this.#removeRemote(r.participant.id);
+        if (this.#transport?.remote(r.participant.id)?.state === 'connected') waiting = true;
+        else this.#removeRemote(r.participant.id, 'stale');
       }
       if (waiting) this.#scheduleStaleCheck();
     }, REJOIN_WAIT_MS);
@@ -457,7 +515,7 @@ export class Call extends Emitter<CallEvents> {
       const e = err instanceof SignalingError ? err : new SignalingError('unreachable', String(err));
       if (e.id === 'timeout' || e.id === 'shutting-down') {
         this.#phase = 'reconnecting';
-        setTimeout(() => {
+        this.#clock.setTimeout(() => {
           if (this.#phase === 'reconnecting' && this.#signaling.connected) void this.#rejoin();
         }, REJOIN_RETRY_MS);
         return;
@@ -466,121 +524,28 @@ export class Call extends Emitter<CallEvents> {
     }
   }
 
-  #addRemote(participant: Participant, initiator: boolean, prepared: PreparedLink | null = null): void {
-    const self = this.#self;
-    if (!self || participant.id === self.id) return;
-    const existing = this.#remotes.get(participant.id);
-    if (existing) {
-      // Known already (a rejoin after a signaling outage): keep the working connection.
-      existing.participant = participant;
-      this.#changed();
-      return;
-    }
-    const before = this.#departed.get(participant.id);
-    this.#departed.delete(participant.id);
-    const gen = before === undefined ? 0 : before + 1;
-    const remote: Remote = {
-      participant,
-      link: this.#newLink(participant.id, initiator || before !== undefined, gen, 1, prepared),
-      tracksVersion: 0,
-      gen,
-      rebuildWhenJoined: false,
-      unconfirmed: false,
-      rebuilds: 0,
-    };
-    this.#remotes.set(participant.id, remote);
-    this.#watch(remote);
-    this.#adapt();
-    this.#changed();
-  }
-
-  #newLink(
-    remoteId: string,
-    initiator: boolean,
-    gen: number,
-    patience = 1,
-    prepared: PreparedLink | null = null,
-  ): PeerLink {
-    const self = this.#self;
-    if (!self) throw new Error('a link needs a joined call');
-    return new PeerLink({
-      certificate: this.#certificate,
-      prepared,
-      localId: self.id,
-      remoteId,
-      iceServers: this.#iceServers,
-      relayOnly: this.#relayOnly,
-      tracks: {
-        audio: this.#local?.getAudioTracks()[0] ?? null,
-        video: this.#local?.getVideoTracks()[0] ?? null,
-      },
-      initiator,
-      patience,
-      send: (data) => this.#signaling.signal(remoteId, { ...data, gen }),
-    });
-  }
-
-  #watch(remote: Remote): void {
-    const link = remote.link;
-    const id = remote.participant.id;
-    link.on('state', (state) => {
-      if (state === 'connected') remote.rebuilds = 0;
-      this.#changed();
-    });
-    link.on('tracks', () => {
-      remote.tracksVersion++;
-      this.#changed();
-    });
-    link.on('warning', (message, err) => console.warn(`[parley] ${id}: ${message}`, err ?? ''));
-    link.on('stuck', (why) => {
-      console.warn(`[parley] ${id}: rebuilding the connection (${why})`);
-      if (this.#phase === 'joined' && this.#signaling.connected) this.#rebuild(remote, remote.gen + 1, true);
-      else remote.rebuildWhenJoined = true;
-    });
-    this.emit('link-added', id, link);
-  }
-
   /**
-   * Replace the peer connection to one participant with a new one of generation `gen`. The
-   * side that gives up first offers; the other side follows when it sees the higher generation.
+   * Note a participant (known already after a rejoin: keep it and its working connection).
+   * Returns false for ourselves, or before we are in the room.
    */
-  #rebuild(remote: Remote, gen: number, initiator: boolean): void {
-    remote.link.close();
-    this.emit('link-removed', remote.participant.id);
-    remote.gen = gen;
-    remote.rebuildWhenJoined = false;
-    remote.rebuilds++;
-    const patience = Math.min(REBUILD_BACKOFF ** (remote.rebuilds - 1), REBUILD_BACKOFF_MAX);
-    remote.link = this.#newLink(remote.participant.id, initiator, gen, patience);
-    remote.tracksVersion++;
-    this.#watch(remote);
-    this.#adapt();
-    this.#changed();
+  #addRemote(participant: Participant, notify = true): boolean {
+    const self = this.#self;
+    if (!self || participant.id === self.id) return false;
+    const existing = this.#remotes.get(participant.id);
+    if (existing) existing.participant = participant;
+    else this.#remotes.set(participant.id, { participant, unconfirmed: false });
+    if (notify) this.#changed();
+    return true;
   }
 
-  /** Set every camera sender's encoding for the current room size (or lift limits when off). */
-  #adapt(): void {
-    const q = this.#adaptQuality ? qualityFor(this.#remotes.size) : null;
-    for (const r of this.#remotes.values()) r.link.setSendQuality(q);
-  }
-
-  #removeRemote(id: string): void {
-    const r = this.#remotes.get(id);
-    if (!r) return;
-    this.#remotes.delete(id);
-    r.link.close();
-    this.emit('link-removed', id);
-    this.#adapt();
+  #removeRemote(id: string, reason: 'left' | 'stale'): void {
+    if (!this.#remotes.delete(id)) return;
+    this.#transport?.participantLeft(id, reason);
     this.#changed();
   }
 
   #onSignal(from: string, data: SignalData): void {
-    const remote = this.#remotes.get(from);
-    if (!remote) return;
-    const gen = data.gen ?? 0;
-    if (gen < remote.gen) return; // from a connection already replaced
-    if (gen > remote.gen) this.#rebuild(remote, gen, false);
-    remote.link.receive(data);
+    if (this.#remotes.has(from)) this.#transport?.receive(from, data);
   }
 
   #onPageHide = (): void => {
@@ -595,10 +560,16 @@ export class Call extends Emitter<CallEvents> {
   }
 
   #teardown(): void {
-    discardPrepared();
-    if (this.#staleCheck) clearTimeout(this.#staleCheck);
+    this.#transports.dispose();
+    if (this.#staleCheck) this.#clock.clearTimeout(this.#staleCheck);
     this.#staleCheck = null;
-    for (const r of this.#remotes.values()) r.link.close();
+    // The transport says `remote-removed` for each open path, as if everyone had left.
+    this.#tearingDown = true;
+    try {
+      this.#transport?.close();
+    } finally {
+      this.#tearingDown = false;
+    }
     this.#remotes.clear();
     for (const t of this.#local?.getTracks() ?? []) t.stop();
     for (const off of this.#offs) off();

@@ -1,6 +1,7 @@
-import { FILE_CONTROL_LABEL, type IceServer } from '@parley/protocol';
+import type { IceServer } from '@parley/protocol';
 import { earlySignalingClient } from '../signaling/preconnect';
-import { linkCertificate } from './certificate';
+import { linkCertificate } from './transport/mesh/certificate';
+import { addFirstOfferLines, peerConfiguration } from './transport/mesh/peerConfig';
 
 /**
  * The newcomer's first peer connection, made on the pre-join screen while the person looks at
@@ -11,9 +12,11 @@ import { linkCertificate } from './certificate';
  */
 export interface PreparedLink {
   pc: RTCPeerConnection;
-  audio: RTCRtpTransceiver | null;
-  video: RTCRtpTransceiver | null;
+  audio: RTCRtpTransceiver;
+  video: RTCRtpTransceiver;
   control: RTCDataChannel;
+  /** Which devices it sends (a missing one has a receive-only line). */
+  sends: { audio: boolean; video: boolean };
   relayOnly: boolean;
   /** The ICE server URLs the connection was made with (credentials aside). */
   iceUrls: string[];
@@ -55,20 +58,12 @@ export async function prepareLink(opts: PrepareOptions): Promise<void> {
       linkCertificate(),
     ]);
     if (mine !== generation) return;
-    const pc = new RTCPeerConnection({
-      iceServers: check.iceServers,
-      iceTransportPolicy: opts.relayOnly ? 'relay' : 'all',
-      bundlePolicy: 'max-bundle',
-      ...(certificate ? { certificates: [certificate] } : {}),
-    });
-    const add = (kind: 'audio' | 'video'): RTCRtpTransceiver | null => {
-      const track = kind === 'audio' ? opts.stream.getAudioTracks()[0] : opts.stream.getVideoTracks()[0];
-      return track ? pc.addTransceiver(track, { direction: 'sendrecv' }) : null;
-    };
-    const audio = add('audio');
-    const video = add('video');
-    // Same order as PeerLink: audio, video, then the control channel.
-    const control = pc.createDataChannel(FILE_CONTROL_LABEL);
+    const pc = new RTCPeerConnection(
+      peerConfiguration({ iceServers: check.iceServers, relayOnly: opts.relayOnly, certificate }),
+    );
+    const tracks = { audio: opts.stream.getAudioTracks()[0] ?? null, video: opts.stream.getVideoTracks()[0] ?? null };
+    // The same lines, in the same order, as a link's own first offer.
+    const { audio, video, control } = addFirstOfferLines(pc, tracks);
     const ready = pc.setLocalDescription();
     ready.catch(() => undefined);
     prepared = {
@@ -76,6 +71,7 @@ export async function prepareLink(opts: PrepareOptions): Promise<void> {
       audio,
       video,
       control,
+      sends: { audio: tracks.audio !== null, video: tracks.video !== null },
       relayOnly: opts.relayOnly,
       iceUrls: iceUrlsOf(check.iceServers),
       ready,
@@ -102,7 +98,7 @@ export interface PreparedWant {
  * the same ICE server URLs as the join reply hands out (credentials may differ).
  */
 export function preparedFits(
-  p: Pick<PreparedLink, 'audio' | 'video' | 'relayOnly' | 'iceUrls'> & {
+  p: Pick<PreparedLink, 'sends' | 'relayOnly' | 'iceUrls'> & {
     pc: Pick<RTCPeerConnection, 'signalingState'>;
   },
   want: PreparedWant,
@@ -112,8 +108,8 @@ export function preparedFits(
     want.stream !== null &&
     p.pc.signalingState !== 'closed' &&
     p.relayOnly === want.relayOnly &&
-    (p.audio !== null) === want.stream.getAudioTracks().length > 0 &&
-    (p.video !== null) === want.stream.getVideoTracks().length > 0 &&
+    p.sends.audio === want.stream.getAudioTracks().length > 0 &&
+    p.sends.video === want.stream.getVideoTracks().length > 0 &&
     urls.length === p.iceUrls.length &&
     urls.every((u, i) => u === p.iceUrls[i])
   );

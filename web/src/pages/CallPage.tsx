@@ -175,8 +175,8 @@ function CallScreen({ username, room, choice }: { username: string; room: string
               participantId={r.participant.id}
               audioOn={r.participant.media.audio}
               videoOn={r.participant.media.video}
-              status={linkStateText[r.link]}
-              linkState={r.link}
+              status={linkStateText[r.state]}
+              linkState={r.state}
               speaking={ui.speaking.has(r.participant.id)}
               featured={ui.featured === r.participant.id}
               extra={<QualityBadge quality={ui.quality.get(r.participant.id)?.quality ?? 'unknown'} />}

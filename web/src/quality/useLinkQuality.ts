@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Call } from '../media/Call';
-import { gradeLink, sampleLink, type LinkFigures, type LinkSample, type Quality } from './linkStats';
+import { gradeLink, sampleLink, type LinkFigures, type LinkSample, type Quality } from './linkQuality';
 
 /** How often the connection figures are refreshed, in ms. */
 export const QUALITY_POLL_MS = 2_000;

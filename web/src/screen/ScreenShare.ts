@@ -1,6 +1,5 @@
 import { Emitter } from '../emitter';
 import type { Call } from '../media/Call';
-import type { PeerLink } from '../media/PeerLink';
 
 /** What a screen share asks of the browser: legible (high resolution) rather than smooth. */
 export const SCREEN_CONSTRAINTS: MediaTrackConstraints = {
@@ -24,8 +23,6 @@ export interface ScreenShareEvents {
 interface Outgoing {
   track: MediaStreamTrack;
   stream: MediaStream;
-  /** The transceiver sending the screen on each link, by participant id. */
-  senders: Map<string, RTCRtpTransceiver>;
 }
 
 /**
@@ -43,10 +40,11 @@ export class ScreenShare extends Emitter<ScreenShareEvents> {
   constructor(call: Call) {
     super();
     this.#call = call;
-    for (const [id, link] of call.links()) this.#attach(id, link);
     this.#offs.push(
-      call.on('link-added', (id, link) => this.#attach(id, link)),
-      call.on('link-removed', (id) => this.#peerGone(id)),
+      call.on('remote-track', (id, track, role, stream) => {
+        if (role === 'screen') this.#remoteTrack(id, track, stream);
+      }),
+      call.on('remote-removed', (id) => this.#peerGone(id)),
       call.on('change', (s) => {
         if (s.phase === 'left' || s.phase === 'failed') this.stop();
       }),
@@ -80,8 +78,9 @@ export class ScreenShare extends Emitter<ScreenShareEvents> {
     track.contentHint = 'detail';
     // The browser's own "Stop sharing" control (or the source going away) ends the track.
     track.addEventListener('ended', () => this.stop());
-    this.#out = { track, stream, senders: new Map() };
-    for (const [id, link] of this.#call.links()) this.#sendTo(id, link);
+    this.#out = { track, stream };
+    // The transport sends it to everyone connected now, and to each newcomer once connected.
+    this.#call.transport?.publish(track, 'screen', stream);
     this.#publish();
     return null;
   }
@@ -92,8 +91,7 @@ export class ScreenShare extends Emitter<ScreenShareEvents> {
     if (!out) return;
     this.#out = null;
     out.track.stop();
-    const links = this.#call.links();
-    for (const [id, tr] of out.senders) links.get(id)?.removeExtraTrack(tr);
+    this.#call.transport?.unpublish(out.track);
     this.#publish();
   }
 
@@ -103,28 +101,7 @@ export class ScreenShare extends Emitter<ScreenShareEvents> {
     this.removeAllListeners();
   }
 
-  #attach(peerId: string, link: PeerLink): void {
-    link.on('extra-track', (track, stream) => this.#remoteTrack(peerId, track, stream));
-    // A newcomer gets an ongoing share once its connection is up (never during the first offer).
-    link.on('state', (state) => {
-      if (state === 'connected') this.#sendTo(peerId, link);
-    });
-    if (link.state === 'connected') this.#sendTo(peerId, link);
-  }
-
-  #sendTo(peerId: string, link: PeerLink): void {
-    const out = this.#out;
-    if (!out || out.senders.has(peerId) || link.state !== 'connected') return;
-    const tr = link.addExtraTrack(out.track, out.stream);
-    out.senders.set(peerId, tr);
-    // Keep the resolution and drop frames when bandwidth is short (legibility first).
-    const params = tr.sender.getParameters();
-    params.degradationPreference = 'maintain-resolution';
-    tr.sender.setParameters(params).catch(() => undefined);
-  }
-
   #remoteTrack(peerId: string, track: MediaStreamTrack, stream: MediaStream | null): void {
-    if (track.kind !== 'video') return;
     const key = `${peerId}:${track.id}`;
     const name = this.#call.snapshot.remotes.find((r) => r.participant.id === peerId)?.participant.name ?? 'Someone';
     const view: ScreenView = { key, participantId: peerId, name, stream: new MediaStream([track]), local: false };
@@ -140,7 +117,6 @@ export class ScreenShare extends Emitter<ScreenShareEvents> {
   }
 
   #peerGone(peerId: string): void {
-    this.#out?.senders.delete(peerId);
     let changed = false;
     for (const [key, v] of this.#remote) {
       if (v.participantId === peerId) changed = this.#remote.delete(key) || changed;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chromiumStats, firefoxStats } from './linkStats.fixtures';
-import { summarizeLinkStats } from './linkStats';
+import { chromiumStats, firefoxStats } from './stats.fixtures';
+import { summarizeLinkStats } from './stats';
 
 test('Chromium: the transport names the selected pair; candidates carry address and ip', () => {
   const s = summarizeLinkStats(chromiumStats);

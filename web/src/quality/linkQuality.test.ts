@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gradeLink, sampleLink, type LinkFigures } from './linkStats';
+import { gradeLink, sampleLink, type LinkFigures } from './linkQuality';
 
 function report(bytesIn: number, bytesOut: number, received: number, lost: number): RTCStats[] {
   const s = (o: Record<string, unknown>): RTCStats => ({ timestamp: 0, ...o }) as unknown as RTCStats;
@@ -76,4 +76,26 @@ test('gradeLink: good, fair and poor thresholds', () => {
   assert.equal(gradeLink({ ...base, lossPercent: 12 }, true), 'poor');
   assert.equal(gradeLink({ ...base, rttMs: 800 }, true), 'poor');
   assert.equal(gradeLink({ ...base, rttMs: null, lossPercent: null }, true), 'unknown');
+});
+
+test('the figures come from the one stats reader: Firefox and Chromium reports give the same kind of answer', async () => {
+  const { chromiumStats, firefoxStats } = await import('../media/transport/stats.fixtures');
+  const chromium = sampleLink(chromiumStats as unknown as RTCStats[], 0, null).figures;
+  const firefox = sampleLink(firefoxStats as unknown as RTCStats[], 0, null).figures;
+  assert.deepEqual(
+    [chromium.rttMs, chromium.localCandidate, chromium.remoteCandidate, chromium.protocol, chromium.resolution],
+    [1, 'host', 'host', 'udp', '320x240'],
+  );
+  // Firefox names its selected pair with `selected: true`, not from the transport.
+  assert.deepEqual(
+    [firefox.rttMs, firefox.localCandidate, firefox.remoteCandidate, firefox.protocol, firefox.resolution],
+    [15, 'host', 'prflx', 'udp', '640x480'],
+  );
+  assert.equal(firefox.videoCodec, 'VP8');
+  // An older Firefox: no transport entry, the pair only flagged `selected` (not nominated).
+  const older = firefoxStats
+    .filter((s) => s.type !== 'transport')
+    .map((s) => (s.type === 'candidate-pair' ? { ...s, nominated: false } : s));
+  const olderFigures = sampleLink(older as unknown as RTCStats[], 0, null).figures;
+  assert.deepEqual([olderFigures.rttMs, olderFigures.remoteCandidate], [15, 'prflx']);
 });

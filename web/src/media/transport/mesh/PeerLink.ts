@@ -1,11 +1,19 @@
-import { FILE_CONTROL_LABEL, type IceServer, type SignalData } from '@parley/protocol';
-import { Emitter } from '../emitter';
-import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from './liveness';
+import {
+  FILE_CONTROL_LABEL,
+  type IceServer,
+  type PublishedTrack,
+  type SignalData,
+  type TrackRole,
+} from '@parley/protocol';
+import { Emitter } from '../../../emitter';
+import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from '../../liveness';
 import { decideOnDescription, isPolite } from './negotiation';
 import { withStartBitrate } from './sdp';
-import type { PreparedLink } from './preparedLink';
-import { applyQuality, type SendQuality } from './quality';
+import type { PreparedLink } from '../../preparedLink';
+import { applyQuality, type SendQuality } from '../../quality';
+import { addFirstOfferLines, peerConfiguration } from './peerConfig';
 import { watchSetupMilestones } from './setupMarks';
+import { announce, cameraTransceiver, remoteRole, rolesFrom } from './trackRoles';
 
 /** Highest encoder start bitrate asked for, in kbps (the bandwidth estimate takes over from there). */
 const START_BITRATE_MAX_KBPS = 1_000;
@@ -40,8 +48,8 @@ export interface PeerLinkEvents {
   tracks: () => void;
   /** The remote side opened a data channel (the control channel on the answering side, files). */
   datachannel: (channel: RTCDataChannel) => void;
-  /** A remote track beyond the camera and microphone (a screen share), with its stream. */
-  'extra-track': (track: MediaStreamTrack, stream: MediaStream | null) => void;
+  /** A remote track beyond the camera and microphone (a screen share), with its stream and role. */
+  'extra-track': (track: MediaStreamTrack, stream: MediaStream | null, role: TrackRole) => void;
   /** Diagnostics for logs and tests; never shown to users as-is. */
   warning: (message: string, err?: unknown) => void;
   /**
@@ -55,7 +63,9 @@ export interface PeerLinkEvents {
  * One RTCPeerConnection to one remote participant, negotiated with the perfect-negotiation
  * pattern. Each side has exactly one audio and one video transceiver for the camera and
  * microphone, so device changes use replaceTrack and never renegotiate. Inbound signals are
- * handled one at a time, in order.
+ * handled one at a time, in order. Every description carries the role of each track its sender
+ * sends (by transceiver `mid`); a description without them (a version-1 client) falls back to
+ * order: the first audio and video transceivers are the microphone and camera.
  */
 export class PeerLink extends Emitter<PeerLinkEvents> {
   readonly pc: RTCPeerConnection;
@@ -72,6 +82,10 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #tracks: PeerLinkOptions['tracks'];
   #audio: RTCRtpTransceiver | null = null;
   #video: RTCRtpTransceiver | null = null;
+  /** The roles of the extra tracks this side sends (screens). */
+  readonly #extraRoles = new Map<RTCRtpTransceiver, TrackRole>();
+  /** The remote side's track roles by mid, from its last description (null: it sends none). */
+  #remoteRoles: Map<string, TrackRole> | null = null;
   #disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
   /** The control data channel: opened by the initiator with the first offer, so later channels need no renegotiation. */
   #control: RTCDataChannel | null = null;
@@ -81,24 +95,19 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #quality: SendQuality | null = null;
   #qualityQueue: Promise<void> = Promise.resolve();
   readonly #patience: number;
+  readonly #localId: string;
   readonly #send: (data: SignalData) => void;
 
   constructor(opts: PeerLinkOptions) {
     super();
     this.remoteId = opts.remoteId;
     this.polite = isPolite(opts.localId, opts.remoteId);
+    this.#localId = opts.localId;
     this.#send = opts.send;
     this.#patience = opts.patience ?? 1;
     this.#tracks = { ...opts.tracks };
     const prepared = opts.initiator ? (opts.prepared ?? null) : null;
-    this.pc =
-      prepared?.pc ??
-      new RTCPeerConnection({
-        iceServers: opts.iceServers,
-        iceTransportPolicy: opts.relayOnly ? 'relay' : 'all',
-        bundlePolicy: 'max-bundle',
-        ...(opts.certificate ? { certificates: [opts.certificate] } : {}),
-      });
+    this.pc = prepared?.pc ?? new RTCPeerConnection(peerConfiguration(opts));
     const pc = this.pc;
     watchSetupMilestones(pc, opts.remoteId);
     // Offers go through the same queue as inbound signals: one negotiation step at a time.
@@ -119,8 +128,9 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       });
     };
     pc.ontrack = ({ track, transceiver, streams }) => {
-      if (!this.#isCameraTransceiver(transceiver)) {
-        this.emit('extra-track', track, streams[0] ?? null);
+      const role = remoteRole(transceiver, this.pc.getTransceivers(), this.#remoteRoles);
+      if (role !== 'camera' && role !== 'microphone') {
+        this.emit('extra-track', track, streams[0] ?? null, role);
         return;
       }
       this.remoteStream.addTrack(track);
@@ -142,9 +152,10 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.#holdCandidates = true;
       this.#enqueue(() => this.#sendPreparedOffer(prepared));
     } else if (opts.initiator) {
-      this.#audio = this.#addCameraTransceiver('audio');
-      this.#video = this.#addCameraTransceiver('video');
-      this.#control = pc.createDataChannel(FILE_CONTROL_LABEL);
+      const lines = addFirstOfferLines(pc, this.#tracks);
+      this.#audio = lines.audio;
+      this.#video = lines.video;
+      this.#control = lines.control;
     }
     this.#arm(CONNECT_TIMEOUT_MS * this.#patience, 'not connected in time');
   }
@@ -199,6 +210,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (track && tr.direction === 'recvonly') tr.direction = 'sendrecv';
   }
 
+  /** This connection's raw WebRTC statistics. */
+  getStats(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
+  }
+
   /** The control data channel, or null until the remote side has opened it. */
   get controlChannel(): RTCDataChannel | null {
     return this.#control;
@@ -210,8 +226,10 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   }
 
   /** Send one more video or audio track (a screen share); renegotiates through negotiationneeded. */
-  addExtraTrack(track: MediaStreamTrack, stream: MediaStream): RTCRtpTransceiver {
-    return this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  addExtraTrack(track: MediaStreamTrack, stream: MediaStream, role: TrackRole): RTCRtpTransceiver {
+    const tr = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    this.#extraRoles.set(tr, role);
+    return tr;
   }
 
   /** Stop sending an extra track; the remote side sees its track end. */
@@ -230,13 +248,6 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.removeAllListeners();
   }
 
-  #addCameraTransceiver(kind: 'audio' | 'video'): RTCRtpTransceiver {
-    const track = this.#tracks[kind];
-    return track
-      ? this.pc.addTransceiver(track, { direction: 'sendrecv' })
-      : this.pc.addTransceiver(kind, { direction: 'recvonly' });
-  }
-
   async #offer(): Promise<void> {
     // Outside `stable` the browser fires negotiationneeded again once it gets back there.
     if (this.#state === 'closed' || this.pc.signalingState !== 'stable') return;
@@ -246,7 +257,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       const d = this.pc.localDescription;
       if (d && (d.type === 'offer' || d.type === 'answer')) {
         performance.mark(`parley:offer-sent:${this.remoteId}`);
-        this.#send({ kind: 'description', description: { type: d.type, sdp: d.sdp } });
+        this.#send({ kind: 'description', description: { type: d.type, sdp: d.sdp }, tracks: this.#localTracks() });
       }
     } catch (err) {
       this.emit('warning', 'could not make an offer', err);
@@ -280,7 +291,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     // Diagnostics: this link's first offer was made on the pre-join screen.
     performance.mark(`parley:offer-prepared:${this.remoteId}`);
     performance.mark(`parley:offer-sent:${this.remoteId}`);
-    this.#send({ kind: 'description', description: { type: 'offer', sdp: d.sdp } });
+    this.#send({ kind: 'description', description: { type: 'offer', sdp: d.sdp }, tracks: this.#localTracks() });
     if (this.pc.iceGatheringState === 'complete') this.#send({ kind: 'candidate', candidate: null });
   }
 
@@ -304,6 +315,10 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     });
     this.#ignoreOffer = decision === 'ignore';
     if (this.#ignoreOffer) return;
+    // Before setRemoteDescription: its track events read the roles.
+    if (data.tracks) {
+      this.#remoteRoles = rolesFrom(data.tracks, this.remoteId);
+    }
     this.#settingRemoteAnswer = description.type === 'answer';
     try {
       // Start the camera encoder near its working rate, not at the browser's 300 kbps default:
@@ -319,7 +334,9 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#attachCameraToOffer();
     await pc.setLocalDescription();
     const d = pc.localDescription;
-    if (d && d.type === 'answer') this.#send({ kind: 'description', description: { type: 'answer', sdp: d.sdp } });
+    if (d && d.type === 'answer') {
+      this.#send({ kind: 'description', description: { type: 'answer', sdp: d.sdp }, tracks: this.#localTracks() });
+    }
   }
 
   /** Encoder start bitrate: the room size's ceiling (see quality.ts), at most START_BITRATE_MAX_KBPS. */
@@ -328,19 +345,18 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     return Math.max(1, Math.min(START_BITRATE_MAX_KBPS, ceiling));
   }
 
-  /** The camera and microphone ride the first audio and the first video transceiver; others are extra. */
-  #isCameraTransceiver(t: RTCRtpTransceiver): boolean {
-    const kind = t.receiver.track.kind;
-    return this.pc.getTransceivers().find((x) => x.receiver.track.kind === kind) === t;
+  /** What this side sends, by mid: the camera, the microphone and any extra tracks. */
+  #localTracks(): PublishedTrack[] {
+    const roleOf = (t: RTCRtpTransceiver): TrackRole | undefined =>
+      t === this.#audio ? 'microphone' : t === this.#video ? 'camera' : this.#extraRoles.get(t);
+    return announce(this.pc.getTransceivers(), roleOf, this.#localId);
   }
 
-  /** On the answering side, adopt the first audio and video transceivers of the offer. */
+  /** On the answering side, adopt the transceivers that carry the offerer's microphone and camera for ours. */
   #attachCameraToOffer(): void {
     for (const kind of ['audio', 'video'] as const) {
       if ((kind === 'audio' ? this.#audio : this.#video) !== null) continue;
-      const tr = this.pc
-        .getTransceivers()
-        .find((t) => t.receiver.track.kind === kind && t.currentDirection !== 'stopped');
+      const tr = cameraTransceiver(this.pc.getTransceivers(), kind, this.#remoteRoles);
       if (!tr) continue;
       const track = this.#tracks[kind];
       void tr.sender.replaceTrack(track);

@@ -1,4 +1,5 @@
-/** Turning raw `getStats()` reports of one peer connection into figures and a quality grade. */
+/** Turning raw `getStats()` reports of one participant's media into figures and a quality grade. */
+import { readStats } from '../media/transport/stats';
 
 export type Quality = 'good' | 'fair' | 'poor' | 'unknown';
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
@@ -32,59 +33,27 @@ export interface LinkSample {
   figures: LinkFigures;
 }
 
-type Stat = RTCStats & Record<string, unknown>;
-
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 const candidateTypes = new Set(['host', 'srflx', 'prflx', 'relay']);
 const candidateType = (v: unknown): CandidateType | null =>
   typeof v === 'string' && candidateTypes.has(v) ? (v as CandidateType) : null;
+/** `video/VP8` -> `VP8`. */
+const codecName = (mime: string): string | null => (mime ? (mime.split('/')[1] ?? mime) : null);
 
-/** Read one getStats() report; `prev` (the previous sample) gives the rates. */
+/** Read one getStats() report (through the one reader, readStats); `prev` (the previous sample) gives the rates. */
 export function sampleLink(stats: readonly RTCStats[], at: number, prev: LinkSample | null): LinkSample {
-  const byId = new Map<string, Stat>();
-  for (const s of stats) byId.set(s.id, s as Stat);
-  const all = [...byId.values()];
-
-  let bytesIn = 0;
-  let bytesOut = 0;
-  let packetsReceived = 0;
-  let packetsLost = 0;
-  let fps: number | null = null;
-  let videoCodec: string | null = null;
-  let audioCodec: string | null = null;
-  let resolution: string | null = null;
-  const codecName = (s: Stat): string | null => {
-    const codec = byId.get(String(s.codecId ?? ''));
-    const mime = str(codec?.mimeType);
-    return mime ? (mime.split('/')[1] ?? mime) : null;
-  };
-  for (const s of all) {
-    if (s.type === 'inbound-rtp') {
-      bytesIn += num(s.bytesReceived) ?? 0;
-      packetsReceived += num(s.packetsReceived) ?? 0;
-      packetsLost += Math.max(0, num(s.packetsLost) ?? 0);
-      if (s.kind === 'video') {
-        fps = num(s.framesPerSecond) ?? fps;
-        videoCodec = codecName(s) ?? videoCodec;
-        const w = num(s.frameWidth);
-        const h = num(s.frameHeight);
-        if (w && h) resolution = `${w}x${h}`;
-      } else if (s.kind === 'audio') {
-        audioCodec = codecName(s) ?? audioCodec;
-      }
-    } else if (s.type === 'outbound-rtp') {
-      bytesOut += num(s.bytesSent) ?? 0;
-    }
-  }
-
-  // The selected pair: from the transport when given, else the nominated succeeded pair.
-  const transport = all.find((s) => s.type === 'transport');
-  let pair = transport ? byId.get(String(transport.selectedCandidatePairId ?? '')) : undefined;
-  pair ??= all.find((s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded');
-  const local = pair ? byId.get(String(pair.localCandidateId ?? '')) : undefined;
-  const remote = pair ? byId.get(String(pair.remoteCandidateId ?? '')) : undefined;
-  const rttSeconds = num(pair?.currentRoundTripTime);
+  const r = readStats(stats);
+  const bytesIn = r.audioIn.bytesReceived + r.videoIn.bytesReceived;
+  const bytesOut = r.bytesSent;
+  const packetsReceived = r.audioIn.packetsReceived + r.videoIn.packetsReceived;
+  const packetsLost = r.audioIn.packetsLost + r.videoIn.packetsLost;
+  const { width: w, height: h } = r.videoIn;
+  const local = r.pair?.local ?? null;
+  const rttSeconds = r.pair?.rttSeconds ?? null;
+  const fps = r.videoIn.framesPerSecond;
+  const videoCodec = codecName(r.videoIn.codec);
+  const audioCodec = codecName(r.audioIn.codec);
+  const resolution = w && h ? `${w}x${h}` : null;
 
   const dt = prev ? (at - prev.at) / 1000 : 0;
   const rate = (now: number, before: number | undefined): number | null =>
@@ -108,8 +77,8 @@ export function sampleLink(stats: readonly RTCStats[], at: number, prev: LinkSam
       videoCodec,
       audioCodec,
       resolution,
-      localCandidate: candidateType(local?.candidateType),
-      remoteCandidate: candidateType(remote?.candidateType),
+      localCandidate: candidateType(local?.type),
+      remoteCandidate: candidateType(r.pair?.remote?.type),
       protocol: str(local?.protocol),
     },
   };

@@ -1,0 +1,362 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { JoinOk, JoinRequest, Participant, SignalData } from '@parley/protocol';
+import { Emitter } from '../emitter';
+import type { SignalingClient, SignalingEvents } from '../signaling/SignalingClient';
+import { Call, type CallDeps, type Clock } from './Call';
+import { REJOIN_WAIT_MS } from './liveness';
+import type { LocalMedia } from './localMedia';
+import type {
+  RemoteMedia,
+  RemoteMediaState,
+  Topology,
+  Transport,
+  TransportContext,
+  TransportEvents,
+  TransportFactory,
+} from './transport/Transport';
+
+/* Fakes: a signaling client whose join replies the test hands out, a transport that records what
+ * the call asks of it, a clock the test moves, and camera/microphone tracks that can be stopped. */
+
+class FakeSignaling extends Emitter<SignalingEvents> {
+  connected = true;
+  readonly joins: JoinRequest[] = [];
+  readonly #replies: Array<(reply: JoinOk) => void> = [];
+  left = 0;
+  closed = 0;
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  join(req: JoinRequest): Promise<JoinOk> {
+    this.joins.push(req);
+    return new Promise((resolve) => this.#replies.push(resolve));
+  }
+  /** Answer the oldest join request still waiting. */
+  reply(self: string, others: string[], token = 'resume-token'): void {
+    const answer = this.#replies.shift();
+    assert.ok(answer, 'a join request is waiting for its reply');
+    answer({
+      ok: true,
+      room: 'room',
+      self: person(self),
+      participants: others.map(person),
+      iceServers: [],
+      resumeToken: token,
+      roomState: { hostId: null, locked: false, passwordSet: false, lobby: false, waiting: [] },
+    } as JoinOk);
+  }
+  get waitingReplies(): number {
+    return this.#replies.length;
+  }
+  leave(): Promise<void> {
+    this.left++;
+    return Promise.resolve();
+  }
+  close(): void {
+    this.closed++;
+  }
+  signal(): void {}
+  setMedia(): void {}
+  fire<K extends keyof SignalingEvents>(event: K, ...args: Parameters<SignalingEvents[K]>): void {
+    this.emit(event, ...args);
+  }
+}
+
+class FakeTransport extends Emitter<TransportEvents> implements Transport {
+  readonly topology = 'mesh' as const;
+  readonly calls: string[] = [];
+  readonly states = new Map<string, RemoteMediaState>();
+  closed = false;
+  constructor(readonly ctx: TransportContext) {
+    super();
+  }
+  #open(id: string): void {
+    this.states.set(id, 'connecting');
+    this.emit('remote-added', id);
+  }
+  enterRoom(ids: string[]): void {
+    this.calls.push(`enter ${ids.join(',')}`);
+    for (const id of ids) if (!this.states.has(id)) this.#open(id);
+  }
+  participantJoined(id: string): void {
+    this.calls.push(`joined ${id}`);
+    this.#open(id);
+  }
+  participantReturned(id: string): void {
+    this.calls.push(`returned ${id}`);
+  }
+  participantLeft(id: string, reason: 'left' | 'stale' = 'left'): void {
+    this.calls.push(`left ${id} ${reason}`);
+    if (this.states.delete(id)) this.emit('remote-removed', id);
+  }
+  receive(from: string, data: SignalData): void {
+    this.calls.push(`signal ${from} ${data.gen ?? 0}`);
+  }
+  replaceTrack(): Promise<void> {
+    return Promise.resolve();
+  }
+  publish(): void {}
+  unpublish(): void {}
+  controlChannel(): RTCDataChannel | null {
+    return null;
+  }
+  openDataChannel(): RTCDataChannel | null {
+    return null;
+  }
+  remote(id: string): RemoteMedia | null {
+    const state = this.states.get(id);
+    return state ? { participantId: id, stream: {} as MediaStream, state, tracksVersion: 0 } : null;
+  }
+  participantIds(): string[] {
+    return [...this.states.keys()];
+  }
+  stats(): Promise<Record<string, RTCStats[]>> {
+    return Promise.resolve({});
+  }
+  simulateTransportLoss(): void {}
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.states.keys()]) this.participantLeft(id);
+  }
+  setState(id: string, state: RemoteMediaState): void {
+    this.states.set(id, state);
+    this.emit('remote-changed', id);
+  }
+}
+
+class ManualClock implements Clock {
+  now = 0;
+  #timers = new Map<number, { at: number; fn: () => void }>();
+  #next = 1;
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.now + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.#timers.delete(handle as number);
+  }
+  advance(ms: number): void {
+    const until = this.now + ms;
+    for (;;) {
+      const due = [...this.#timers].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.#timers.delete(due[0]);
+      this.now = due[1].at;
+      due[1].fn();
+    }
+    this.now = until;
+  }
+}
+
+function person(id: string): Participant {
+  return { id, name: id.toUpperCase(), media: { audio: true, video: true }, joinedAt: 0 };
+}
+
+function fakeMedia(): LocalMedia & { stopped: () => number } {
+  let stopped = 0;
+  const track = (kind: 'audio' | 'video'): MediaStreamTrack =>
+    ({ kind, enabled: true, stop: () => void stopped++ }) as unknown as MediaStreamTrack;
+  const tracks = [track('audio'), track('video')];
+  const stream = {
+    getTracks: () => tracks,
+    getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+    getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+  } as unknown as MediaStream;
+  return { stream, problems: {}, stopped: () => stopped };
+}
+
+/** Let promise callbacks run (the call's steps between awaits). */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function setup(opts: { media?: Promise<LocalMedia> } = {}) {
+  const signaling = new FakeSignaling();
+  const clock = new ManualClock();
+  const media = fakeMedia();
+  const transports: FakeTransport[] = [];
+  let disposed = 0;
+  const factory: TransportFactory = {
+    warmUp: () => Promise.resolve(),
+    create(topology: Topology, ctx: TransportContext) {
+      assert.equal(topology, 'mesh');
+      const t = new FakeTransport(ctx);
+      transports.push(t);
+      return t;
+    },
+    dispose: () => void disposed++,
+  };
+  const deps: CallDeps = {
+    signaling: signaling as unknown as SignalingClient,
+    transports: factory,
+    clock,
+    openMedia: () => opts.media ?? Promise.resolve(media),
+    page: null,
+  };
+  const call = new Call({ room: 'room', name: 'Me' }, deps);
+  const events: string[] = [];
+  call.on('remote-added', (id) => events.push(`added ${id}`));
+  call.on('remote-removed', (id) => events.push(`removed ${id}`));
+  return {
+    call,
+    signaling,
+    clock,
+    media,
+    transports,
+    events,
+    disposed: () => disposed,
+    remoteIds: () => call.snapshot.remotes.map((r) => r.participant.id),
+  };
+}
+
+async function joined(others: string[]) {
+  const t = setup();
+  void t.call.start();
+  await settle();
+  t.signaling.reply('me', others);
+  await settle();
+  assert.equal(t.call.snapshot.phase, 'joined');
+  const transport = t.transports[0];
+  assert.ok(transport);
+  return { ...t, transport };
+}
+
+/** Lose the signaling socket and get it back: the call rejoins. */
+async function reconnect(t: Awaited<ReturnType<typeof joined>>): Promise<void> {
+  t.signaling.fire('disconnected', 'transport close');
+  assert.equal(t.call.snapshot.phase, 'reconnecting');
+  t.signaling.fire('connected');
+  await settle();
+}
+
+describe('Call with a fake transport and signaling client', () => {
+  test('the join reply makes one transport and opens a path to everyone already there', async () => {
+    const t = await joined(['a', 'b']);
+    assert.deepEqual(t.transport.calls, ['enter a,b']);
+    assert.deepEqual(t.remoteIds(), ['a', 'b']);
+    assert.deepEqual(t.events, ['added a', 'added b']);
+    // A newcomer after us: we answer its offers.
+    t.signaling.fire('participant-joined', { participant: person('c') });
+    assert.deepEqual(t.transport.calls.slice(1), ['joined c']);
+    assert.deepEqual(t.remoteIds(), ['a', 'b', 'c']);
+  });
+
+  test('rejoin: same participant (resume token), same transport, known remotes kept', async () => {
+    const t = await joined(['a']);
+    await reconnect(t);
+    const rejoin = t.signaling.joins[1];
+    assert.deepEqual(rejoin?.resume, { participantId: 'me', token: 'resume-token' });
+    t.signaling.reply('me', ['a', 'b'], 'token-2');
+    await settle();
+    assert.equal(t.call.snapshot.phase, 'joined');
+    assert.equal(t.transports.length, 1, 'the transport (and its connections) survive a rejoin');
+    assert.deepEqual(t.transport.calls, ['enter a', 'enter a,b']);
+    assert.deepEqual(t.events, ['added a', 'added b'], 'the path to a was not replaced');
+    // The next rejoin presents the newest token.
+    await reconnect(t);
+    assert.deepEqual(t.signaling.joins[2]?.resume, { participantId: 'me', token: 'token-2' });
+  });
+
+  test('stale remotes: one not back after a rejoin is dropped, unless its media still flows', async () => {
+    const t = await joined(['a', 'b']);
+    t.transport.setState('a', 'connected');
+    t.transport.setState('b', 'connected');
+    await reconnect(t);
+    t.signaling.reply('me', []); // neither is back in the server's room yet
+    await settle();
+    t.transport.setState('b', 'reconnecting');
+    t.clock.advance(REJOIN_WAIT_MS - 1);
+    assert.deepEqual(t.remoteIds(), ['a', 'b'], 'kept while they may still be reconnecting');
+    t.clock.advance(1);
+    assert.deepEqual(t.remoteIds(), ['a'], 'b dropped; a kept: its media still flows');
+    assert.ok(t.transport.calls.includes('left b stale'), 'dropped as stale, not as a leave');
+    // a is announced again: confirmed, never dropped afterwards even when its path breaks.
+    t.signaling.fire('participant-joined', { participant: person('a') });
+    assert.ok(t.transport.calls.includes('returned a'));
+    t.transport.setState('a', 'reconnecting');
+    t.clock.advance(REJOIN_WAIT_MS * 3);
+    assert.deepEqual(t.remoteIds(), ['a']);
+  });
+
+  test('a stale check does not outlive a leave', async () => {
+    const t = await joined(['a']);
+    await reconnect(t);
+    t.signaling.reply('me', []);
+    await settle();
+    await t.call.leave();
+    t.clock.advance(REJOIN_WAIT_MS);
+    assert.ok(!t.transport.calls.some((c) => c.includes('stale')));
+  });
+
+  test('signals reach the transport only from participants in the room, with their generation', async () => {
+    const t = await joined(['a']);
+    t.signaling.fire('signal', { from: 'a', data: { kind: 'candidate', candidate: null, gen: 2 } });
+    t.signaling.fire('signal', { from: 'stranger', data: { kind: 'candidate', candidate: null } });
+    assert.deepEqual(t.transport.calls.slice(1), ['signal a 2']);
+    // Left: its late signals are dropped, and its path is closed as a leave.
+    t.signaling.fire('participant-left', { id: 'a', reason: 'left' });
+    t.signaling.fire('signal', { from: 'a', data: { kind: 'candidate', candidate: null, gen: 3 } });
+    assert.deepEqual(t.transport.calls.slice(2), ['left a left']);
+  });
+
+  test('leave during join: the late reply opens nothing and the camera is released', async () => {
+    const t = setup();
+    void t.call.start();
+    await settle();
+    assert.equal(t.signaling.waitingReplies, 1);
+    await t.call.leave();
+    assert.equal(t.call.snapshot.phase, 'left');
+    assert.equal(t.signaling.left, 0, 'never joined: nothing to leave on the server');
+    assert.ok(t.signaling.closed > 0);
+    assert.equal(t.media.stopped(), 2, 'camera and microphone stopped');
+    assert.equal(t.disposed(), 1, 'what was prepared for the call is dropped');
+    t.signaling.reply('me', ['a']);
+    await settle();
+    assert.equal(t.call.snapshot.phase, 'left');
+    assert.equal(t.transports.length, 0, 'no transport for a call that was left');
+    assert.deepEqual(t.remoteIds(), []);
+  });
+
+  test('leave while the camera opens: the tracks that arrive late are stopped, nothing is joined', async () => {
+    let open!: (m: LocalMedia) => void;
+    const t = setup({ media: new Promise((resolve) => (open = resolve)) });
+    void t.call.start();
+    await settle();
+    await t.call.leave();
+    const late = fakeMedia();
+    open(late);
+    await settle();
+    assert.equal(late.stopped(), 2);
+    assert.equal(t.signaling.joins.length, 0);
+  });
+
+  test('teardown is symmetric: leaving removes every path exactly as if everyone had left', async () => {
+    const t = await joined(['a', 'b']);
+    const changes: string[] = [];
+    t.call.on('change', (s) => changes.push(s.phase));
+    await t.call.leave();
+    assert.equal(t.signaling.left, 1);
+    assert.ok(t.transport.closed);
+    assert.deepEqual(t.events, ['added a', 'added b', 'removed a', 'removed b']);
+    assert.deepEqual(changes, ['left'], 'one change at the end, not one per path');
+    assert.deepEqual(t.remoteIds(), []);
+  });
+
+  test('a failure (replaced in another tab) tears down the same way', async () => {
+    const t = await joined(['a']);
+    t.signaling.fire('replaced');
+    assert.equal(t.call.snapshot.phase, 'failed');
+    assert.equal(t.call.snapshot.error?.id, 'replaced');
+    assert.deepEqual(t.events, ['added a', 'removed a']);
+  });
+
+  test('the transport may signal only while joined and connected', async () => {
+    const t = await joined(['a']);
+    assert.equal(t.transport.ctx.canSignal(), true);
+    assert.equal(t.transport.ctx.selfId, 'me');
+    t.signaling.connected = false;
+    t.signaling.fire('disconnected', 'transport close');
+    assert.equal(t.transport.ctx.canSignal(), false);
+  });
+});

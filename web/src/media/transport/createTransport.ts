@@ -1,0 +1,28 @@
+import { discardPrepared } from '../preparedLink';
+import { linkCertificate } from './mesh/certificate';
+import { MeshTransport } from './mesh/MeshTransport';
+import type { Topology, TransportContext, TransportFactory } from './Transport';
+
+/**
+ * The browser's transports, chosen by the topology the join reply names. A forwarding unit's
+ * `sfu/SfuTransport` is the next kind; until then every room is a mesh.
+ */
+export function browserTransports(): TransportFactory {
+  /** The page's DTLS certificate, generated while the call starts (see mesh/certificate.ts). */
+  let certificate: RTCCertificate | null = null;
+  return {
+    warmUp: () =>
+      linkCertificate().then((c) => {
+        certificate = c;
+      }),
+    create(topology: Topology, ctx: TransportContext) {
+      switch (topology) {
+        case 'mesh':
+          return new MeshTransport(ctx, { certificate });
+        default:
+          throw new TypeError(`unknown topology: ${String(topology)}`);
+      }
+    },
+    dispose: () => discardPrepared(),
+  };
+}
