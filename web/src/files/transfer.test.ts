@@ -225,18 +225,18 @@ class FakeChannel {
 
 function fakePeer(opts: ConstructorParameters<typeof FileTransfers>[1] = {}) {
   const control = new FakeChannel(FILE_CONTROL_LABEL);
-  let onDataChannel: (ch: FakeChannel) => void = () => undefined;
-  const link = {
-    controlChannel: control,
-    on: (_event: 'datachannel', l: (ch: FakeChannel) => void) => {
-      onDataChannel = l;
-      return () => undefined;
-    },
-    createDataChannel: (label: string) => new FakeChannel(label),
+  let onDataChannel: (id: string, ch: FakeChannel) => void = () => undefined;
+  const transport = {
+    participantIds: () => ['mallory'],
+    controlChannel: (id: string) => (id === 'mallory' ? control : null),
+    openDataChannel: (id: string, label: string) => (id === 'mallory' ? new FakeChannel(label) : null),
   };
   const call = {
-    links: () => new Map([['mallory', link]]),
-    on: () => () => undefined,
+    transport,
+    on: (event: string, l: (id: string, ch: FakeChannel) => void) => {
+      if (event === 'datachannel') onDataChannel = l;
+      return () => undefined;
+    },
     snapshot: { phase: 'joined', remotes: [{ participant: { id: 'mallory', name: 'Mallory' } }] },
   };
   const files = new FileTransfers(call as unknown as Call, { saveFilePicker: null, ...opts });
@@ -246,7 +246,7 @@ function fakePeer(opts: ConstructorParameters<typeof FileTransfers>[1] = {}) {
   /** The peer opens the data channel of transfer `id` and sends `bytes`, then the end message with `sha256`. */
   const stream = (id: string, bytes: Uint8Array, sha256: string): FakeChannel => {
     const ch = new FakeChannel(`${FILE_CHANNEL_PREFIX}${id}`);
-    onDataChannel(ch);
+    onDataChannel('mallory', ch);
     for (let at = 0; at < bytes.length; at += 1000) ch.deliver(bytes.slice(at, at + 1000).buffer);
     ch.deliver(JSON.stringify({ type: 'file-end', sha256 }));
     return ch;

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useLocation, useSearchParams } from 'react-router-dom';
 import { invitationToken } from '../host/invitation';
-import { discardPrepared, prepareLink } from '../media/preparedLink';
+import { discardPrepared, prepareLink } from '../media/transport/createTransport';
 
 /**
  * While the pre-join screen shows the preview, prepare the first peer connection of the call

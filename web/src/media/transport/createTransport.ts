@@ -1,4 +1,4 @@
-import { discardPrepared } from '../preparedLink';
+import { discardPrepared } from './mesh/preparedLink';
 import { linkCertificate } from './mesh/certificate';
 import { MeshTransport } from './mesh/MeshTransport';
 import type { Topology, TransportContext, TransportFactory } from './Transport';
@@ -26,3 +26,9 @@ export function browserTransports(): TransportFactory {
     dispose: () => discardPrepared(),
   };
 }
+
+/**
+ * The pre-join screen's head start: the first mesh connection, prepared while the person looks
+ * at their preview, handed to the mesh transport at the join (see mesh/preparedLink.ts).
+ */
+export { discardPrepared, prepareLink } from './mesh/preparedLink';

@@ -1,7 +1,7 @@
 import type { SignalData } from '@parley/protocol';
 import { Emitter } from '../../../emitter';
 import { REBUILD_BACKOFF, REBUILD_BACKOFF_MAX } from '../../liveness';
-import { takePrepared, type PreparedLink, type PreparedWant } from '../../preparedLink';
+import { takePrepared, type PreparedLink, type PreparedWant } from './preparedLink';
 import { qualityFor } from '../../quality';
 import type { RemoteMedia, TrackRole, Transport, TransportContext, TransportEvents } from '../Transport';
 import { PeerLink, type PeerLinkOptions } from './PeerLink';

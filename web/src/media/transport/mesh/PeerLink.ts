@@ -9,7 +9,7 @@ import { Emitter } from '../../../emitter';
 import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from '../../liveness';
 import { decideOnDescription, isPolite } from './negotiation';
 import { withStartBitrate } from './sdp';
-import type { PreparedLink } from '../../preparedLink';
+import type { PreparedLink } from './preparedLink';
 import { applyQuality, type SendQuality } from '../../quality';
 import { addFirstOfferLines, peerConfiguration } from './peerConfig';
 import { watchSetupMilestones } from './setupMarks';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { FILE_CONTROL_LABEL } from '@parley/protocol';
-import { SignalingClient } from '../signaling/SignalingClient';
+import { SignalingClient } from '../../../signaling/SignalingClient';
 import { discardPrepared, prepareLink, takePrepared } from './preparedLink';
 
 /* The connection prepared on the pre-join screen, made against a stand-in peer connection and a

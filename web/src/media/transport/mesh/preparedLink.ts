@@ -1,7 +1,7 @@
 import type { IceServer } from '@parley/protocol';
-import { earlySignalingClient } from '../signaling/preconnect';
-import { linkCertificate } from './transport/mesh/certificate';
-import { addFirstOfferLines, peerConfiguration } from './transport/mesh/peerConfig';
+import { earlySignalingClient } from '../../../signaling/preconnect';
+import { linkCertificate } from './certificate';
+import { addFirstOfferLines, peerConfiguration } from './peerConfig';
 
 /**
  * The newcomer's first peer connection, made on the pre-join screen while the person looks at
