@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/protocol';
-import { Server as SocketServer } from 'socket.io';
+import { Server as SocketServer, type Socket } from 'socket.io';
 import { AccessControl } from './access/AccessControl';
 import type { Config } from './config';
-import { originAllowed } from './http/allowedOrigin';
 import { ClientCookie } from './http/clientCookie';
+import { guardOrigin } from './http/originGate';
 import { applySecurityHeaders } from './http/securityHeaders';
 import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
 import { MessageLimiter, PerMinuteLimit } from './limits/RateLimiter';
@@ -19,7 +19,9 @@ import { RoomRegistry } from './RoomRegistry';
 import { loadTls, type TlsMaterial } from './tls';
 import { iceServersFor } from './turn/iceServers';
 import { attachParleySignaling } from './signaling/ParleySignaling';
-import { attachSeedSignaling } from './signaling/SeedSignaling';
+import { attachSeedSignaling, refuseSeedProtocol } from './signaling/SeedSignaling';
+import { boundedParser } from './transport/boundedParser';
+import { reportConnectionErrors } from './transport/guard';
 
 /**
  * The whole server: one HTTP port carrying the web app, health endpoints and Socket.IO
@@ -64,7 +66,7 @@ export class ParleyServer {
     this.#pruneTimer.unref();
     const routes: Route[] = [this.#health, this.#metricsRoute, staticFiles(config.staticDir)];
     const handle = (req: IncomingMessage, res: ServerResponse): void => {
-      applySecurityHeaders(res);
+      applySecurityHeaders(res, config.trustProxy);
       if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) this.#clientCookie.ensure(req, res);
       void (async () => {
         for (const route of routes) if (await route(req, res)) return;
@@ -83,16 +85,18 @@ export class ParleyServer {
       participants: () => this.rooms.participantCount,
       draining: () => this.#draining,
     });
-    const origins = config.allowedOrigins;
     this.io = new SocketServer(this.http, {
       maxHttpBufferSize: FRAME_MAX_BYTES,
+      // Bounds every inbound packet's nesting, width and binary attachments before it is parsed.
+      parser: boundedParser,
       pingInterval: config.pingInterval * 1000,
       pingTimeout: config.pingTimeout * 1000,
-      cors: { origin: origins.length === 0 || origins.includes('*') ? true : origins, credentials: false },
+      // Origins are checked per namespace (below), where a refusal can carry a reason the page
+      // can read; CORS lets every page reach that answer. No credentials are ever shared.
+      cors: { origin: true, credentials: false },
       serveClient: false,
       allowRequest: (req, callback) => {
         const from = requestOrigin(req, config.trustProxy);
-        if (!originAllowed(req.headers.origin, from.host, origins)) return callback('origin not allowed', false);
         if (!this.#connectionsPerMinute.hit(from.address)) {
           return callback('too many connections from your address; wait a minute', false);
         }
@@ -101,9 +105,36 @@ export class ParleyServer {
     });
     const messageLimiter = (): MessageLimiter =>
       new MessageLimiter(config.rateMessagesPerSecond, config.rateMessagesBurst, config.rateDisconnectAfter);
-    limitNamespaceMessages(this.io.of('/'), messageLimiter, this.log);
-    attachSeedSignaling(this.io.of('/'), this.log);
-    attachParleySignaling(this.io.of(PARLEY_NAMESPACE), {
+    const addressOf = (socket: Socket): string => requestOrigin(socket.request, config.trustProxy).address;
+    const originLog = this.log.child({ subsystem: 'origin' });
+    const seed = this.io.of('/');
+    reportConnectionErrors(seed, this.log, addressOf);
+    if (config.seedProtocol) {
+      guardOrigin(seed, {
+        allowed: config.seedAllowedOrigins,
+        option: 'SEED_ALLOWED_ORIGINS',
+        trustProxy: config.trustProxy,
+        log: originLog,
+      });
+      limitNamespaceMessages(seed, messageLimiter, this.log);
+      attachSeedSignaling(seed, {
+        log: this.log,
+        joinsPerMinute: this.#joinsPerMinute,
+        clientAddress: addressOf,
+        accessSecret: config.accessSecret === '' ? null : config.accessSecret,
+        roomMax: config.meshMax,
+        acceptingJoins: () => !this.#draining,
+      });
+    } else refuseSeedProtocol(seed);
+    const parley = this.io.of(PARLEY_NAMESPACE);
+    reportConnectionErrors(parley, this.log, addressOf);
+    guardOrigin(parley, {
+      allowed: config.allowedOrigins,
+      option: 'ALLOWED_ORIGINS',
+      trustProxy: config.trustProxy,
+      log: originLog,
+    });
+    attachParleySignaling(parley, {
       rooms: this.rooms,
       log: this.log,
       iceServers: (participantId) => this.iceServers(participantId),

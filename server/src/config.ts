@@ -53,6 +53,10 @@ export interface Config {
   rateConnectionsPerMinute: number;
   /** Joins per minute per client address. Env RATE_JOINS_PER_MINUTE, default 60; 0 = unlimited. */
   rateJoinsPerMinute: number;
+  /** Speak the seed protocol on the default namespace `/`. Env SEED_PROTOCOL, default true; with ACCESS_SECRET a seed join needs an invitation token. */
+  seedProtocol: boolean;
+  /** Origins allowed to open the seed namespace from a browser. Env SEED_ALLOWED_ORIGINS, default `*` (any: the seed's app is served from its own origin); */
+  seedAllowedOrigins: string[];
 }
 
 /** Shortest accepted ACCESS_SECRET, in characters (HS256 wants at least 256 bits of key). */
@@ -85,6 +89,8 @@ export const defaults: Config = {
   rateDisconnectAfter: 100,
   rateConnectionsPerMinute: 120,
   rateJoinsPerMinute: 60,
+  seedProtocol: true,
+  seedAllowedOrigins: ['*'],
 };
 
 export class ConfigError extends Error {
@@ -326,6 +332,21 @@ export const options: readonly OptionSpec[] = [
     arg: 'N',
     parse: int(0, 1_000_000),
     help: 'joins per minute per address (0 = unlimited)',
+  }),
+  option({
+    key: 'seedProtocol',
+    env: 'SEED_PROTOCOL',
+    flag: 'seed-protocol',
+    parse: bool,
+    help: 'speak the original seed protocol on the default namespace (off: --no-seed-protocol)',
+  }),
+  option({
+    key: 'seedAllowedOrigins',
+    env: 'SEED_ALLOWED_ORIGINS',
+    flag: 'seed-allowed-origins',
+    arg: 'ORIGINS',
+    parse: (raw) => list(raw),
+    help: 'comma-separated origins allowed on the seed namespace (* = any)',
   }),
 ];
 
