@@ -425,7 +425,7 @@ export function helpText(): string {
       o.key === 'staticDir' || o.key === 'turnSecret' || o.key === 'accessSecret' || shown === ''
         ? ''
         : ` (default ${shown})`;
-    return `${left.padEnd(30)}${o.help}${suffix}  [${o.env}]`;
+    return `${left.padEnd(29)} ${o.help}${suffix}  [${o.env}]`;
   });
   return [
     'Usage: parley [options]',
