@@ -91,16 +91,18 @@ async function collectGarbage(): Promise<void> {
   const ws = new WebSocket(inspector!);
   await once(ws, 'open');
   let id = 0;
-  const call = (method: string): Promise<void> =>
+  const call = (method: string, params: object = {}): Promise<void> =>
     new Promise((resolve) => {
       const mine = ++id;
       ws.on('message', (data: Buffer) => {
         if ((JSON.parse(data.toString()) as { id?: number }).id === mine) resolve();
       });
-      ws.send(JSON.stringify({ id: mine, method }));
+      ws.send(JSON.stringify({ id: mine, method, params }));
     });
   await call('HeapProfiler.enable');
   await call('HeapProfiler.collectGarbage');
+  // As under memory pressure: V8 also gives back its pooled pages and shrinks the young generation.
+  await call('Memory.simulatePressureNotification', { level: 'critical' });
   ws.close();
 }
 
