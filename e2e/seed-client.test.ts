@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
 import { launchChromium, newParticipant } from './support/browser';
 import { startServer, type RunningServer } from './support/server';
 
@@ -14,47 +16,56 @@ const socketIoClientBundle = readFileSync(
   join(dirname(require.resolve('socket.io-client')), '..', '..', 'dist', 'socket.io.min.js'),
   'utf8',
 );
+const seedClientScript = readFileSync(new URL('./fixtures/seed-client.js', import.meta.url), 'utf8');
+const seedPage =
+  '<!doctype html><title>seed client</title><video id="local" autoplay muted playsinline></video><video id="remote" autoplay playsinline></video><script src="/socket.io.min.js"></script><script src="/client.js"></script>';
 
 let server: RunningServer;
+let seedApp: Server;
+/** Origin of the seed's own web app: another port, as the seed's development server is. */
+let seedOrigin: string;
 let browser: Browser;
 
 before(async () => {
   server = await startServer();
+  // The seed's React app is served by its own development server, not by the signaling server.
+  seedApp = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const [type, body] =
+      path === '/socket.io.min.js'
+        ? ['text/javascript', socketIoClientBundle]
+        : path === '/client.js'
+          ? ['text/javascript', seedClientScript]
+          : ['text/html', seedPage];
+    res.writeHead(200, { 'content-type': type });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => seedApp.listen(0, '127.0.0.1', resolve));
+  seedOrigin = `http://127.0.0.1:${(seedApp.address() as AddressInfo).port}`;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
+  await new Promise((resolve) => seedApp?.close(resolve));
   await server?.kill('SIGTERM');
 });
 
 /**
  * A minimal client written for the original Flask-SocketIO server: it speaks only `join`,
- * `ready` and `data`, with the original payloads, and knows nothing of Parley's protocol.
+ * `ready` and `data`, with the original payloads, and knows nothing of Parley's protocol. Its
+ * page comes from the seed's own server (another origin); it connects to Parley's.
  */
 async function openSeedClient(page: Page, username: string, room: string): Promise<void> {
-  // The seed's own page, served on the server's origin as the original server served it (with
-  // script files, not inline script: Parley's pages forbid inline script by their CSP).
-  await page.route('**/seed-client/**', (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path.endsWith('/socket.io.min.js')) {
-      return route.fulfill({ contentType: 'text/javascript', body: socketIoClientBundle });
-    }
-    if (path.endsWith('/client.js')) {
-      return route.fulfill({
-        contentType: 'text/javascript',
-        path: fileURLToPath(new URL('./fixtures/seed-client.js', import.meta.url)),
-      });
-    }
-    return route.fulfill({
-      contentType: 'text/html',
-      body: '<!doctype html><title>seed client</title><video id="local" autoplay muted playsinline></video><video id="remote" autoplay playsinline></video><script src="/seed-client/socket.io.min.js"></script><script src="/seed-client/client.js"></script>',
-    });
-  });
-  await page.goto('/seed-client/index.html');
+  await page.goto(`${seedOrigin}/index.html`);
   await page.evaluate(
-    ([u, r]) => (window as unknown as { startSeedClient(u: string, r: string): Promise<void> }).startSeedClient(u, r),
-    [username, room] as const,
+    ([u, r, s]) =>
+      (window as unknown as { startSeedClient(u: string, r: string, s: string): Promise<void> }).startSeedClient(
+        u,
+        r,
+        s,
+      ),
+    [username, room, server.url] as const,
   );
 }
 
@@ -72,9 +83,9 @@ async function remoteDecoding(page: Page): Promise<{ width: number; frames: numb
   throw new Error(`remote video never decoded: ${JSON.stringify(last)}`);
 }
 
-test('two clients written for the seed server get a call through Parley', async () => {
-  const a = await newParticipant(browser, server.url);
-  const b = await newParticipant(browser, server.url);
+test("two clients written for the seed server, served from the seed app's own origin, get a call through Parley with its defaults", async () => {
+  const a = await newParticipant(browser, seedOrigin);
+  const b = await newParticipant(browser, seedOrigin);
   try {
     await openSeedClient(a.page, 'alice', 'seed-room');
     await a.page.waitForTimeout(300);
@@ -84,5 +95,38 @@ test('two clients written for the seed server get a call through Parley', async 
   } finally {
     await a.context.close();
     await b.context.close();
+  }
+});
+
+test("a page on another origin is refused Parley's own namespace with a reason it can read, and the log warns once", async () => {
+  const { context, page } = await newParticipant(browser, seedOrigin);
+  try {
+    await page.goto(`${seedOrigin}/index.html`);
+    const attempt = (transports: string[]): Promise<string> =>
+      page.evaluate(
+        ([url, t]) =>
+          new Promise<string>((resolve) => {
+            const io = (window as unknown as { io: (u: string, o: object) => Socket }).io;
+            const s = io(`${url}/parley`, { transports: t, reconnection: false });
+            s.on('connect', () => resolve('connected'));
+            s.on('connect_error', (err: Error) => {
+              s.close();
+              resolve(err.message);
+            });
+          }),
+        [server.url, transports] as const,
+      );
+    for (const transports of [['polling', 'websocket'], ['websocket'], ['polling']]) {
+      const message = await attempt(transports);
+      assert.match(message, new RegExp(`origin ${seedOrigin} may not open /parley.*ALLOWED_ORIGINS`), message);
+    }
+    const warnings = server.output
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('refused signaling connections from origin'));
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0] ?? '', /ALLOWED_ORIGINS/);
+  } finally {
+    await context.close();
   }
 });

@@ -1,15 +1,15 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket as NodeSocket } from 'node:net';
 import { FRAME_MAX_BYTES, PARLEY_NAMESPACE, type IceServer } from '@parley/protocol';
-import { Server as SocketServer } from 'socket.io';
+import { Server as SocketServer, type Socket } from 'socket.io';
 import { AccessControl } from './access/AccessControl';
 import { loadResumeKey, ResumeTokens } from './access/resumeTokens';
 import { addressKey } from './access/BanList';
 import { PasswordHasher } from './access/passwords';
 import type { Config } from './config';
-import { originAllowed } from './http/allowedOrigin';
 import { ClientCookie } from './http/clientCookie';
+import { guardOrigin } from './http/originGate';
 import { applySecurityHeaders } from './http/securityHeaders';
 import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
 import { ClientLimits, type ClientId } from './limits/ClientLimits';
@@ -20,13 +20,16 @@ import { WorkGate } from './limits/WorkGate';
 import { notFound, sendJson, staticFiles, type Route } from './http';
 import { LISTEN_BACKLOG, SHUTDOWN_NOTICE_MS } from './liveness';
 import { createLogger, type Logger } from './logger';
+import { IdleCollector } from './observability/IdleCollector';
 import { ParleyMetrics } from './observability/metrics';
 import { requestOrigin } from './proxy';
 import { RoomRegistry } from './RoomRegistry';
 import { loadTls, type TlsMaterial } from './tls';
 import { iceServersFor } from './turn/iceServers';
 import { attachParleySignaling } from './signaling/ParleySignaling';
-import { attachSeedSignaling } from './signaling/SeedSignaling';
+import { attachSeedSignaling, refuseSeedProtocol } from './signaling/SeedSignaling';
+import { boundedParser } from './transport/boundedParser';
+import { reportConnectionErrors } from './transport/guard';
 
 /** The handshake's answer (HTTP 403 body) per reason a connection is refused. */
 const connectionRefusals = {
@@ -62,6 +65,8 @@ export class ParleyServer {
   readonly limits: ClientLimits;
   readonly #passwordBudget: PasswordBudget;
   readonly #pruneTimer: NodeJS.Timeout;
+  /** Gives memory back to the system once a burst of connections is over. */
+  readonly #idle: IdleCollector;
   readonly metrics: ParleyMetrics;
   /** The certificate in use when serving HTTPS (set by listen()). */
   tls: TlsMaterial | null = null;
@@ -108,7 +113,7 @@ export class ParleyServer {
     this.#pruneTimer.unref();
     const routes: Route[] = [this.#health, this.#metricsRoute, staticFiles(config.staticDir)];
     const handle = (req: IncomingMessage, res: ServerResponse): void => {
-      applySecurityHeaders(res);
+      applySecurityHeaders(res, config.trustProxy);
       if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) this.#clientCookie.ensure(req, res);
       void (async () => {
         for (const route of routes) if (await route(req, res)) return;
@@ -121,22 +126,28 @@ export class ParleyServer {
     };
     // With HTTPS the certificate is installed by listen() (it may have to be generated first).
     this.http = config.https ? createHttpsServer({}, handle) : createServer(handle);
+    this.#idle = new IdleCollector({ log: this.log.child({ subsystem: 'memory' }) });
+    this.http.on('connection', (socket: NodeSocket) => {
+      this.#idle.activity();
+      socket.once('close', () => this.#idle.activity());
+    });
     this.metrics = new ParleyMetrics({
       connectedSockets: () => this.io.engine.clientsCount,
       rooms: () => this.rooms.roomCount,
       participants: () => this.rooms.participantCount,
       draining: () => this.#draining,
     });
-    const origins = config.allowedOrigins;
     this.io = new SocketServer(this.http, {
       maxHttpBufferSize: FRAME_MAX_BYTES,
+      // Bounds every inbound packet's nesting, width and binary attachments before it is parsed.
+      parser: boundedParser,
       pingInterval: config.pingInterval * 1000,
       pingTimeout: config.pingTimeout * 1000,
-      cors: { origin: origins.length === 0 || origins.includes('*') ? true : origins, credentials: false },
+      // Origins are checked per namespace (below), where a refusal can carry a reason the page
+      // can read; CORS lets every page reach that answer. No credentials are ever shared.
+      cors: { origin: true, credentials: false },
       serveClient: false,
       allowRequest: (req, callback) => {
-        const from = requestOrigin(req, config.trustProxy);
-        if (!originAllowed(req.headers.origin, from.host, origins)) return callback('origin not allowed', false);
         const refused = this.limits.connection(this.#clientOf(req));
         if (refused !== null) return callback(connectionRefusals[refused], false);
         callback(null, true);
@@ -144,9 +155,37 @@ export class ParleyServer {
     });
     const messageLimiter = (): MessageLimiter =>
       new MessageLimiter(config.rateMessagesPerSecond, config.rateMessagesBurst, config.rateDisconnectAfter);
-    limitNamespaceMessages(this.io.of('/'), messageLimiter, this.log);
-    attachSeedSignaling(this.io.of('/'), this.log);
-    attachParleySignaling(this.io.of(PARLEY_NAMESPACE), {
+    const addressOf = (socket: Socket): string => requestOrigin(socket.request, config.trustProxy).address;
+    const originLog = this.log.child({ subsystem: 'origin' });
+    const seed = this.io.of('/');
+    reportConnectionErrors(seed, this.log, addressOf);
+    if (config.seedProtocol) {
+      guardOrigin(seed, {
+        allowed: config.seedAllowedOrigins,
+        option: 'SEED_ALLOWED_ORIGINS',
+        trustProxy: config.trustProxy,
+        log: originLog,
+      });
+      limitNamespaceMessages(seed, messageLimiter, this.log);
+      attachSeedSignaling(seed, {
+        log: this.log,
+        limits: this.limits,
+        clientOf: (socket) => this.#clientOf(socket.request),
+        accessSecret: config.accessSecret === '' ? null : config.accessSecret,
+        inviteMaxTtl: config.inviteMaxTtl,
+        roomMax: config.meshMax,
+        acceptingJoins: () => !this.#draining,
+      });
+    } else refuseSeedProtocol(seed);
+    const parley = this.io.of(PARLEY_NAMESPACE);
+    reportConnectionErrors(parley, this.log, addressOf);
+    guardOrigin(parley, {
+      allowed: config.allowedOrigins,
+      option: 'ALLOWED_ORIGINS',
+      trustProxy: config.trustProxy,
+      log: originLog,
+    });
+    attachParleySignaling(parley, {
       rooms: this.rooms,
       log: this.log,
       iceServers: (participantId, turn) => this.iceServers(participantId, turn),
@@ -231,6 +270,7 @@ export class ParleyServer {
       this.http.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         this.http.off('error', reject);
         this.#listening = true;
+        this.#idle.start();
         const addr = this.http.address() as AddressInfo;
         this.log.info({ port: addr.port, host, scheme: this.scheme }, 'listening');
         resolve(addr.port);
@@ -280,6 +320,7 @@ export class ParleyServer {
     if (this.#closed) return this.#closed;
     this.#draining = true;
     clearInterval(this.#pruneTimer);
+    this.#idle.stop();
     this.#closed = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.log.warn('shutdown bound reached: cutting the remaining connections');

@@ -23,6 +23,16 @@ function main(argv: string[]): void {
     throw err;
   }
   const server = new ParleyServer(config);
+  // Every Socket.IO listener is guarded; these are the last line for what escapes elsewhere.
+  // A promise nobody awaited that rejects is logged and the server keeps serving (Node's
+  // default would end the process and every call's signaling with it).
+  process.on('unhandledRejection', (err) => server.log.error({ err }, 'unhandled rejection (server keeps running)'));
+  // A synchronous throw outside any handler leaves state unknown: log it and exit, so that the
+  // supervisor restarts a clean process (clients reconnect and resume by themselves).
+  process.on('uncaughtException', (err) => {
+    server.log.fatal({ err }, 'uncaught exception: exiting');
+    process.exit(1);
+  });
   server.listen().then(
     (port) => {
       const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

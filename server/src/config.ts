@@ -84,6 +84,10 @@ export interface Config {
   lobbyPerAddress: number;
   /** Bytes queued toward one signaling client before it counts as not reading and is disconnected. Env SEND_BUFFER_MAX_BYTES, default 1048576. */
   sendBufferMaxBytes: number;
+  /** Speak the seed protocol on the default namespace `/`. Env SEED_PROTOCOL, default true; with ACCESS_SECRET a seed join needs an invitation token. */
+  seedProtocol: boolean;
+  /** Origins allowed to open the seed namespace from a browser. Env SEED_ALLOWED_ORIGINS, default `*` (any: the seed's app is served from its own origin); */
+  seedAllowedOrigins: string[];
 }
 
 /** Shortest accepted ACCESS_SECRET, in characters (HS256 wants at least 256 bits of key). */
@@ -139,6 +143,8 @@ export const defaults: Config = {
   passwordHashQueue: 8,
   lobbyPerAddress: 5,
   sendBufferMaxBytes: 1_048_576,
+  seedProtocol: true,
+  seedAllowedOrigins: ['*'],
 };
 
 export class ConfigError extends Error {
@@ -493,6 +499,21 @@ export const options: readonly OptionSpec[] = [
     parse: int(0, 1_000_000),
     help: 'connection checks with TURN credentials per minute per client (0 = unlimited)',
   }),
+  option({
+    key: 'seedProtocol',
+    env: 'SEED_PROTOCOL',
+    flag: 'seed-protocol',
+    parse: bool,
+    help: 'speak the original seed protocol on the default namespace (off: --no-seed-protocol)',
+  }),
+  option({
+    key: 'seedAllowedOrigins',
+    env: 'SEED_ALLOWED_ORIGINS',
+    flag: 'seed-allowed-origins',
+    arg: 'ORIGINS',
+    parse: (raw) => list(raw),
+    help: 'comma-separated origins allowed on the seed namespace (* = any)',
+  }),
 ];
 
 /** Checks that span several options, run after every value is parsed. */
@@ -577,7 +598,7 @@ export function helpText(): string {
       shown === ''
         ? ''
         : ` (default ${shown})`;
-    return `${left.padEnd(30)}${o.help}${suffix}  [${o.env}]`;
+    return `${left.padEnd(29)} ${o.help}${suffix}  [${o.env}]`;
   });
   return [
     'Usage: parley [options]',

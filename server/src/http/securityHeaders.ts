@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { requestOrigin } from '../proxy';
 
 /**
  * Content-Security-Policy of the web app: scripts, styles and fonts from this origin only (no
@@ -44,12 +45,16 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-/** One year, as browsers expect for HSTS; sent on TLS connections only. */
+/** One year, as browsers expect for HSTS; sent only when the request came over https. */
 const HSTS = 'max-age=31536000';
 
-/** Set the security headers on `res` (before anything is written). */
-export function applySecurityHeaders(res: ServerResponse): void {
+/**
+ * Set the security headers on `res` (before anything is written). HSTS goes out when the request
+ * came over TLS: on this server's own TLS connection, or, with `trustProxy`, when the proxy in
+ * front of it says so (`X-Forwarded-Proto: https`, as a TLS-terminating proxy sends).
+ */
+export function applySecurityHeaders(res: ServerResponse, trustProxy = false): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-  if ((res.req?.socket as { encrypted?: boolean } | undefined)?.encrypted)
+  if (res.req && requestOrigin(res.req, trustProxy).protocol === 'https')
     res.setHeader('strict-transport-security', HSTS);
 }

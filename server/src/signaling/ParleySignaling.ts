@@ -31,6 +31,7 @@ import { DISCONNECT_GRACE_MS } from '../liveness';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
+import { guarded } from '../transport/guard';
 
 type Ack = (reply: unknown) => void;
 
@@ -120,11 +121,15 @@ class Connection {
   ) {
     this.#limiter = opts.messageLimiter();
     this.#client = opts.clientOf(socket);
-    socket.onAny((event: string, ...args: unknown[]) => this.#receive(event, args));
-    socket.on('disconnect', (reason) => {
-      this.#leaveLobby();
-      this.#disconnected(reason);
-    });
+    // Guarded: Socket.IO calls listeners from process.nextTick, where a throw ends the process.
+    socket.onAny(guarded(log, 'parley event', (event: string, ...args: unknown[]) => this.#receive(event, args)));
+    socket.on(
+      'disconnect',
+      guarded(log, 'parley disconnect', (reason: string) => {
+        this.#leaveLobby();
+        this.#disconnected(reason);
+      }),
+    );
   }
 
   #receive(event: string, args: unknown[]): void {

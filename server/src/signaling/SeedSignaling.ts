@@ -1,32 +1,124 @@
-import { seedDataSchema, seedJoinSchema } from '@parley/protocol';
-import type { Namespace } from 'socket.io';
+import { errorMessages, seedDataSchema, seedJoinSchema, type ErrorId } from '@parley/protocol';
+import type { Namespace, Socket } from 'socket.io';
+import { checkInvitation } from '../access/invitations';
+import type { ClientId, ClientLimits } from '../limits/ClientLimits';
 import type { Logger } from '../logger';
+import { guarded } from '../transport/guard';
+
+type Ack = (reply: unknown) => void;
+
+export interface SeedSignalingOptions {
+  log: Logger;
+  /** Joins per client and per address (shared with Parley's namespace; see ClientLimits). */
+  limits: ClientLimits;
+  /** Who the socket is: its network address and client key (cookie, or the address without one). */
+  clientOf(socket: Socket): ClientId;
+  /** When set (ACCESS_SECRET), a join must carry an invitation token for its room. */
+  accessSecret: string | null;
+  /** Longest accepted invitation lifetime, in seconds (INVITE_MAX_TTL). */
+  inviteMaxTtl: number;
+  /** Most sockets in one seed room (MESH_MAX). */
+  roomMax: number;
+  /** False while the server drains for shutdown: new joins are refused. */
+  acceptingJoins(): boolean;
+}
+
+/**
+ * Socket.IO room of a seed room. Prefixed, so that a seed room can never be named like a
+ * socket's own room (its id), which would let a client relay to any socket it names.
+ */
+const roomKey = (room: string): string => `seed:${room}`;
 
 /**
  * The seed's protocol on the default namespace, payloads exactly as the original server had
  * them: `join {username, room}` -> `ready {username}` to the others in the room;
  * `data {username, room, data}` -> `data` (the inner object) to the others in the room.
- * Unlike the original, a socket may only relay to rooms it joined, and bad payloads are
- * answered with `protocol-error` instead of crashing a handler.
+ * Unlike the original: one room per socket and at most `roomMax` sockets in a room, joins count
+ * against the per-address join limit, invitation-only servers want a token, a socket may relay
+ * only to the room it joined, relayed objects are bounded in size, and bad payloads are answered
+ * (`protocol-error`, or the acknowledgement when the client asked for one).
  */
-export function attachSeedSignaling(nsp: Namespace, parent: Logger): void {
-  const log = parent.child({ subsystem: 'seed' });
+export function attachSeedSignaling(nsp: Namespace, opts: SeedSignalingOptions): void {
+  const log = opts.log.child({ subsystem: 'seed' });
   nsp.on('connection', (socket) => {
-    const refuse = (event: string, message: string): void => {
-      socket.emit('protocol-error', { error: 'invalid-message', message: `${event}: ${message}`, event });
+    /** The seed room this socket joined (one per socket). */
+    let joined: string | null = null;
+    const ackOf = (args: unknown[]): Ack | undefined => {
+      const last = args[args.length - 1];
+      return typeof last === 'function' ? (last as Ack) : undefined;
     };
-    socket.on('join', (raw: unknown) => {
-      const msg = seedJoinSchema.safeParse(raw);
-      if (!msg.success) return refuse('join', msg.error.issues[0]?.message ?? 'invalid');
-      void socket.join(msg.data.room);
-      socket.to(msg.data.room).emit('ready', { username: msg.data.username });
-      log.info({ room: msg.data.room }, 'seed client joined');
-    });
-    socket.on('data', (raw: unknown) => {
-      const msg = seedDataSchema.safeParse(raw);
-      if (!msg.success) return refuse('data', msg.error.issues[0]?.message ?? 'invalid');
-      if (!socket.rooms.has(msg.data.room)) return refuse('data', 'join the room first');
-      socket.to(msg.data.room).emit('data', msg.data.data);
-    });
+    const refuse = (
+      event: string,
+      error: ErrorId,
+      ack: Ack | undefined,
+      message: string = errorMessages[error],
+    ): void => {
+      if (ack) ack({ ok: false, error, message });
+      else socket.emit('protocol-error', { error, message: `${event}: ${message}`, event });
+    };
+
+    socket.on(
+      'join',
+      guarded(log, 'seed join', (raw: unknown, ...rest: unknown[]) => {
+        const ack = ackOf([raw, ...rest]);
+        const msg = seedJoinSchema.safeParse(raw);
+        if (!msg.success) return refuse('join', 'invalid-message', ack, msg.error.issues[0]?.message ?? 'invalid');
+        const { room, username, token } = msg.data;
+        if (joined !== null && joined !== room) return refuse('join', 'already-joined', ack);
+        if (!opts.acceptingJoins()) return refuse('join', 'shutting-down', ack);
+        if (opts.accessSecret !== null) {
+          if (!token) return refuse('join', 'token-required', ack);
+          const inv = checkInvitation(token, opts.accessSecret, room, Date.now(), opts.inviteMaxTtl);
+          if (!inv.ok) return refuse('join', inv.error, ack);
+        }
+        const who = opts.clientOf(socket);
+        const over = opts.limits.join(who);
+        if (over !== null) {
+          log.warn({ address: who.address, limit: over }, 'seed join refused: over the join limit');
+          return refuse('join', 'rate-limited', ack);
+        }
+        const key = roomKey(room);
+        if (joined === null && (nsp.adapter.rooms.get(key)?.size ?? 0) >= opts.roomMax) {
+          return refuse('join', 'room-full', ack);
+        }
+        joined = room;
+        void socket.join(key);
+        socket.to(key).emit('ready', { username });
+        log.info({ room }, 'seed client joined');
+        ack?.({ ok: true });
+      }),
+    );
+
+    socket.on(
+      'data',
+      guarded(log, 'seed data', (raw: unknown, ...rest: unknown[]) => {
+        const ack = ackOf([raw, ...rest]);
+        const msg = seedDataSchema.safeParse(raw);
+        if (!msg.success) return refuse('data', 'invalid-message', ack, msg.error.issues[0]?.message ?? 'invalid');
+        if (joined !== msg.data.room) return refuse('data', 'not-joined', ack, 'join the room first');
+        socket.to(roomKey(joined)).emit('data', msg.data.data);
+        ack?.({ ok: true });
+      }),
+    );
+
+    // Other events were ignored by the original server; a client that asks for an answer gets one.
+    socket.onAny(
+      guarded(log, 'seed event', (event: unknown, ...args: unknown[]) => {
+        if (event === 'join' || event === 'data') return;
+        const ack = ackOf(args);
+        if (ack) refuse(String(event).slice(0, 64), 'unknown-event', ack);
+      }),
+    );
+  });
+}
+
+/** The seed namespace when SEED_PROTOCOL is off: every connection is refused with the reason. */
+export function refuseSeedProtocol(nsp: Namespace): void {
+  nsp.use((_socket, next) => {
+    const err = new Error('the seed protocol is off on this server (SEED_PROTOCOL=off); use /parley') as Error & {
+      data?: unknown;
+    };
+    err.data = { error: 'seed-protocol-off', option: 'SEED_PROTOCOL' };
+    next(err);
   });
 }
