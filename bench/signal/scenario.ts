@@ -98,6 +98,8 @@ async function startTarget(target: Target): Promise<ServerProcess> {
       MESH_MAX: '6',
       RATE_CONNECTIONS_PER_MINUTE: '0',
       RATE_JOINS_PER_MINUTE: '0',
+      RATE_ADDRESS_CONNECTIONS_PER_MINUTE: '0',
+      RATE_ADDRESS_JOINS_PER_MINUTE: '0',
     },
     serverArgs,
   );

@@ -33,6 +33,7 @@ before(async () => {
       RATE_MESSAGES_BURST: '500',
       RATE_DISCONNECT_AFTER: '100',
       RATE_CONNECTIONS_PER_MINUTE: '200',
+      RATE_ADDRESS_CONNECTIONS_PER_MINUTE: '200',
       RATE_JOINS_PER_MINUTE: '0',
       // Refused work would soon shut the fuzzer out (strikes): it must keep reaching the parser.
       RATE_STRIKES_PER_MINUTE: '0',

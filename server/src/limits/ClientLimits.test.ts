@@ -26,11 +26,17 @@ test('each browser behind one address has its own budget; the address has a high
   assert.equal(l.connection(browser(0)), null, 'a new minute');
 });
 
-test('connections without a cookie share one client budget per address', () => {
-  const l = new ClientLimits(opts, () => 0);
-  for (let i = 0; i < 3; i++) assert.equal(l.connection(cookieless), null);
-  assert.equal(l.connection(cookieless), 'client');
+test('connections without a cookie are held to the address ceiling, not one client budget', () => {
+  let t = 0;
+  const l = new ClientLimits({ ...opts, connectionsPerAddress: 20 }, () => t);
+  for (let i = 0; i < 20; i++) assert.equal(l.connection(cookieless), null, 'a crowd of native clients');
+  assert.equal(l.connection(cookieless), 'address', 'the ceiling holds');
   assert.equal(l.connection({ address: '198.51.100.1', key: 'address:198.51.100.1' }), null);
+  // Refused work by cookie-less clients penalises them together: they cannot be told apart.
+  t = 60_000;
+  l.strike(cookieless, 10);
+  assert.equal(l.connection(cookieless), 'penalty');
+  assert.equal(l.connection(browser(1)), null, 'browsers from the same address are not touched');
 });
 
 test('a client past its strikes is refused for a penalty, its neighbours are not', () => {

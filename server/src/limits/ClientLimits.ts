@@ -50,8 +50,9 @@ interface AddressEntry {
  * a school, a carrier NAT) by what each client does, not by the address alone:
  *
  * - Each client has its own budget (`*PerClient`). A browser is told apart by its signed client
- *   cookie; connections without one (scripts, native or seed clients on another origin) cannot be
- *   told apart, so all of them from one address share one client budget.
+ *   cookie. Connections without one (scripts, native or seed clients on another origin) cannot
+ *   be told apart: while their address behaves they are held to its ceiling only, and a client
+ *   penalty or a suspect address applies to all of them together.
  * - The address has a ceiling (`*PerAddress`) high enough for a crowd: minting cookies does not
  *   buy an attacker more than that.
  * - Refused work (invalid or over-limit messages, wrong passwords, refused host actions) counts
@@ -109,14 +110,21 @@ export class ClientLimits {
     if (address && address.suspectUntil > t && !this.#known(who, client, address)) {
       if (!c.newcomers.take(who.address)) return 'newcomers';
     }
-    if (!c.client.take(who.key)) return 'client';
+    // Connections without a cookie cannot be told apart (scripts, native apps, seed clients on
+    // another origin): a crowd of them is held to the address's ceiling, not one client's
+    // budget; once the address is suspect they are newcomers (above).
+    if (!this.#cookieless(who) && !c.client.take(who.key)) return 'client';
     if (!c.address.take(who.address)) return 'address';
     return null;
   }
 
   /** Seen before its address became suspect, with a cookie of its own and no penalty since. */
   #known(who: ClientId, client: ClientEntry, address: AddressEntry): boolean {
-    return who.key !== `address:${who.address}` && client.firstSeen < address.suspectSince;
+    return !this.#cookieless(who) && client.firstSeen < address.suspectSince;
+  }
+
+  #cookieless(who: ClientId): boolean {
+    return who.key === `address:${who.address}`;
   }
 
   /** Count refused work done by `who` (weight 0 does nothing). */
