@@ -72,6 +72,8 @@ describe('command line', () => {
       [['--turn-urls', 'turn:127.0.0.1:3478'], {}, 'TURN_SECRET'],
       [['--bogus'], {}, '--bogus'],
       [['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'], {}, 'TLS_CERT'],
+      [[], { TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET_FILE: '/nonexistent/turn-secret' }, 'TURN_SECRET_FILE'],
+      [['--access-secret-file', '/nonexistent/access-secret'], {}, '--access-secret-file'],
     ];
     for (const [args, env, option] of cases) {
       const cli = runCli(args, env);
