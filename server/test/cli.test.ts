@@ -71,6 +71,14 @@ describe('command line', () => {
     assert.ok(help.includes('[TRUST_PROXY]'));
   });
 
+  test('--version prints the version of package.json', async () => {
+    const cli = runCli(['--version']);
+    const { code } = await cli.exited;
+    assert.equal(code, 0);
+    const pkg = JSON.parse(readFileSync(pathJoin(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(cli.stdout.join(''), `parley ${pkg.version}\n`);
+  });
+
   test('a bad value stops start-up with a message naming the option (exit 2)', async () => {
     const cases: Array<[string[], Record<string, string>, string]> = [
       [[], { PORT: 'eighty' }, 'PORT'],
