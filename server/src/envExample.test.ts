@@ -17,3 +17,8 @@ test('.env.example names every option once, commented out, and uncommented it is
   const env = Object.fromEntries(named.map((m) => [m[1] ?? '', m[2] ?? '']));
   assert.doesNotThrow(() => loadConfig(env));
 });
+
+test('docs/CONFIG.md has a row for every option, with its variable and flag', () => {
+  const doc = readFileSync(new URL('../../docs/CONFIG.md', import.meta.url), 'utf8');
+  for (const o of options) assert.ok(doc.includes(`| \`${o.env}\` / \`--${o.flag}\``), `${o.env} in docs/CONFIG.md`);
+});
