@@ -52,7 +52,13 @@ export function staticFiles(root: string): Route {
   };
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    } catch {
+      send(res, 400, 'text/plain; charset=utf-8', 'bad request path\n');
+      return true;
+    }
     const serveFile = handler();
     if (serveFile === null) {
       send(res, 503, 'text/plain; charset=utf-8', 'The web app is not built. Run "npm run build".\n');
@@ -66,8 +72,9 @@ export function staticFiles(root: string): Route {
         delete req.headers.range;
       }
     }
-    // Set before sirv answers, so that a 304 carries it too.
+    // Set before sirv answers, so that a 304 carries them too.
     res.setHeader('cache-control', pathname.startsWith('/assets/') ? IMMUTABLE : 'no-cache');
+    res.setHeader('vary', 'Accept-Encoding');
     let found = true;
     serveFile(req, res, () => {
       found = false;
@@ -76,6 +83,7 @@ export function staticFiles(root: string): Route {
     const accept = req.headers.accept ?? '';
     if (extname(pathname) !== '' && !accept.includes('text/html')) {
       res.removeHeader('cache-control');
+      res.removeHeader('vary');
       return false;
     }
     // An app route: the page itself, which must always be revalidated.

@@ -82,6 +82,7 @@ describe('static files', () => {
       assert.equal(again.status, 304);
       assert.equal(again.body.length, 0);
       assert.equal(again.headers['cache-control'], 'public, max-age=31536000, immutable');
+      assert.equal(again.headers.vary, 'Accept-Encoding');
       const changed = await get(asset(), { 'accept-encoding': enc, 'if-none-match': 'W/"other"' });
       assert.equal(changed.status, 200);
     }
@@ -153,6 +154,8 @@ describe('static files', () => {
       assert.ok(res.status === 404 || res.status === 400 || /Parley static test/.test(res.body.toString()), path);
       assert.doesNotMatch(res.body.toString(), /root:|SECRET=/, path);
     }
+    // A path that is not a URL path at all.
+    assert.equal((await get(`${url}//`)).status, 400);
   });
 });
 
