@@ -1,8 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The servers' state directory (resume key, generated certificate): one per test file, so a
+ * restarted server finds what the previous one kept, and nothing lands in the tester's home.
+ */
+const STATE_HOME = mkdtempSync(join(tmpdir(), 'parley-e2e-state-'));
 
 export interface RunningServer {
   url: string;
@@ -23,7 +32,14 @@ export async function startServer(
 ): Promise<RunningServer> {
   const proc = spawn(process.execPath, ['server/dist/cli.js', ...(opts.args ?? [])], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(opts.port ?? 0), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...opts.env },
+    env: {
+      ...process.env,
+      XDG_STATE_HOME: STATE_HOME,
+      PORT: String(opts.port ?? 0),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -260,8 +260,9 @@ export class ParleyServer {
       const tls = await loadTls(this.config);
       (this.http as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
       this.tls = tls;
+      if (tls.warning) this.log.warn(tls.warning);
       this.log.info(
-        { selfSigned: tls.selfSigned, fingerprint: tls.fingerprint, names: tls.names },
+        { selfSigned: tls.selfSigned, fingerprint: tls.fingerprint, names: tls.names, file: tls.stored },
         tls.selfSigned ? 'serving HTTPS with a self-signed certificate' : 'serving HTTPS',
       );
     }

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, defaultResumeSecretFile, defaults, helpText, loadConfig, options } from './config';
 
 test('defaults apply when nothing is set', () => {
@@ -100,4 +103,60 @@ test('invitation lifetime, resume key and check limit options are read and check
   assert.equal(defaultResumeSecretFile({ XDG_STATE_HOME: '/state' }), '/state/parley/resume-secret');
   assert.match(defaultResumeSecretFile({}), /\/\.local\/state\/parley\/resume-secret$/);
   assert.ok(!helpText().includes('r'.repeat(32)));
+});
+
+test('TURN_SECRET_FILE and ACCESS_SECRET_FILE read the secrets from files, without the trailing newline', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
+  const turn = join(dir, 'turn');
+  const access = join(dir, 'access');
+  writeFileSync(turn, 'turn secret with spaces \n');
+  writeFileSync(access, `${'a'.repeat(40)}\r\n\n`);
+  const c = loadConfig({ TURN_URLS: 'turn:t.example:3478', TURN_SECRET_FILE: turn, ACCESS_SECRET_FILE: access });
+  assert.equal(c.turnSecret, 'turn secret with spaces ');
+  assert.equal(c.accessSecret, 'a'.repeat(40));
+  const flags = loadConfig({ TURN_URLS: 'turn:t.example:3478' }, [`--turn-secret-file=${turn}`]);
+  assert.equal(flags.turnSecret, 'turn secret with spaces ');
+  // The secret's own checks apply to what the file holds.
+  writeFileSync(access, 'short\n');
+  assert.throws(() => loadConfig({ ACCESS_SECRET_FILE: access }), /ACCESS_SECRET: must be at least 32/);
+});
+
+test('a missing, unreadable or empty secret file, or a secret set twice, is an error naming the option', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
+  const missing = join(dir, 'nope');
+  const err = (fn: () => unknown): ConfigError => {
+    try {
+      fn();
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      return e;
+    }
+    assert.fail('expected a ConfigError');
+  };
+  const m = err(() => loadConfig({ TURN_URLS: 'turn:t.example:3478', TURN_SECRET_FILE: missing }));
+  assert.equal(m.option, 'TURN_SECRET_FILE');
+  assert.match(m.message, /cannot read .*nope.*ENOENT/);
+  assert.equal(err(() => loadConfig({}, ['--access-secret-file', dir])).option, '--access-secret-file');
+  const empty = join(dir, 'empty');
+  writeFileSync(empty, '\n');
+  assert.match(err(() => loadConfig({ ACCESS_SECRET_FILE: empty })).message, /is empty/);
+  const file = join(dir, 'access');
+  writeFileSync(file, 'b'.repeat(40));
+  const both = err(() => loadConfig({ ACCESS_SECRET: 'c'.repeat(40), ACCESS_SECRET_FILE: file }));
+  assert.equal(both.option, 'ACCESS_SECRET_FILE');
+  assert.match(both.message, /together with ACCESS_SECRET/);
+  assert.match(
+    err(() => loadConfig({ TURN_URLS: 'turn:t.example:3478', TURN_SECRET_FILE: file }, ['--turn-secret', 'x'])).message,
+    /together with --turn-secret/,
+  );
+  if (process.getuid?.() !== 0) {
+    chmodSync(file, 0o000);
+    assert.match(err(() => loadConfig({ ACCESS_SECRET_FILE: file })).message, /EACCES/);
+  }
+});
+
+test('RESUME_SECRET_FILE keeps its meaning: where the generated key lives, not a secret to read at start', () => {
+  const c = loadConfig({ RESUME_SECRET_FILE: '/nonexistent/dir/resume-secret' });
+  assert.equal(c.resumeSecretFile, '/nonexistent/dir/resume-secret');
+  assert.equal(c.resumeSecret, '');
 });

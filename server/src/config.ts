@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { INVITE_MAX_TTL_DEFAULT } from './access/invitations';
@@ -88,6 +89,10 @@ export interface Config {
   seedProtocol: boolean;
   /** Origins allowed to open the seed namespace from a browser. Env SEED_ALLOWED_ORIGINS, default `*` (any: the seed's app is served from its own origin); */
   seedAllowedOrigins: string[];
+  /** File holding TURN_SECRET (so it stays out of `ps` and the environment). Env TURN_SECRET_FILE, default none. */
+  turnSecretFile: string;
+  /** File holding ACCESS_SECRET. Env ACCESS_SECRET_FILE, default none. */
+  accessSecretFile: string;
 }
 
 /** Shortest accepted ACCESS_SECRET, in characters (HS256 wants at least 256 bits of key). */
@@ -145,6 +150,8 @@ export const defaults: Config = {
   sendBufferMaxBytes: 1_048_576,
   seedProtocol: true,
   seedAllowedOrigins: ['*'],
+  turnSecretFile: '',
+  accessSecretFile: '',
 };
 
 export class ConfigError extends Error {
@@ -514,7 +521,55 @@ export const options: readonly OptionSpec[] = [
     parse: (raw) => list(raw),
     help: 'comma-separated origins allowed on the seed namespace (* = any)',
   }),
+  option({
+    key: 'turnSecretFile',
+    env: 'TURN_SECRET_FILE',
+    flag: 'turn-secret-file',
+    arg: 'FILE',
+    parse: text,
+    help: 'read the TURN secret from this file instead of --turn-secret',
+  }),
+  option({
+    key: 'accessSecretFile',
+    env: 'ACCESS_SECRET_FILE',
+    flag: 'access-secret-file',
+    arg: 'FILE',
+    parse: text,
+    help: 'read the access secret from this file instead of --access-secret',
+  }),
 ];
+
+/**
+ * Secrets that may be read from a file (`X_FILE`), so they appear neither in `ps` nor in the
+ * process environment. RESUME_SECRET_FILE is not one of them: it is where a generated resume key
+ * is kept (see loadResumeKey).
+ */
+const SECRET_FILES = [
+  { secret: 'turnSecret', file: 'turnSecretFile' },
+  { secret: 'accessSecret', file: 'accessSecretFile' },
+] as const satisfies ReadonlyArray<{ secret: keyof Config; file: keyof Config }>;
+
+/** Fill each secret from its file; `given` names each option as it was set (variable or flag). */
+function readSecretFiles(c: Config, given: ReadonlyMap<keyof Config, string>): void {
+  for (const { secret, file } of SECRET_FILES) {
+    const path = c[file];
+    if (path === '') continue;
+    const fileName = given.get(file) ?? file;
+    if (c[secret] !== '') {
+      throw new ConfigError(fileName, `cannot be used together with ${given.get(secret) ?? secret}; set one of them`);
+    }
+    let content: string;
+    try {
+      content = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError(fileName, `cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    // Files usually end with a newline; the secret does not.
+    const value = content.replace(/(\r?\n)+$/, '');
+    if (value === '') throw new ConfigError(fileName, `"${path}" is empty`);
+    c[secret] = value;
+  }
+}
 
 /** Checks that span several options, run after every value is parsed. */
 function validate(c: Config): void {
@@ -544,14 +599,20 @@ function validate(c: Config): void {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): Config {
   const c: Record<string, unknown> = { ...defaults };
+  const given = new Map<keyof Config, string>();
   for (const o of options) {
     const raw = env[o.env];
     // An empty variable means "not set": the default applies.
     if (raw === undefined || raw.trim() === '') continue;
     c[o.key] = o.parse(raw, o.env);
+    given.set(o.key, o.env);
   }
-  for (const [o, raw] of parseFlags(argv)) c[o.key] = o.parse(raw, `--${o.flag}`);
+  for (const [o, raw] of parseFlags(argv)) {
+    c[o.key] = o.parse(raw, `--${o.flag}`);
+    given.set(o.key, `--${o.flag}`);
+  }
   const config = c as unknown as Config;
+  readSecretFiles(config, given);
   validate(config);
   return config;
 }

@@ -1,22 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.webmanifest': 'application/manifest+json',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.woff2': 'font/woff2',
-};
+import { extname, join } from 'node:path';
+import sirv, { type RequestHandler } from 'sirv';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
@@ -29,52 +14,86 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
-async function fileAt(path: string): Promise<{ path: string; size: number } | null> {
-  try {
-    const s = await stat(path);
-    return s.isFile() ? { path, size: s.size } : null;
-  } catch {
-    return null;
-  }
+/** Hashed build output: the name changes whenever the content does, so it may be cached for good. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * A single byte range `bytes=a-b` or `bytes=a-` that the static middleware answers correctly.
+ * Other forms (suffix ranges, several ranges, `0-0`) are answered with the whole file, which
+ * HTTP allows; so is a range with If-Range, since the validator may not match.
+ */
+function simpleRange(req: IncomingMessage): boolean {
+  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+  if (!m || req.headers['if-range'] !== undefined) return false;
+  return m[2] === '' || (Number(m[2]) >= Number(m[1]) && Number(m[2]) > 0);
 }
 
 /**
- * Serves the built web app from `root`. Hashed assets under /assets/ are cached for a year;
- * any other GET that is not a file and accepts HTML gets index.html (SPA deep links such as
- * /call/alice/room1 and /r/room1).
+ * Serves the built web app from `root` with sirv: the .br/.gz files written beside each asset
+ * at build time (web/scripts/compress.mjs) by Accept-Encoding, ETag and 304, Range requests.
+ * Hashed assets under /assets/ are cached for a year; index.html and everything else must be
+ * revalidated. Any other GET or HEAD that is not a file and has no extension, or that accepts
+ * HTML, gets index.html (SPA deep links such as /call/alice/room1 and /r/room1).
  */
 export function staticFiles(root: string): Route {
-  const base = normalize(root + sep);
-  return async (req, res) => {
+  let serve: RequestHandler | null = null;
+  // sirv lists the directory once; a server started before `npm run build` lists it when it appears.
+  const handler = (): RequestHandler | null => {
+    if (serve === null && existsSync(join(root, 'index.html'))) {
+      serve = sirv(root, {
+        etag: true,
+        gzip: true,
+        brotli: true,
+        dotfiles: false,
+        ignores: false,
+      });
+    }
+    return serve;
+  };
+  return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     let pathname: string;
     try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      pathname = new URL(req.url ?? '/', 'http://x').pathname;
     } catch {
       send(res, 400, 'text/plain; charset=utf-8', 'bad request path\n');
       return true;
     }
-    const candidate = normalize(join(base, pathname));
-    let file = candidate.startsWith(base) ? await fileAt(candidate) : null;
-    let cache = pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
-    if (!file) {
-      const accept = req.headers.accept ?? '';
-      if (extname(pathname) !== '' && !accept.includes('text/html')) return false;
-      file = await fileAt(join(base, 'index.html'));
-      cache = 'no-cache';
-      if (!file) {
-        send(res, 503, 'text/plain; charset=utf-8', 'The web app is not built. Run "npm run build".\n');
-        return true;
+    const serveFile = handler();
+    if (serveFile === null) {
+      send(res, 503, 'text/plain; charset=utf-8', 'The web app is not built. Run "npm run build".\n');
+      return true;
+    }
+    if (req.headers.range !== undefined) {
+      if (simpleRange(req)) {
+        // A range counts bytes of the file itself, not of a compressed copy.
+        delete req.headers['accept-encoding'];
+      } else {
+        delete req.headers.range;
       }
     }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file.path)] ?? 'application/octet-stream',
-      'content-length': file.size,
-      'cache-control': cache,
-      'x-content-type-options': 'nosniff',
+    // Set before sirv answers, so that a 304 carries them too.
+    res.setHeader('cache-control', pathname.startsWith('/assets/') ? IMMUTABLE : 'no-cache');
+    res.setHeader('vary', 'Accept-Encoding');
+    let found = true;
+    serveFile(req, res, () => {
+      found = false;
     });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file.path).pipe(res);
+    if (found) return true;
+    const accept = req.headers.accept ?? '';
+    if (extname(pathname) !== '' && !accept.includes('text/html')) {
+      res.removeHeader('cache-control');
+      res.removeHeader('vary');
+      return false;
+    }
+    // An app route: the page itself, which must always be revalidated.
+    res.setHeader('cache-control', 'no-cache');
+    req.url = '/index.html';
+    found = true;
+    serveFile(req, res, () => {
+      found = false;
+    });
+    if (!found) send(res, 503, 'text/plain; charset=utf-8', 'The web app is not built. Run "npm run build".\n');
     return true;
   };
 }

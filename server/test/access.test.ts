@@ -322,7 +322,12 @@ describe('rate limits', () => {
   });
 
   test('joins and connections per minute per address are limited', async () => {
-    const { server: s2, url: u2 } = await startTestServer({ rateJoinsPerMinute: 3, rateConnectionsPerMinute: 4 });
+    const { server: s2, url: u2 } = await startTestServer({
+      rateJoinsPerMinute: 3,
+      rateConnectionsPerMinute: 4,
+      rateAddressJoinsPerMinute: 3,
+      rateAddressConnectionsPerMinute: 4,
+    });
     try {
       const a = await connect(u2);
       for (let i = 0; i < 3; i++) {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join as pathJoin } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, test } from 'node:test';
 import type { Participant } from '@parley/protocol';
@@ -65,6 +71,14 @@ describe('command line', () => {
     assert.ok(help.includes('[TRUST_PROXY]'));
   });
 
+  test('--version prints the version of package.json', async () => {
+    const cli = runCli(['--version']);
+    const { code } = await cli.exited;
+    assert.equal(code, 0);
+    const pkg = JSON.parse(readFileSync(pathJoin(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(cli.stdout.join(''), `parley ${pkg.version}\n`);
+  });
+
   test('a bad value stops start-up with a message naming the option (exit 2)', async () => {
     const cases: Array<[string[], Record<string, string>, string]> = [
       [[], { PORT: 'eighty' }, 'PORT'],
@@ -72,6 +86,8 @@ describe('command line', () => {
       [['--turn-urls', 'turn:127.0.0.1:3478'], {}, 'TURN_SECRET'],
       [['--bogus'], {}, '--bogus'],
       [['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'], {}, 'TLS_CERT'],
+      [[], { TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET_FILE: '/nonexistent/turn-secret' }, 'TURN_SECRET_FILE'],
+      [['--access-secret-file', '/nonexistent/access-secret'], {}, '--access-secret-file'],
     ];
     for (const [args, env, option] of cases) {
       const cli = runCli(args, env);
@@ -81,6 +97,30 @@ describe('command line', () => {
       assert.equal(code, 2, `${args.join(' ')} ${JSON.stringify(env)}: exit code (stderr: ${err})`);
       assert.match(err, new RegExp(`invalid configuration: ${option.replace(/-/g, '\\-')}:`), err);
     }
+  });
+
+  test('two starts with --https serve the same kept self-signed certificate', async () => {
+    const state = mkdtempSync(pathJoin(tmpdir(), 'parley-xdg-'));
+    const fingerprints: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const cli = runCli(['--https'], { XDG_STATE_HOME: state });
+      running.add(cli);
+      const url = await started(cli);
+      fingerprints.push(
+        await new Promise<string>((resolve, reject) => {
+          httpsGet(`${url}/healthz`, { rejectUnauthorized: false }, (res) => {
+            resolve((res.socket as TLSSocket).getPeerCertificate().fingerprint256);
+            res.resume();
+          }).on('error', reject);
+        }),
+      );
+      cli.proc.kill('SIGTERM');
+      await cli.exited;
+    }
+    assert.equal(fingerprints[0], fingerprints[1]);
+    const file = pathJoin(state, 'parley', 'self-signed.pem');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(new X509Certificate(readFileSync(file, 'utf8')).fingerprint256, fingerprints[0]);
   });
 
   test('SIGTERM during a call notifies the clients and exits 0 within SHUTDOWN_TIMEOUT', async () => {

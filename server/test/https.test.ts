@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { test } from 'node:test';
 import { io } from 'socket.io-client';
-import { selfSignedCertificate } from '../src/tls';
+import { generate } from 'selfsigned';
+import { keptSelfSignedCertificate, SELF_SIGNED_FILE, selfSignedCertificate } from '../src/tls';
 import { startTestServer } from './support';
 
 /** GET over HTTPS without verifying the certificate; returns the status and the peer certificate. */
@@ -79,4 +80,63 @@ test('an unreadable or wrong certificate file fails with the option named', asyn
       err.message.startsWith(option),
     );
   }
+});
+
+test('the generated certificate is kept (mode 0600) and reused until names change, it expires or it is damaged', async () => {
+  const dir = pathJoin(mkdtempSync(pathJoin(tmpdir(), 'parley-state-')), 'parley');
+  const names = { dns: ['localhost'], ips: ['127.0.0.1', '::1'] };
+  const first = await keptSelfSignedCertificate(dir, names);
+  const file = pathJoin(dir, SELF_SIGNED_FILE);
+  assert.equal(first.stored, file);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const second = await keptSelfSignedCertificate(dir, names);
+  assert.equal(second.fingerprint, first.fingerprint, 'the same certificate after a restart');
+  assert.equal(second.key, first.key);
+
+  // A new address on this machine: the kept certificate does not cover it.
+  const moved = await keptSelfSignedCertificate(dir, { ...names, ips: [...names.ips, '192.0.2.7'] });
+  assert.notEqual(moved.fingerprint, first.fingerprint);
+  assert.equal(
+    (await keptSelfSignedCertificate(dir, { ...names, ips: [...names.ips, '192.0.2.7'] })).fingerprint,
+    moved.fingerprint,
+  );
+
+  // Expiring within a week: replaced.
+  const notBeforeDate = new Date(Date.now() - 360 * 86_400_000);
+  const old = await generate([{ name: 'commonName', value: 'Parley (self-signed)' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate,
+    notAfterDate: new Date(Date.now() + 86_400_000),
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
+    ],
+  });
+  writeFileSync(file, old.cert + old.private);
+  const renewed = await keptSelfSignedCertificate(dir, names);
+  assert.notEqual(renewed.fingerprint, new X509Certificate(old.cert).fingerprint256);
+  assert.ok(Date.parse(new X509Certificate(renewed.cert).validTo) > Date.now() + 300 * 86_400_000);
+
+  // Damaged, or a key that is not the certificate's: replaced.
+  writeFileSync(file, 'garbage');
+  assert.notEqual((await keptSelfSignedCertificate(dir, names)).fingerprint, renewed.fingerprint);
+  const other = await selfSignedCertificate(names);
+  writeFileSync(file, renewed.cert + other.key);
+  const fixed = await keptSelfSignedCertificate(dir, names);
+  assert.ok(new X509Certificate(fixed.cert).checkPrivateKey(createPrivateKey(fixed.key)));
+
+  // A directory that cannot be written: a certificate all the same, with a warning.
+  const blocked = pathJoin(mkdtempSync(pathJoin(tmpdir(), 'parley-state-')), 'file');
+  writeFileSync(blocked, '');
+  const memory = await keptSelfSignedCertificate(pathJoin(blocked, 'parley'), names);
+  assert.equal(memory.stored, undefined);
+  assert.match(memory.warning ?? '', /cannot keep the self-signed certificate/);
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { OkReply } from '@parley/protocol';
@@ -19,6 +20,10 @@ async function scrape(url: string): Promise<Map<string, number>> {
   return out;
 }
 
+const ROOT_PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const metric = (m: Map<string, number>, key: string): number => m.get(key) ?? 0;
 
 describe('metrics', () => {
@@ -39,7 +44,7 @@ describe('metrics', () => {
     assert.equal(metric(m0, 'parley_rooms'), 0);
     assert.equal(metric(m0, 'parley_participants'), 0);
     assert.ok(m0.has('nodejs_eventloop_lag_seconds'), 'event-loop lag is exported');
-    assert.ok(m0.has('parley_info{version="0.1.0"}'));
+    assert.ok(m0.has(`parley_info{version="${ROOT_PACKAGE.version}"}`));
 
     const [a, b, c] = await Promise.all([connect(url), connect(url), connect(url)]);
     await join(a, { room: 'metrics-1', name: 'A' });

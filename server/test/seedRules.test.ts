@@ -74,7 +74,7 @@ describe('the seed namespace obeys the server rules', () => {
   });
 
   test('joins count against the per-address join limit, shared with /parley', async () => {
-    const url = await start({ rateJoinsPerMinute: 3 });
+    const url = await start({ rateJoinsPerMinute: 3, rateAddressJoinsPerMinute: 3 });
     const sockets = await Promise.all([1, 2, 3, 4].map(() => connect(url, '/')));
     const replies = [];
     for (const [i, s] of sockets.entries())
