@@ -19,15 +19,19 @@ const sockets: Socket[] = [];
 /** The crowd's browser cookies, one per person. */
 const crowd: string[] = [];
 
+/** The default limits, not the test servers' "no limits". */
+const defaultLimits = {
+  rateMessagesPerSecond: defaults.rateMessagesPerSecond,
+  rateConnectionsPerMinute: defaults.rateConnectionsPerMinute,
+  rateJoinsPerMinute: defaults.rateJoinsPerMinute,
+  rateAddressConnectionsPerMinute: defaults.rateAddressConnectionsPerMinute,
+  rateAddressJoinsPerMinute: defaults.rateAddressJoinsPerMinute,
+  rateStrikesPerMinute: defaults.rateStrikesPerMinute,
+  rateAddressStrikesPerMinute: defaults.rateAddressStrikesPerMinute,
+};
+
 before(async () => {
-  // The default limits, not the test servers' "no limits".
-  ({ server, url } = await startTestServer({
-    rateMessagesPerSecond: defaults.rateMessagesPerSecond,
-    rateConnectionsPerMinute: defaults.rateConnectionsPerMinute,
-    rateJoinsPerMinute: defaults.rateJoinsPerMinute,
-    rateStrikesPerMinute: defaults.rateStrikesPerMinute,
-    rateAddressStrikesPerMinute: defaults.rateAddressStrikesPerMinute,
-  }));
+  ({ server, url } = await startTestServer(defaultLimits));
 });
 after(async () => {
   for (const s of sockets) s.disconnect();
@@ -35,8 +39,8 @@ after(async () => {
 });
 
 /** A page load: the browser cookie the server hands out. */
-async function browserCookie(): Promise<string> {
-  const res = await fetch(`${url}/`, { headers: { accept: 'text/html' } });
+async function browserCookie(base = url): Promise<string> {
+  const res = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
   await res.arrayBuffer();
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   assert.match(cookie, /^parley_client=/);
@@ -44,8 +48,8 @@ async function browserCookie(): Promise<string> {
 }
 
 /** Connect like a browser with `cookie` (or like a script without one); rejects when refused. */
-async function open(cookie?: string): Promise<Socket> {
-  const socket = io(url + PARLEY_NAMESPACE, {
+async function open(cookie?: string, base = url): Promise<Socket> {
+  const socket = io(base + PARLEY_NAMESPACE, {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
@@ -153,5 +157,56 @@ describe('a crowd behind one address', () => {
       const r = await request<JoinReply>(s, 'join', { room: `crowd-again-${i}`, name: `P${i}` });
       assert.equal(r.ok, true, `crowd member ${i} rejoins`);
     }
+  });
+});
+
+describe('a crowd of clients without cookies behind one address', () => {
+  // Native apps, scripts, seed clients on another origin: they cannot be told apart.
+  let scripted: ParleyServer;
+  let base: string;
+  before(async () => {
+    ({ server: scripted, url: base } = await startTestServer(defaultLimits));
+  });
+  after(() => scripted.close());
+
+  test(`${CROWD} clients without cookies join from one address within a minute`, { timeout: 60_000 }, async () => {
+    const started = Date.now();
+    const replies: JoinReply[] = [];
+    for (let batch = 0; batch < CROWD; batch += 50) {
+      replies.push(
+        ...(await Promise.all(
+          Array.from({ length: 50 }, async (_, k) => {
+            const s = await open(undefined, base);
+            return request<JoinReply>(s, 'join', { room: `app-${(batch + k) % ROOMS}`, name: `A${batch + k}` });
+          }),
+        )),
+      );
+    }
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds < 60, `all within the minute (${seconds.toFixed(1)} s)`);
+    assert.deepEqual(
+      replies.filter((r) => !r.ok),
+      [],
+      'nobody was refused',
+    );
+    assert.equal(scripted.rooms.participantCount, CROWD);
+  });
+
+  test('refused work by one of them shuts out the cookie-less clients there, not the browsers', async () => {
+    const attacker = await open(undefined, base);
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, () => request<OkReply>(attacker, 'join', { room: '../../etc', name: '' })),
+    );
+    assert.ok(replies.every((r) => !r.ok && r.error === 'invalid-message'));
+    assert.equal(
+      await open(undefined, base).then(
+        () => false,
+        () => true,
+      ),
+      true,
+      'no new cookie-less connection for a minute',
+    );
+    const browser = await open(await browserCookie(base), base);
+    assert.equal((await request<JoinReply>(browser, 'join', { room: 'app-browser', name: 'Browser' })).ok, true);
   });
 });
