@@ -75,6 +75,17 @@ export function staticFiles(root: string): Route {
     // Set before sirv answers, so that a 304 carries them too.
     res.setHeader('cache-control', pathname.startsWith('/assets/') ? IMMUTABLE : 'no-cache');
     res.setHeader('vary', 'Accept-Encoding');
+    // sirv answers 304 only when If-None-Match equals the file's ETag, and sends no ETag with
+    // it, but a 304 must name the validator it confirms (RFC 9110 15.4.5).
+    const validator = req.headers['if-none-match'];
+    if (typeof validator === 'string') {
+      type WriteHead = (code: number, ...rest: unknown[]) => ServerResponse;
+      const writeHead = res.writeHead.bind(res) as WriteHead;
+      (res as { writeHead: WriteHead }).writeHead = (code, ...rest) => {
+        if (code === 304) res.setHeader('etag', validator);
+        return writeHead(code, ...rest);
+      };
+    }
     let found = true;
     serveFile(req, res, () => {
       found = false;

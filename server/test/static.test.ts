@@ -83,13 +83,16 @@ describe('static files', () => {
       assert.equal(again.body.length, 0);
       assert.equal(again.headers['cache-control'], 'public, max-age=31536000, immutable');
       assert.equal(again.headers.vary, 'Accept-Encoding');
+      assert.equal(again.headers.etag, etag, 'a 304 names the validator it confirms (RFC 9110 15.4.5)');
       const changed = await get(asset(), { 'accept-encoding': enc, 'if-none-match': 'W/"other"' });
       assert.equal(changed.status, 200);
+      assert.equal(changed.headers.etag, etag, 'a stale validator gets the current one');
     }
     const index = await get(`${url}/`, { accept: 'text/html' });
     const revalidated = await get(`${url}/`, { accept: 'text/html', 'if-none-match': index.headers.etag ?? '' });
     assert.equal(revalidated.status, 304);
     assert.equal(revalidated.headers['cache-control'], 'no-cache');
+    assert.equal(revalidated.headers.etag, index.headers.etag);
   });
 
   test('hashed assets are immutable; the page and root files are revalidated', async () => {
