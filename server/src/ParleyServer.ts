@@ -149,7 +149,10 @@ export class ParleyServer {
       serveClient: false,
       allowRequest: (req, callback) => {
         const refused = this.limits.connection(this.#clientOf(req));
-        if (refused !== null) return callback(connectionRefusals[refused], false);
+        if (refused !== null) {
+          this.metrics.connectionRefused('handshake', refused, '*');
+          return callback(connectionRefusals[refused], false);
+        }
         callback(null, true);
       },
     });
@@ -158,13 +161,14 @@ export class ParleyServer {
     const addressOf = (socket: Socket): string => requestOrigin(socket.request, config.trustProxy).address;
     const originLog = this.log.child({ subsystem: 'origin' });
     const seed = this.io.of('/');
-    reportConnectionErrors(seed, this.log, addressOf);
+    reportConnectionErrors(seed, this.log, addressOf, (reason) => this.metrics.connectionRefused('frame', reason, '/'));
     if (config.seedProtocol) {
       guardOrigin(seed, {
         allowed: config.seedAllowedOrigins,
         option: 'SEED_ALLOWED_ORIGINS',
         trustProxy: config.trustProxy,
         log: originLog,
+        onRefused: () => this.metrics.connectionRefused('origin', 'origin-not-allowed', '/'),
       });
       limitNamespaceMessages(seed, messageLimiter, this.log);
       attachSeedSignaling(seed, {
@@ -175,15 +179,19 @@ export class ParleyServer {
         inviteMaxTtl: config.inviteMaxTtl,
         roomMax: config.meshMax,
         acceptingJoins: () => !this.#draining,
+        metrics: this.metrics,
       });
     } else refuseSeedProtocol(seed);
     const parley = this.io.of(PARLEY_NAMESPACE);
-    reportConnectionErrors(parley, this.log, addressOf);
+    reportConnectionErrors(parley, this.log, addressOf, (reason) =>
+      this.metrics.connectionRefused('frame', reason, PARLEY_NAMESPACE),
+    );
     guardOrigin(parley, {
       allowed: config.allowedOrigins,
       option: 'ALLOWED_ORIGINS',
       trustProxy: config.trustProxy,
       log: originLog,
+      onRefused: () => this.metrics.connectionRefused('origin', 'origin-not-allowed', PARLEY_NAMESPACE),
     });
     attachParleySignaling(parley, {
       rooms: this.rooms,

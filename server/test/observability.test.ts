@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { OkReply } from '@parley/protocol';
+import { io } from 'socket.io-client';
 import type { ParleyServer } from '../src/ParleyServer';
 import { closeAllSockets, connect, join, request, sleep, startTestServer } from './support';
 import { DISCONNECT_GRACE_MS } from '../src/liveness';
@@ -92,6 +93,51 @@ describe('metrics', () => {
     } finally {
       closeAllSockets();
       await other.server.close();
+    }
+  });
+});
+
+describe('refusals an operator can see', () => {
+  test('handshake, origin, frame and seed-protocol refusals are counted by stage and reason', async () => {
+    const { server, url } = await startTestServer({ rateAddressConnectionsPerMinute: 4 });
+    try {
+      // A page from another site asking for Parley's namespace (same-origin by default).
+      const foreign = io(`${url}/parley`, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { origin: 'http://elsewhere.example' },
+      });
+      await new Promise((resolve) => foreign.once('connect_error', resolve));
+      foreign.close();
+      // A frame nested past the payload bounds: the connection is closed.
+      const deep = await connect(url);
+      let nested: unknown = 'x';
+      for (let i = 0; i < 40; i++) nested = { n: nested };
+      const closed = new Promise((resolve) => deep.once('disconnect', resolve));
+      deep.emit('media-state', nested);
+      await closed;
+      // A seed client's malformed join.
+      const seed = await connect(url, '/');
+      seed.emit('join', { room: 42 });
+      await sleep(100);
+      // The address's connection ceiling (4 here): the next handshake is refused.
+      await connect(url);
+      await assert.rejects(connect(url));
+      const m = await scrape(url);
+      assert.equal(
+        metric(m, 'parley_refused_connections_total{stage="origin",reason="origin-not-allowed",namespace="/parley"}'),
+        1,
+      );
+      assert.equal(
+        metric(m, 'parley_refused_connections_total{stage="frame",reason="payload-bounds",namespace="/parley"}'),
+        1,
+      );
+      assert.equal(metric(m, 'parley_seed_rejected_messages_total{reason="invalid-message"}'), 1);
+      assert.equal(metric(m, 'parley_refused_connections_total{stage="handshake",reason="address",namespace="*"}'), 1);
+    } finally {
+      closeAllSockets();
+      await server.close();
     }
   });
 });

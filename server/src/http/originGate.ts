@@ -13,6 +13,8 @@ export interface OriginGateOptions {
   option: string;
   trustProxy: boolean;
   log: Logger;
+  /** Called once per refused connection (for /metrics). */
+  onRefused?: () => void;
 }
 
 /**
@@ -29,6 +31,7 @@ export function guardOrigin(nsp: Namespace, opts: OriginGateOptions): void {
     const host = requestOrigin(socket.request, opts.trustProxy).host;
     if (originAllowed(origin, host, opts.allowed)) return next();
     const shown = String(origin).slice(0, 200);
+    opts.onRefused?.();
     if (warned.size < WARNED_ORIGINS_MAX) {
       if (!warned.has(shown)) {
         warned.add(shown);

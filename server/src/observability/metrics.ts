@@ -22,6 +22,8 @@ export class ParleyMetrics implements SignalingMetrics {
   readonly #leaves: Counter<'reason'>;
   readonly #rejected: Counter<'reason'>;
   readonly #turnCredentials: Counter;
+  readonly #refusedConnections: Counter<'stage' | 'reason' | 'namespace'>;
+  readonly #seedRejected: Counter<'reason'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -77,6 +79,18 @@ export class ParleyMetrics implements SignalingMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.#refusedConnections = new Counter({
+      name: 'parley_refused_connections_total',
+      help: 'Signaling connections refused or closed by the server: at the handshake (rate limits, reason client, address, newcomers or penalty), for their origin, or for a frame over the payload bounds (reason payload-bounds or undecodable).',
+      labelNames: ['stage', 'reason', 'namespace'],
+      registers,
+    });
+    this.#seedRejected = new Counter({
+      name: 'parley_seed_rejected_messages_total',
+      help: 'Seed-protocol messages (namespace /) refused, by error id.',
+      labelNames: ['reason'],
+      registers,
+    });
     this.#turnCredentials = new Counter({
       name: 'parley_turn_credentials_issued_total',
       help: 'Time-limited TURN credentials handed out.',
@@ -94,6 +108,15 @@ export class ParleyMetrics implements SignalingMetrics {
 
   rejected(reason: ErrorId): void {
     this.#rejected.inc({ reason });
+  }
+
+  /** A connection refused at the handshake (`*` namespace), for its origin, or for a frame. */
+  connectionRefused(stage: 'handshake' | 'origin' | 'frame', reason: string, namespace: string): void {
+    this.#refusedConnections.inc({ stage, reason, namespace });
+  }
+
+  seedRejected(reason: ErrorId): void {
+    this.#seedRejected.inc({ reason });
   }
 
   turnCredentialIssued(): void {

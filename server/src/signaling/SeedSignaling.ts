@@ -21,6 +21,8 @@ export interface SeedSignalingOptions {
   roomMax: number;
   /** False while the server drains for shutdown: new joins are refused. */
   acceptingJoins(): boolean;
+  /** Counts refused messages for /metrics. */
+  metrics?: { seedRejected(reason: ErrorId): void };
 }
 
 /**
@@ -53,6 +55,7 @@ export function attachSeedSignaling(nsp: Namespace, opts: SeedSignalingOptions):
       ack: Ack | undefined,
       message: string = errorMessages[error],
     ): void => {
+      opts.metrics?.seedRejected(error);
       if (ack) ack({ ok: false, error, message });
       else socket.emit('protocol-error', { error, message: `${event}: ${message}`, event });
     };

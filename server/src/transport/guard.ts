@@ -28,12 +28,18 @@ export function guarded<A extends unknown[]>(
  * packets cannot be decoded (a frame refused by the bounded parser, garbage) just before it
  * closes the connection. The client is told why; the log says who.
  */
-export function reportConnectionErrors(nsp: Namespace, log: Logger, addressOf: (socket: Socket) => string): void {
+export function reportConnectionErrors(
+  nsp: Namespace,
+  log: Logger,
+  addressOf: (socket: Socket) => string,
+  onClosed?: (reason: 'payload-bounds' | 'undecodable') => void,
+): void {
   nsp.on('connection', (socket) => {
     socket.on(
       'error',
       guarded(log, 'socket error', (err: Error) => {
         const refused = err instanceof PayloadRefused;
+        onClosed?.(refused ? 'payload-bounds' : 'undecodable');
         log.warn(
           { namespace: nsp.name, address: addressOf(socket), reason: err.message.slice(0, 200) },
           refused ? 'connection closed: frame over the payload bounds' : 'connection closed: undecodable packet',
