@@ -184,12 +184,17 @@ test('files: received files are octet-stream and byte-identical (memory and disk
       },
       { bytes: [...html], to: bobId },
     );
-    // Bob's Files panel is closed: the offer shows as a count on the Files button.
+    // Bob's Files panel is closed: the offer shows as a count on the Files button and as a
+    // notice naming the sender and the file, whose button opens the panel.
     await bob.page
       .getByRole('button', { name: /^Files/ })
       .getByLabel('1 waiting for you')
       .waitFor({ timeout: 20_000 });
-    await openFiles(bob.page);
+    const toast = bob.page.getByTestId('offer-toast');
+    assert.match((await toast.textContent()) ?? '', /wants to send you invoice\.html \(/);
+    await toast.getByRole('button', { name: 'Show files' }).click();
+    await bob.page.getByRole('complementary', { name: 'Files panel' }).waitFor();
+    assert.equal(await toast.count(), 0, 'the notice gives way to the panel');
     assert.equal(await acceptAndSave(bob.page, 'invoice.html'), htmlSha);
     const stored = await bob.page.evaluate(async () => {
       const a = document.querySelector<HTMLAnchorElement>('a[download="invoice.html"]');
