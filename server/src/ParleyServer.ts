@@ -15,7 +15,8 @@ import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
 import { ClientLimits, type ClientId } from './limits/ClientLimits';
 import { PasswordBudget } from './limits/PasswordBudget';
 import { networkOf } from './limits/network';
-import { MessageLimiter, PerMinuteLimit } from './limits/RateLimiter';
+import { MessageLimiter } from './limits/RateLimiter';
+import { WindowCounter } from './limits/WindowCounter';
 import { WorkGate } from './limits/WorkGate';
 import { notFound, sendJson, staticFiles, type Route } from './http';
 import { LISTEN_BACKLOG, SHUTDOWN_NOTICE_MS } from './liveness';
@@ -60,7 +61,7 @@ export class ParleyServer {
   readonly resumeTokens = new ResumeTokens();
   readonly #clientCookie = new ClientCookie();
   /** Connection checks answered with TURN credentials, per client and per address. */
-  readonly #checksPerMinute: { perClient: PerMinuteLimit; perAddress: PerMinuteLimit };
+  readonly #checksPerMinute: { perClient: WindowCounter; perAddress: WindowCounter };
   /** Connections and joins per client and per address, and strikes for refused work. */
   readonly limits: ClientLimits;
   readonly #passwordBudget: PasswordBudget;
@@ -100,8 +101,8 @@ export class ParleyServer {
       lobbyPerAddress: config.lobbyPerAddress,
     });
     this.#checksPerMinute = {
-      perClient: new PerMinuteLimit(config.rateChecksPerMinute),
-      perAddress: new PerMinuteLimit(config.rateChecksPerMinute * CHECKS_PER_ADDRESS_FACTOR),
+      perClient: new WindowCounter(config.rateChecksPerMinute),
+      perAddress: new WindowCounter(config.rateChecksPerMinute * CHECKS_PER_ADDRESS_FACTOR),
     };
     this.#pruneTimer = setInterval(() => {
       this.limits.prune();

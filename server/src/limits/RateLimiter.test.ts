@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MessageLimiter, PerMinuteLimit, TokenBucket } from './RateLimiter';
+import { MessageLimiter, TokenBucket } from './RateLimiter';
+import { WindowCounter } from './WindowCounter';
 
 test('a token bucket allows a burst, then refills at its rate', () => {
   let t = 0;
@@ -37,14 +38,14 @@ test('over the limit: one error per second, quiet refusals, then disconnect', ()
 
 test('per-minute limits count per key in one-minute windows', () => {
   let t = 0;
-  const l = new PerMinuteLimit(2, () => t);
-  assert.ok(l.hit('a'));
-  assert.ok(l.hit('a'));
-  assert.equal(l.hit('a'), false);
-  assert.ok(l.hit('b'), 'other keys are counted apart');
+  const l = new WindowCounter(2, () => t);
+  assert.ok(l.take('a'));
+  assert.ok(l.take('a'));
+  assert.equal(l.take('a'), false);
+  assert.ok(l.take('b'), 'other keys are counted apart');
   t = 60_000;
-  assert.ok(l.hit('a'));
+  assert.ok(l.take('a'));
   l.prune();
   assert.equal(l.size, 1, "b's ended window was dropped");
-  assert.ok(new PerMinuteLimit(0).hit('x'), '0 = unlimited');
+  assert.ok(new WindowCounter(0).take('x'), '0 = unlimited');
 });

@@ -1,6 +1,6 @@
 /**
- * Rate limits: a token bucket per connection (messages per second with a burst) and a fixed
- * one-minute window per client address (connections, joins). A limit of 0 means unlimited.
+ * Rate limits per connection: a token bucket (messages per second with a burst). Counts per key
+ * in one-minute windows are WindowCounter's. A limit of 0 means unlimited.
  */
 
 export type Clock = () => number;
@@ -69,38 +69,5 @@ export class MessageLimiter {
     if (t - this.#lastErrorAt < 1000) return 'refuse-quietly';
     this.#lastErrorAt = t;
     return 'refuse';
-  }
-}
-
-/** Counts events per key (client address) in fixed one-minute windows. */
-export class PerMinuteLimit {
-  readonly #windows = new Map<string, { start: number; count: number }>();
-
-  constructor(
-    readonly perMinute: number,
-    readonly now: Clock = Date.now,
-  ) {}
-
-  /** Count one event for `key`; false when the key is over its limit in this minute. */
-  hit(key: string): boolean {
-    if (this.perMinute <= 0) return true;
-    const t = this.now();
-    let w = this.#windows.get(key);
-    if (!w || t - w.start >= 60_000) {
-      w = { start: t, count: 0 };
-      this.#windows.set(key, w);
-    }
-    w.count++;
-    return w.count <= this.perMinute;
-  }
-
-  /** Forget windows that have ended (call now and then). */
-  prune(): void {
-    const t = this.now();
-    for (const [k, w] of this.#windows) if (t - w.start >= 60_000) this.#windows.delete(k);
-  }
-
-  get size(): number {
-    return this.#windows.size;
   }
 }

@@ -25,7 +25,8 @@ import {
   strikeWeight,
 } from '../limits/connectionBounds';
 import { PROTOCOL_VERSION } from '@parley/protocol';
-import type { MessageLimiter, PerMinuteLimit, Verdict } from '../limits/RateLimiter';
+import type { MessageLimiter, Verdict } from '../limits/RateLimiter';
+import type { WindowCounter } from '../limits/WindowCounter';
 import { relayChat } from '../chat/chatRelay';
 import { DISCONNECT_GRACE_MS } from '../liveness';
 import type { Logger } from '../logger';
@@ -43,7 +44,7 @@ export interface ParleySignalingOptions {
   /** Whether the server hands out a TURN relay at all. */
   hasTurn: boolean;
   /** `check` answers with TURN credentials per client (cookie, else address) and per address. */
-  checksPerMinute: { perClient: PerMinuteLimit; perAddress: PerMinuteLimit };
+  checksPerMinute: { perClient: WindowCounter; perAddress: WindowCounter };
   /** False while the server drains for shutdown: new joins are refused. */
   acceptingJoins(): boolean;
   /** Room access: host role, lock, password, lobby, bans, invitations. */
@@ -249,7 +250,7 @@ class Connection {
       return { error: gate.error, message };
     }
     const { perClient, perAddress } = this.opts.checksPerMinute;
-    if (!perClient.hit(this.#client.key) || !perAddress.hit(this.#client.address)) {
+    if (!perClient.take(this.#client.key) || !perAddress.take(this.#client.address)) {
       return { error: 'rate-limited', message: 'Too many connection checks; the relay is left out for a minute.' };
     }
     return null;
