@@ -25,6 +25,12 @@ export const ErrorId = {
   QueueFull: 'queue-full',
   /** The server has too much expensive work (password checks) waiting; try again shortly. */
   ServerBusy: 'server-busy',
+  /** A forwarding-unit message (`sfu-*`) in a room whose media does not go through the server. */
+  NotSfu: 'not-sfu',
+  /** The room's media goes through the server's forwarding unit and this client cannot take part in one. */
+  SfuRequired: 'sfu-required',
+  /** The server could not apply an offer (unparsable SDP, no codec in common, a mid it does not know). */
+  NegotiationFailed: 'negotiation-failed',
   ...accessErrorIds,
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
@@ -41,5 +47,8 @@ export const errorMessages: Record<ErrorId, string> = {
   'shutting-down': 'The server is restarting; try again in a moment.',
   'queue-full': 'Too many requests are waiting for a reply; wait for them before sending more.',
   'server-busy': 'The server is busy; try again in a moment.',
+  'not-sfu': "This room's media does not go through the server.",
+  'sfu-required': 'This room is too large for a direct call and this app cannot join it through the server; update it.',
+  'negotiation-failed': 'The server could not set up media with this offer.',
   ...accessErrorMessages,
 };

@@ -7,3 +7,5 @@ export * from './messages';
 export * from './seed';
 export * from './files';
 export * from './fastSignal';
+export * from './sfu';
+export * from './media';

@@ -6,6 +6,14 @@
 import { z } from 'zod';
 import { accessClientEvents, joinAccessFields, type AccessServerEvents, type RoomState } from './access';
 import { chatSendSchema } from './chat';
+import {
+  sfuClientEvents,
+  type SfuAnswerReply,
+  type SfuPublish,
+  type SfuServerEvents,
+  type SfuSubscribe,
+  type SfuView,
+} from './sfu';
 import type { ErrorId } from './errors';
 import { CANDIDATE_MAX, ID_MAX, NAME_MAX, ROOM_PATTERN, SDP_MAX, normalizeName } from './limits';
 
@@ -18,17 +26,10 @@ export const PARLEY_NAMESPACE = '/parley';
  * additions are optional fields that an older client of the same server ignores; a change that
  * an older client could not ignore raises the version. See docs/PROTOCOL.md.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
-/** How a room's media travels: `mesh` (peer to peer, one connection per pair) is the only one so far. */
-export const TOPOLOGIES = ['mesh'] as const;
-export type Topology = (typeof TOPOLOGIES)[number];
-
-/** What a published track is: sent with it, never inferred from transceiver order. */
-export const TRACK_ROLES = ['camera', 'microphone', 'screen', 'screen-audio'] as const;
-export type TrackRole = (typeof TRACK_ROLES)[number];
-/** Most tracks one description may describe (camera, microphone and a few screens). */
-export const TRACKS_MAX = 16;
+export { TOPOLOGIES, TRACK_ROLES, TRACKS_MAX, type Topology, type TrackRole } from './media';
+import { TOPOLOGIES, TRACK_ROLES, TRACKS_MAX, type Topology } from './media';
 
 export const participantIdSchema = z.string().min(1).max(ID_MAX);
 export type ParticipantId = string;
@@ -106,6 +107,8 @@ export const joinRequestSchema = z.strictObject({
   room: roomSchema,
   name: nameSchema,
   media: mediaStateSchema.optional(),
+  /** The topologies this client can take part in (absent: `mesh` only, as before version 3). */
+  topologies: z.array(z.enum(TOPOLOGIES)).min(1).max(TOPOLOGIES.length).optional(),
   /** Rejoin as the same participant after a signaling reconnect. */
   resume: z.strictObject({ participantId: participantIdSchema, token: z.string().min(1).max(128) }).optional(),
   ...joinAccessFields,
@@ -140,6 +143,7 @@ export const clientEvents = {
   ...accessClientEvents,
   check: checkRequestSchema,
   'chat-send': chatSendSchema,
+  ...sfuClientEvents,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEvent = {
@@ -199,7 +203,7 @@ export interface CheckOk {
 export type CheckReply = CheckOk | ErrorReply;
 export type OkReply = { ok: true } | ErrorReply;
 
-export interface ServerEvents extends AccessServerEvents {
+export interface ServerEvents extends AccessServerEvents, SfuServerEvents {
   'participant-joined': (msg: { participant: Participant }) => void;
   'participant-left': (msg: { id: ParticipantId; reason: 'left' | 'disconnected' | 'removed' }) => void;
   'participant-updated': (msg: { participant: Participant }) => void;
@@ -225,6 +229,9 @@ export interface ClientEvents extends AccessClientEvents {
   leave: (req: Record<string, never>, ack?: (reply: OkReply) => void) => void;
   'media-state': (req: MediaState, ack?: (reply: OkReply) => void) => void;
   check: (req: CheckRequest, ack: (reply: CheckReply) => void) => void;
+  'sfu-publish': (req: SfuPublish, ack: (reply: SfuAnswerReply) => void) => void;
+  'sfu-subscribe': (req: SfuSubscribe, ack: (reply: SfuAnswerReply) => void) => void;
+  'sfu-view': (req: SfuView, ack?: (reply: OkReply) => void) => void;
 }
 
 /** Result of validating one inbound event at the boundary. */

@@ -211,6 +211,11 @@ class Connection {
         this.#leave('left');
         ack?.({ ok: true });
         return;
+      case 'sfu-publish':
+      case 'sfu-subscribe':
+      case 'sfu-view':
+        if (!this.#room || !this.#self) return this.#refuse('not-joined', ack, msg.event);
+        return this.#refuse('not-sfu', ack, msg.event);
       case 'check': {
         if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, msg.event);
         const withheld = this.opts.hasTurn ? this.#turnWithheld(msg.payload) : null;

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { JoinOk, JoinRequest, Participant, SignalData } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { SignalingClient, SignalingEvents } from '../signaling/SignalingClient';
-import { Call, type CallDeps, type Clock } from './Call';
+import { Call, SWITCH_OVERLAP_MS, type CallDeps, type Clock } from './Call';
 import { REJOIN_WAIT_MS } from './liveness';
 import type { LocalMedia } from './localMedia';
 import type {
@@ -33,7 +33,7 @@ class FakeSignaling extends Emitter<SignalingEvents> {
     return new Promise((resolve) => this.#replies.push(resolve));
   }
   /** Answer the oldest join request still waiting. */
-  reply(self: string, others: string[], token = 'resume-token'): void {
+  reply(self: string, others: string[], token = 'resume-token', topology?: Topology): void {
     const answer = this.#replies.shift();
     assert.ok(answer, 'a join request is waiting for its reply');
     answer({
@@ -44,6 +44,7 @@ class FakeSignaling extends Emitter<SignalingEvents> {
       iceServers: [],
       resumeToken: token,
       roomState: { hostId: null, locked: false, passwordSet: false, lobby: false, waiting: [] },
+      ...(topology ? { topology } : {}),
     } as JoinOk);
   }
   get waitingReplies(): number {
@@ -64,11 +65,13 @@ class FakeSignaling extends Emitter<SignalingEvents> {
 }
 
 class FakeTransport extends Emitter<TransportEvents> implements Transport {
-  readonly topology = 'mesh' as const;
   readonly calls: string[] = [];
   readonly states = new Map<string, RemoteMediaState>();
   closed = false;
-  constructor(readonly ctx: TransportContext) {
+  constructor(
+    readonly ctx: TransportContext,
+    readonly topology: Topology = 'mesh',
+  ) {
     super();
   }
   #open(id: string): void {
@@ -104,6 +107,12 @@ class FakeTransport extends Emitter<TransportEvents> implements Transport {
   openDataChannel(): RTCDataChannel | null {
     return null;
   }
+  connectData(id: string): void {
+    this.calls.push(`data ${id}`);
+  }
+  setView(id: string, role: string, size: { width: number; height: number } | null): void {
+    this.calls.push(`view ${id} ${role} ${size ? `${size.width}x${size.height}` : 'hidden'}`);
+  }
   remote(id: string): RemoteMedia | null {
     const state = this.states.get(id);
     return state ? { participantId: id, stream: {} as MediaStream, state, tracksVersion: 0 } : null;
@@ -119,6 +128,9 @@ class FakeTransport extends Emitter<TransportEvents> implements Transport {
     if (this.closed) return;
     this.closed = true;
     for (const id of [...this.states.keys()]) this.participantLeft(id);
+  }
+  speak(id: string | null): void {
+    this.emit('active-speaker', id);
   }
   setState(id: string, state: RemoteMediaState): void {
     this.states.set(id, state);
@@ -178,10 +190,10 @@ function setup(opts: { media?: Promise<LocalMedia> } = {}) {
   const transports: FakeTransport[] = [];
   let disposed = 0;
   const factory: TransportFactory = {
+    topologies: ['mesh', 'sfu'],
     warmUp: () => Promise.resolve(),
     create(topology: Topology, ctx: TransportContext) {
-      assert.equal(topology, 'mesh');
-      const t = new FakeTransport(ctx);
+      const t = new FakeTransport(ctx, topology);
       transports.push(t);
       return t;
     },
@@ -358,5 +370,67 @@ describe('Call with a fake transport and signaling client', () => {
     t.signaling.connected = false;
     t.signaling.fire('disconnected', 'transport close');
     assert.equal(t.transport.ctx.canSignal(), false);
+  });
+
+  test('the join names the topologies this browser can take part in', async () => {
+    const t = await joined([]);
+    assert.deepEqual(t.signaling.joins[0]?.topologies, ['mesh', 'sfu']);
+  });
+
+  test('the room moves to the forwarding unit: features move to the new paths, the old media shows until they carry it', async () => {
+    const t = await joined(['a', 'b']);
+    t.transport.setState('a', 'connected');
+    t.transport.setState('b', 'connected');
+    t.events.length = 0;
+    t.signaling.fire('topology', { topology: 'sfu' });
+    const next = t.transports[1];
+    assert.ok(next, 'a second transport was made');
+    assert.equal(next.topology, 'sfu');
+    assert.deepEqual(next.calls, ['enter a,b']);
+    // Features let go of the mesh paths and attach to the new ones.
+    assert.deepEqual(t.events, ['removed a', 'removed b', 'added a', 'added b']);
+    assert.equal(t.call.snapshot.topology, 'sfu');
+    // Until the new path is up, each tile keeps the mesh's media (state connected).
+    assert.deepEqual(
+      t.call.snapshot.remotes.map((r) => r.state),
+      ['connected', 'connected'],
+    );
+    assert.equal(t.transport.closed, false);
+    next.setState('a', 'connected');
+    assert.equal(t.transport.closed, false, 'b is still carried by the mesh');
+    next.setState('b', 'connected');
+    assert.equal(t.transport.closed, true, 'the mesh is closed once the new transport carries everyone');
+    // Closing the old transport is not a leave: nobody was removed again.
+    assert.deepEqual(t.events, ['removed a', 'removed b', 'added a', 'added b']);
+    assert.deepEqual(t.remoteIds(), ['a', 'b']);
+  });
+
+  test('the replaced transport is closed after SWITCH_OVERLAP_MS even if the new one never connects', async () => {
+    const t = await joined(['a']);
+    t.signaling.fire('topology', { topology: 'sfu' });
+    assert.equal(t.transport.closed, false);
+    t.clock.advance(SWITCH_OVERLAP_MS);
+    assert.equal(t.transport.closed, true);
+    assert.equal(t.call.snapshot.remotes[0]?.state, 'connecting');
+  });
+
+  test('a rejoin reply naming another topology replaces the transport', async () => {
+    const t = await joined(['a']);
+    await reconnect(t);
+    t.signaling.reply('me', ['a'], 'token-2', 'sfu');
+    await settle();
+    assert.equal(t.transports.length, 2);
+    assert.equal(t.transports[1]?.topology, 'sfu');
+    assert.deepEqual(t.transports[1]?.calls, ['enter a']);
+  });
+
+  test('tile sizes and the active speaker pass between the UI and the transport', async () => {
+    const t = await joined(['a']);
+    t.call.setView('a', 'camera', { width: 320, height: 180 });
+    t.call.setView('a', 'screen', null);
+    assert.deepEqual(t.transport.calls.slice(1), ['view a camera 320x180', 'view a screen hidden']);
+    assert.equal(t.call.snapshot.activeSpeaker, null);
+    t.transport.speak('a');
+    assert.equal(t.call.snapshot.activeSpeaker, 'a');
   });
 });

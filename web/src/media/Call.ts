@@ -5,6 +5,8 @@ import type {
   MediaState,
   Participant,
   RoomState,
+  SfuPublish,
+  SfuSubscribe,
   SignalData,
 } from '@parley/protocol';
 import { Emitter } from '../emitter';
@@ -23,7 +25,11 @@ import type {
   TransportContext,
   TransportEvents,
   TransportFactory,
+  ViewSize,
 } from './transport/Transport';
+
+/** Longest the replaced transport keeps showing media while a room moves to another topology. */
+export const SWITCH_OVERLAP_MS = 8_000;
 
 /** `password`: the room asks for a password; `lobby`: waiting for the host to admit us. */
 export type CallPhase = 'idle' | 'starting' | 'password' | 'lobby' | 'joined' | 'reconnecting' | 'left' | 'failed';
@@ -52,6 +58,10 @@ export interface CallSnapshot {
   notice: string | null;
   /** True while reconnecting because the server announced a restart (calls keep running). */
   serverRestarting?: boolean;
+  /** Who speaks now, when the server measures it (rooms through its forwarding unit); else null. */
+  activeSpeaker: string | null;
+  /** How the room's media travels (null until joined). */
+  topology: Topology | null;
 }
 
 /**
@@ -154,6 +164,11 @@ export class Call extends Emitter<CallEvents> {
   #offs: Array<() => void> = [];
   #preopened: LocalMedia | null;
   #tearingDown = false;
+  #activeSpeaker: string | null = null;
+  /** Unsubscribes from the current transport's events. */
+  #transportOffs: Array<() => void> = [];
+  /** The transport being replaced after the room changed topology; its media shows until the new one carries it. */
+  #retiring: { transport: Transport; timer: unknown } | null = null;
 
   constructor(opts: CallOptions, deps: CallDeps = {}) {
     super();
@@ -217,6 +232,13 @@ export class Call extends Emitter<CallEvents> {
       s.on('lobby-denied', () => {
         if (this.#phase === 'lobby') this.#fail('lobby-denied', LOBBY_DENIED_TEXT);
       }),
+      s.on('topology', ({ topology }) => {
+        if (this.#phase === 'joined' && this.#transport && this.#transport.topology !== topology) {
+          this.#switchTopology(topology);
+          this.#transport.enterRoom([...this.#remotes.keys()]);
+          this.#changed();
+        }
+      }),
       s.on('server-shutdown', () => {
         if (this.#phase !== 'joined') return;
         // Peer connections keep the call going; signaling reconnects and rejoins by itself.
@@ -236,7 +258,7 @@ export class Call extends Emitter<CallEvents> {
         media: { ...this.#media },
         mediaProblems: { ...this.#mediaProblems },
         remotes: [...this.#remotes.values()].flatMap((r) => {
-          const m = this.#transport?.remote(r.participant.id);
+          const m = this.#remoteMedia(r.participant.id);
           return m
             ? [{ participant: r.participant, stream: m.stream, state: m.state, tracksVersion: m.tracksVersion }]
             : [];
@@ -245,9 +267,29 @@ export class Call extends Emitter<CallEvents> {
         roomState: this.#roomState,
         notice: this.#notice,
         serverRestarting: this.#serverRestarting,
+        activeSpeaker: this.#activeSpeaker,
+        topology: this.#transport?.topology ?? null,
       };
     }
     return this.#snapshot;
+  }
+
+  /**
+   * A participant's media: from the current transport, or while the room moves to another
+   * topology from the one being replaced, until the new path is up.
+   */
+  #remoteMedia(id: string): ReturnType<Transport['remote']> {
+    const m = this.#transport?.remote(id) ?? null;
+    if (!this.#retiring || m?.state === 'connected') return m;
+    return this.#retiring.transport.remote(id) ?? m;
+  }
+
+  /**
+   * How large the participant's camera or screen is shown (null: not shown), so that a room
+   * through the forwarding unit sends a layer that fits, or no video for a hidden tile.
+   */
+  setView(participantId: string, role: 'camera' | 'screen', size: ViewSize): void {
+    this.#transport?.setView(participantId, role, size);
   }
 
   /** The signaling client (chat rides on it). */
@@ -419,6 +461,7 @@ export class Call extends Emitter<CallEvents> {
       room: this.room,
       name: this.name,
       media: this.#effectiveMedia(),
+      topologies: [...this.#transports.topologies],
       ...(this.#password !== undefined ? { password: this.#password } : {}),
       ...(this.#token !== undefined ? { token: this.#token } : {}),
       ...(this.#self && this.#resumeToken
@@ -438,11 +481,51 @@ export class Call extends Emitter<CallEvents> {
     for (const r of this.#remotes.values()) r.unconfirmed = !present.has(r.participant.id);
     const here = reply.participants.filter((p) => this.#addRemote(p, false)).map((p) => p.id);
     // A server before protocol version 2 names no topology: its rooms are meshes.
-    const transport = (this.#transport ??= this.#openTransport(reply.topology ?? 'mesh'));
+    const topology = reply.topology ?? 'mesh';
+    if (!this.#transport) this.#transport = this.#openTransport(topology);
+    // Back after a server restart, the room may travel another way now.
+    else if (this.#transport.topology !== topology) this.#switchTopology(topology);
+    const transport = this.#transport;
     // As the newcomer, we open the media paths to everyone already here.
     transport.enterRoom(here);
     if ([...this.#remotes.values()].some((r) => r.unconfirmed)) this.#scheduleStaleCheck();
     this.#changed();
+  }
+
+  /**
+   * The room now travels another way (it outgrew the mesh, or came back so after a server
+   * restart). Features let go of the old paths at once (`remote-removed`) and attach to the new
+   * ones as they open; the old transport's media keeps showing until the new transport carries
+   * each participant, or SWITCH_OVERLAP_MS have passed, then it is closed.
+   */
+  #switchTopology(topology: Topology): void {
+    const old = this.#transport;
+    if (!old) return;
+    for (const off of this.#transportOffs) off();
+    this.#transportOffs = [];
+    this.#endRetiring();
+    for (const id of old.participantIds()) this.emit('remote-removed', id);
+    this.#retiring = { transport: old, timer: this.#clock.setTimeout(() => this.#endRetiring(), SWITCH_OVERLAP_MS) };
+    this.#transport = this.#openTransport(topology);
+  }
+
+  /** Close the replaced transport once the new one carries everyone it carried. */
+  #checkRetiring(): void {
+    const r = this.#retiring;
+    const t = this.#transport;
+    if (!r || !t) return;
+    if (r.transport.participantIds().every((id) => !this.#remotes.has(id) || t.remote(id)?.state === 'connected')) {
+      this.#endRetiring();
+    }
+  }
+
+  #endRetiring(): void {
+    const r = this.#retiring;
+    if (!r) return;
+    this.#retiring = null;
+    this.#clock.clearTimeout(r.timer);
+    r.transport.close();
+    if (!this.#tearingDown) this.#changed();
   }
 
   /** Make the transport for the room's topology and pass its events on. */
@@ -451,9 +534,11 @@ export class Call extends Emitter<CallEvents> {
     const t = this.#transports.create(topology, ctx);
     // While the call tears down, one `change` follows at the end instead of one per path.
     const changed = (): void => {
-      if (!this.#tearingDown) this.#changed();
+      if (this.#tearingDown) return;
+      this.#checkRetiring();
+      this.#changed();
     };
-    this.#offs.push(
+    this.#transportOffs.push(
       t.on('remote-added', (id) => {
         this.emit('remote-added', id);
         changed();
@@ -465,6 +550,11 @@ export class Call extends Emitter<CallEvents> {
       t.on('remote-changed', changed),
       t.on('remote-track', (id, track, role, stream) => this.emit('remote-track', id, track, role, stream)),
       t.on('datachannel', (id, channel) => this.emit('datachannel', id, channel)),
+      t.on('active-speaker', (id) => {
+        if (this.#activeSpeaker === id) return;
+        this.#activeSpeaker = id;
+        changed();
+      }),
     );
     return t;
   }
@@ -484,6 +574,14 @@ export class Call extends Emitter<CallEvents> {
       localTrack: (kind) =>
         (kind === 'audio' ? this.#local?.getAudioTracks()[0] : this.#local?.getVideoTracks()[0]) ?? null,
       signal: (to, data) => this.#signaling.signal(to, data),
+      sfu: {
+        negotiate: ((connection: 'publish' | 'subscribe', req: SfuPublish & SfuSubscribe) =>
+          connection === 'publish'
+            ? this.#signaling.sfuNegotiate('sfu-publish', req)
+            : this.#signaling.sfuNegotiate('sfu-subscribe', req)) as TransportContext['sfu']['negotiate'],
+        view: (req) => this.#signaling.sfuView(req),
+      },
+      onServer: (event, listener) => this.#signaling.on(event, listener),
       canSignal: () => this.#phase === 'joined' && this.#signaling.connected,
       warn: (id, message, err) => console.warn(`[parley] ${id}: ${message}`, err ?? ''),
     };
@@ -566,14 +664,16 @@ export class Call extends Emitter<CallEvents> {
     // The transport says `remote-removed` for each open path, as if everyone had left.
     this.#tearingDown = true;
     try {
+      this.#endRetiring();
       this.#transport?.close();
     } finally {
       this.#tearingDown = false;
     }
     this.#remotes.clear();
     for (const t of this.#local?.getTracks() ?? []) t.stop();
-    for (const off of this.#offs) off();
+    for (const off of [...this.#offs, ...this.#transportOffs]) off();
     this.#offs = [];
+    this.#transportOffs = [];
     this.#signaling.close();
   }
 

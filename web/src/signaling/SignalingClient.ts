@@ -18,6 +18,10 @@ import {
   type MediaState,
   type OkReply,
   type ServerEvents,
+  type SfuAnswerReply,
+  type SfuPublish,
+  type SfuSubscribe,
+  type SfuView,
   type SignalData,
 } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -53,6 +57,9 @@ export interface SignalingEvents extends AccessServerEvents {
   'server-shutdown': () => void;
   chat: ChatServerEvents['chat'];
   'chat-history': ChatServerEvents['chat-history'];
+  'sfu-tracks': ServerEvents['sfu-tracks'];
+  topology: ServerEvents['topology'];
+  'active-speaker': ServerEvents['active-speaker'];
 }
 
 /**
@@ -92,6 +99,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('server-shutdown', () => this.emit('server-shutdown'));
     s.on('chat', (m) => this.emit('chat', m));
     s.on('chat-history', (m) => this.emit('chat-history', m));
+    s.on('sfu-tracks', (m) => this.emit('sfu-tracks', m));
+    s.on('topology', (m) => this.emit('topology', m));
+    s.on('active-speaker', (m) => this.emit('active-speaker', m));
   }
 
   get connected(): boolean {
@@ -166,13 +176,30 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     if (!reply.ok) throw new SignalingError(reply.error, reply.message);
   }
 
+  /** Offer one of the forwarding unit's connections; resolves with its answer. */
+  async sfuNegotiate(event: 'sfu-publish', req: SfuPublish): Promise<string>;
+  async sfuNegotiate(event: 'sfu-subscribe', req: SfuSubscribe): Promise<string>;
+  async sfuNegotiate(event: 'sfu-publish' | 'sfu-subscribe', req: SfuPublish | SfuSubscribe): Promise<string> {
+    const reply = await this.#request<SfuAnswerReply>(event, req);
+    if (!reply.ok) throw new SignalingError(reply.error, reply.message);
+    return reply.description.sdp;
+  }
+
+  /** Tell the forwarding unit how large each received video is shown. Fire-and-forget. */
+  sfuView(req: SfuView): void {
+    if (this.#socket.connected) this.#socket.emit('sfu-view', req);
+  }
+
   close(): void {
     this.#socket.disconnect();
     this.#socket.removeAllListeners();
     this.removeAllListeners();
   }
 
-  #request<R>(event: 'join' | 'leave' | 'check' | 'chat-send' | AccessClientEventName, payload: unknown): Promise<R> {
+  #request<R>(
+    event: 'join' | 'leave' | 'check' | 'chat-send' | 'sfu-publish' | 'sfu-subscribe' | AccessClientEventName,
+    payload: unknown,
+  ): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       // Never let Socket.IO buffer a request while offline: it would be sent before `join`.
       if (!this.#socket.connected) return reject(new SignalingError('unreachable', `${event}: not connected`));

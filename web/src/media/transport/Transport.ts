@@ -1,4 +1,5 @@
-import type { IceServer, SignalData, Topology, TrackRole } from '@parley/protocol';
+import type { SignalingEvents } from '../../signaling/SignalingClient';
+import type { IceServer, SfuPublish, SfuSubscribe, SfuView, SignalData, Topology, TrackRole } from '@parley/protocol';
 
 /**
  * The seam between a call and the way its media travels. `Call` owns the session (phases,
@@ -38,7 +39,12 @@ export interface TransportEvents {
    * the transport was closed. Every `remote-added` is matched by exactly one of these.
    */
   'remote-removed': (participantId: string) => void;
+  /** Who speaks now, when the transport knows it (the forwarding unit measures audio levels). */
+  'active-speaker': (participantId: string | null) => void;
 }
+
+/** How large a received video is shown (device pixels); null: not shown at all. */
+export type ViewSize = { width: number; height: number } | null;
 
 /** What a transport needs from its call; read when needed, never copied. */
 export interface TransportContext {
@@ -51,6 +57,14 @@ export interface TransportContext {
   localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
   /** Send a signal to one participant through the server. */
   signal(to: string, data: SignalData): void;
+  /** The forwarding unit's requests (SFU rooms); the mesh never uses them. */
+  sfu: {
+    negotiate(connection: 'publish', req: SfuPublish): Promise<string>;
+    negotiate(connection: 'subscribe', req: SfuSubscribe): Promise<string>;
+    view(req: SfuView): void;
+  };
+  /** Server events of forwarding-unit rooms; returns the unsubscribe. */
+  onServer<K extends 'sfu-tracks' | 'active-speaker'>(event: K, listener: SignalingEvents[K]): () => void;
   /** True while signals can reach the others (joined, socket up). */
   canSignal(): boolean;
   /** Diagnostics for the console; never shown to people as-is. */
@@ -95,6 +109,18 @@ export interface Transport {
   /** Open one more data channel to `participantId` (null when there is no path to it). */
   openDataChannel(participantId: string, label: string, init?: RTCDataChannelInit): RTCDataChannel | null;
 
+  /**
+   * Make sure a data path to `participantId` exists. In a mesh every pair has one already; a
+   * forwarding-unit room opens a direct one on demand (its control channel then arrives as a
+   * `datachannel` event).
+   */
+  connectData(participantId: string): void;
+  /**
+   * How large the participant's camera (or screen) is shown here, so a forwarding unit sends the
+   * layer that fits, or no video at all for a hidden tile. A mesh ignores it.
+   */
+  setView(participantId: string, role: 'camera' | 'screen', size: ViewSize): void;
+
   /** The media of one remote participant, or null when there is no path to it. */
   remote(participantId: string): RemoteMedia | null;
   /** The participants there is a media path to. */
@@ -110,6 +136,8 @@ export interface Transport {
 
 /** Makes the transport for a room's topology. `Call` receives one; tests hand it a fake. */
 export interface TransportFactory {
+  /** The topologies this factory can make (sent in the join request). */
+  readonly topologies: readonly Topology[];
   /** Work worth starting before the join (a DTLS certificate), run alongside media and signaling. */
   warmUp(): Promise<void>;
   create(topology: Topology, ctx: TransportContext): Transport;

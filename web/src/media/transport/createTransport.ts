@@ -11,6 +11,7 @@ export function browserTransports(): TransportFactory {
   /** The page's DTLS certificate, generated while the call starts (see mesh/certificate.ts). */
   let certificate: RTCCertificate | null = null;
   return {
+    topologies: ['mesh'],
     warmUp: () =>
       linkCertificate().then((c) => {
         certificate = c;

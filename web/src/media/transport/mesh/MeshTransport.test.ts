@@ -83,6 +83,11 @@ function mesh() {
     },
     canSignal: () => signalingUp,
     warn: () => undefined,
+    sfu: {
+      negotiate: () => Promise.reject(new Error('a mesh never asks the forwarding unit')),
+      view: () => undefined,
+    },
+    onServer: () => () => undefined,
   };
   const t = new MeshTransport(ctx, {
     makeLink: (opts) => {

@@ -167,6 +167,12 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
     return this.#pairs.get(participantId)?.link.createDataChannel(label, init) ?? null;
   }
 
+  /** Every pair has its data path already. */
+  connectData(): void {}
+
+  /** Each sender encodes for the whole room (quality.ts); a receiver's tile size changes nothing. */
+  setView(): void {}
+
   remote(participantId: string): RemoteMedia | null {
     const pair = this.#pairs.get(participantId);
     if (!pair) return null;
