@@ -71,11 +71,12 @@ test('speaker layout: the featured tile first, then a page of the strip with you
   assert.deepEqual(alone, { page: 0, pageCount: 1, tiles: ['me'], pinnedShown: null });
 });
 
-test('grid shape: near square, wide first, capped by the columns there are', () => {
-  assert.deepEqual(gridShape(1, 3), { cols: 1, rows: 1 });
-  assert.deepEqual(gridShape(2, 3), { cols: 2, rows: 1 });
-  assert.deepEqual(gridShape(5, 3), { cols: 3, rows: 2 });
-  assert.deepEqual(gridShape(9, 3), { cols: 3, rows: 3 });
-  assert.deepEqual(gridShape(12, 4), { cols: 4, rows: 3 });
-  assert.deepEqual(gridShape(9, 2), { cols: 2, rows: 5 });
+test('grid shape: near square, wide first, within the page shape', () => {
+  assert.deepEqual(gridShape(1, 3, 3), { cols: 1, rows: 1 });
+  assert.deepEqual(gridShape(2, 3, 3), { cols: 2, rows: 1 });
+  assert.deepEqual(gridShape(5, 3, 3), { cols: 3, rows: 2 });
+  assert.deepEqual(gridShape(9, 3, 3), { cols: 3, rows: 3 });
+  assert.deepEqual(gridShape(12, 4, 4), { cols: 4, rows: 3 });
+  assert.deepEqual(gridShape(6, 2, 3), { cols: 2, rows: 3 }, 'a phone page');
+  assert.deepEqual(gridShape(3, 3, 1), { cols: 3, rows: 1 }, 'a short window: one row');
 });

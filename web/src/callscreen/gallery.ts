@@ -137,9 +137,13 @@ export function arrangeSpeaker(input: SpeakerInput): Arrangement {
   return { page, pageCount, tiles: [featured, ...strip], pinnedShown: null };
 }
 
-/** Columns and rows for `count` tiles on a page of at most `maxCols` columns: near square, wide first. */
-export function gridShape(count: number, maxCols: number): { cols: number; rows: number } {
+/**
+ * Columns and rows for `count` tiles on a page of at most `maxCols` x `maxRows`: near square,
+ * wide first, as many columns as the rows allowed need.
+ */
+export function gridShape(count: number, maxCols: number, maxRows: number): { cols: number; rows: number } {
   const n = Math.max(1, count);
-  const cols = clamp(Math.ceil(Math.sqrt(n)), 1, Math.max(1, maxCols));
+  const want = Math.max(Math.ceil(Math.sqrt(n)), Math.ceil(n / Math.max(1, maxRows)));
+  const cols = clamp(want, 1, Math.max(1, maxCols));
   return { cols, rows: Math.ceil(n / cols) };
 }
