@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PIN_HOLD_MS, nextPin, noPin, type PinState } from './speakerPin';
+import { fakeTimers } from './fakeTimers';
+import { PIN_HOLD_MS, PinKeeper, nextPin, noPin, type PinState } from './speakerPin';
 
 const present = new Set(['a', 'b', 'c', 'x', 'y']);
 const onPage = new Set(['a', 'b', 'c']);
@@ -33,4 +34,31 @@ test('the pin stays while someone on the page speaks, and ends when its person l
   assert.deepEqual(nextPin(pinned, { speaker: 'x', present, onPage: new Set(['x', 'y']), now: 10 }).state, noPin);
   // The pin left, someone new speaks: no hold to wait for.
   assert.deepEqual(nextPin(pinned, { speaker: 'y', present: left, onPage, now: 10 }).state, { id: 'y', at: 10 });
+});
+
+test('over time: a speaker change during the hold swaps when the hold runs out, once', () => {
+  const timers = fakeTimers();
+  const keeper = new PinKeeper(timers);
+  let changes = 0;
+  const off = keeper.subscribe(() => changes++);
+  keeper.update({ speaker: 'x', present, onPage });
+  assert.equal(keeper.id, 'x');
+  timers.advance(500);
+  // Voices alternate quickly: y, then x again, then y.
+  keeper.update({ speaker: 'y', present, onPage });
+  timers.advance(200);
+  keeper.update({ speaker: 'x', present, onPage });
+  timers.advance(200);
+  keeper.update({ speaker: 'y', present, onPage });
+  assert.equal(keeper.id, 'x', 'still x during the hold');
+  assert.equal(changes, 1);
+  timers.advance(PIN_HOLD_MS - 900 - 1);
+  assert.equal(keeper.id, 'x');
+  timers.advance(1);
+  assert.equal(keeper.id, 'y', 'y once x has been shown for the hold');
+  assert.equal(changes, 2);
+  off();
+  keeper.update({ speaker: 'x', present, onPage });
+  timers.advance(10 * PIN_HOLD_MS);
+  assert.equal(changes, 2, 'no listener is called after unsubscribing');
 });

@@ -4,6 +4,8 @@
  * a newer one only after it has been shown for PIN_HOLD_MS.
  */
 
+import { realTimers, type Timers } from './viewReports';
+
 /** Shortest time a pinned speaker stays before another speaker takes the place, in ms. */
 export const PIN_HOLD_MS = 1_500;
 
@@ -45,4 +47,42 @@ export function nextPin(prev: PinState, input: PinInput): PinStep {
   if (want === null || want === state.id) return { state, recheckAt: null };
   if (state.id === null || now - state.at >= PIN_HOLD_MS) return { state: { id: want, at: now }, recheckAt: null };
   return { state, recheckAt: state.at + PIN_HOLD_MS };
+}
+
+/**
+ * The pinned speaker over time: `update` with what the screen shows; a swap that waits for the
+ * hold is looked at again when the hold runs out. Subscribe for changes.
+ */
+export class PinKeeper {
+  readonly #timers: Timers;
+  #state: PinState = noPin;
+  #timer: unknown = null;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(timers: Timers = realTimers) {
+    this.#timers = timers;
+  }
+
+  get id(): string | null {
+    return this.#state.id;
+  }
+
+  update(input: Omit<PinInput, 'now'>): void {
+    if (this.#timer !== null) this.#timers.clear(this.#timer);
+    this.#timer = null;
+    const now = this.#timers.now();
+    const step = nextPin(this.#state, { ...input, now });
+    if (step.recheckAt !== null) this.#timer = this.#timers.set(() => this.update(input), step.recheckAt - now);
+    if (step.state === this.#state) return;
+    this.#state = step.state;
+    for (const l of this.#listeners) l();
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0 && this.#timer !== null) this.#timers.clear(this.#timer);
+    };
+  };
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { arrangeGrid, arrangeSpeaker, pageMembers, pageShape, type Arrangement, type PageShape } from './gallery';
-import { nextPin, noPin, type PinInput, type PinState } from './speakerPin';
+import { PinKeeper } from './speakerPin';
 
 /** The page shape for the window, updated when a resize crosses a threshold. */
 export function useWindowShape(): PageShape {
@@ -33,39 +33,6 @@ export interface Gallery extends Arrangement {
   shape: PageShape;
   /** Go to a page (0-based; clamped). */
   goTo(page: number): void;
-}
-
-/**
- * The pinned speaker over time: `update` with what the screen shows; a swap that waits for the
- * hold is looked at again when the hold runs out. Subscribe for changes.
- */
-class PinKeeper {
-  #state: PinState = noPin;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  readonly #listeners = new Set<() => void>();
-
-  get id(): string | null {
-    return this.#state.id;
-  }
-
-  update(input: Omit<PinInput, 'now'>): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    const now = performance.now();
-    const step = nextPin(this.#state, { ...input, now });
-    if (step.recheckAt !== null) this.#timer = setTimeout(() => this.update(input), step.recheckAt - now);
-    if (step.state === this.#state) return;
-    this.#state = step.state;
-    for (const l of this.#listeners) l();
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-      if (this.#listeners.size === 0 && this.#timer !== null) clearTimeout(this.#timer);
-    };
-  };
 }
 
 /**

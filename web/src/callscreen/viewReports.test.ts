@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fakeTimers } from './fakeTimers';
 import { arrangeGrid } from './gallery';
 import {
   TileViews,
@@ -11,38 +12,8 @@ import {
   viewKey,
   wantedViews,
   type Role,
-  type Timers,
   type ViewSize,
 } from './viewReports';
-
-/** Timers driven by hand: `advance(ms)` runs what falls due. */
-function fakeTimers(): Timers & { advance(ms: number): void } {
-  let now = 0;
-  let next = 1;
-  const due = new Map<number, { at: number; fn: () => void }>();
-  return {
-    set(fn, ms) {
-      const id = next++;
-      due.set(id, { at: now + ms, fn });
-      return id;
-    },
-    clear(h) {
-      due.delete(h as number);
-    },
-    now: () => now,
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        const first = [...due.entries()].sort((a, b) => a[1].at - b[1].at)[0];
-        if (!first || first[1].at > end) break;
-        due.delete(first[0]);
-        now = first[1].at;
-        first[1].fn();
-      }
-      now = end;
-    },
-  };
-}
 
 type Call = [string, Role, ViewSize];
 

@@ -94,7 +94,7 @@ export interface Timers {
   now(): number;
 }
 
-const realTimers: Timers = {
+export const realTimers: Timers = {
   set: (fn, ms) => setTimeout(fn, ms),
   clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
   now: () => performance.now(),
