@@ -181,6 +181,21 @@ test('ten people on a laptop window: two pages of tiles, page controls, views re
     await status.waitFor({ state: 'detached', timeout: 15_000 });
     assert.deepEqual(await tileNames(alice.page), ['Alice (you)', ...others.slice(0, 8).map((o) => o.name)]);
     assert.equal(await grid.getAttribute('data-page'), '1');
+
+    // The speaker layout pages its strip: the featured tile and six others per page (the window
+    // is 1200 px wide), so the eight besides the featured one take two pages.
+    await alice.page.getByRole('button', { name: 'Speaker view' }).click();
+    const strip = alice.page.getByRole('navigation', { name: 'Pages of the participant strip' });
+    await strip.waitFor();
+    assert.equal(await strip.getByTestId('page-status').innerText(), 'Page 1 of 2');
+    assert.equal(await grid.locator('.tile').count(), 7);
+    assert.equal(await grid.locator('.tile-featured').count(), 1);
+    await strip.getByRole('button', { name: 'Next page' }).click();
+    await alice.page.waitForFunction(
+      () => document.querySelector('[data-testid="page-status"]')?.textContent === 'Page 2 of 2',
+    );
+    assert.equal(await grid.locator('.tile').count(), 3, 'the featured tile and the last two');
+    assert.equal(await grid.locator('.tile-featured').count(), 1, 'the featured tile stays on every page');
   } finally {
     for (const o of others) o.socket.disconnect();
     await alice.context.close();
