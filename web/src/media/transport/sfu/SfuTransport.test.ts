@@ -566,11 +566,12 @@ describe('SfuTransport subscribing', () => {
     assert.ok((s.t.remote('a')?.tracksVersion ?? 0) > versionBefore);
   });
 
-  test('a track the server answers as rejected is dropped without another offer', async () => {
+  test('a track the server answers as rejected is dropped, not waited for, and not asked for again while listed', async () => {
     const s = setup();
     s.setAnswer(() => ANSWER('AA:BB', ['1']));
     s.t.enterRoom(['a']);
-    s.tracks([track('a', '0', 'microphone'), track('a', '1', 'camera')]);
+    const list = [track('a', '0', 'microphone'), track('a', '1', 'camera')];
+    s.tracks(list);
     await settle();
     assert.equal(s.count('subscribe'), 1);
     subPc().to('connected');
@@ -578,6 +579,18 @@ describe('SfuTransport subscribing', () => {
     assert.deepEqual(
       (s.t.remote('a')?.stream as unknown as FakeStream).getTracks().map((x) => x.kind),
       ['audio'],
+    );
+    s.tracks(list);
+    await settle();
+    assert.equal(s.count('subscribe'), 1, 'the same list again: no offer');
+    // Published anew (listed again after it was gone): asked for again.
+    s.setAnswer(() => ANSWER());
+    s.tracks([track('a', '0', 'microphone')]);
+    s.tracks(list);
+    await settle();
+    assert.deepEqual(
+      s.last('subscribe').req.tracks.map((x) => x.track),
+      ['a:0', 'a:1'],
     );
   });
 

@@ -118,6 +118,8 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   /** The others' tracks as the server last listed them. */
   #listed: SfuTrack[] = [];
   readonly #received = new Map<string, Received>();
+  /** Listed tracks the server answered as rejected (it no longer has them): not asked for again while listed. */
+  #rejected = new Set<string>();
   readonly #byTransceiver = new Map<RTCRtpTransceiver, Received>();
 
   constructor(ctx: TransportContext, opts: SfuTransportOptions = {}) {
@@ -296,14 +298,27 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
 
   #onTracks(tracks: SfuTrack[]): void {
     if (this.#closed) return;
+    const before = this.#wanted()
+      .map((t) => t.id)
+      .join('\n');
     this.#listed = tracks.filter((t) => t.participant !== this.#ctx.selfId);
+    const ids = new Set(this.#listed.map((t) => t.id));
+    this.#rejected = new Set([...this.#rejected].filter((id) => ids.has(id)));
+    // The same tracks again (someone else's change): nothing to offer.
+    if (
+      this.#subscribe &&
+      this.#wanted()
+        .map((t) => t.id)
+        .join('\n') === before
+    )
+      return this.#changedAll();
     void this.#requestSubscribe();
   }
 
   /** The tracks to receive: those of the participants we know, camera and sound first. */
   #wanted(): SfuTrack[] {
     return this.#listed
-      .filter((t) => this.#participants.has(t.participant))
+      .filter((t) => this.#participants.has(t.participant) && !this.#rejected.has(t.id))
       .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
       .slice(0, SUBSCRIBE_TRACKS_MAX);
   }
@@ -359,8 +374,10 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   /** An answer was applied: tracks it rejected are gone; tile sizes go out for the new ones. */
   #onSubscribed(): void {
     for (const r of [...this.#received.values()]) {
-      if (stopped(r.transceiver)) this.#drop(r, false);
-      else r.negotiated = true;
+      if (stopped(r.transceiver)) {
+        this.#rejected.add(r.track.id);
+        this.#drop(r, false);
+      } else r.negotiated = true;
     }
     this.#views.setTracks(this.#viewTracks());
     this.#changedAll();
@@ -534,12 +551,10 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   #stateOf(p: Participant): RemoteMediaState {
     if (this.#closed) return 'closed';
     if (this.#publish?.state === 'reconnecting' || this.#subscribe?.state === 'reconnecting') return 'reconnecting';
-    const mine = [...this.#received.values()].filter((r) => r.track.participant === p.id);
-    if (mine.length === 0) {
-      const listed = this.#listed.some((t) => t.participant === p.id);
-      return p.graceOver && !listed ? 'connected' : 'connecting';
-    }
-    return this.#subscribe?.state === 'connected' && mine.every((r) => r.remote) ? 'connected' : 'connecting';
+    const wanted = this.#wanted().filter((t) => t.participant === p.id);
+    if (wanted.length === 0) return p.graceOver ? 'connected' : 'connecting';
+    const arrived = wanted.every((t) => this.#received.get(t.id)?.remote);
+    return arrived && this.#subscribe?.state === 'connected' ? 'connected' : 'connecting';
   }
 
   /** The video tracks a tile size can be reported for, by participant and role. */
