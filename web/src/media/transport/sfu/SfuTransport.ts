@@ -120,6 +120,8 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   readonly #received = new Map<string, Received>();
   /** Listed tracks the server answered as rejected (it no longer has them): not asked for again while listed. */
   #rejected = new Set<string>();
+  /** `#wanted()` until the list, the participants or the rejections change. */
+  #wantedMemo: SfuTrack[] | null = null;
   readonly #byTransceiver = new Map<RTCRtpTransceiver, Received>();
 
   constructor(ctx: TransportContext, opts: SfuTransportOptions = {}) {
@@ -185,6 +187,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     const p = this.#participants.get(participantId);
     if (!p) return;
     this.#participants.delete(participantId);
+    this.#wantedMemo = null;
     if (p.graceTimer) this.#clock.clearTimeout(p.graceTimer);
     this.#views.forget(participantId);
     this.emit('remote-removed', participantId);
@@ -304,6 +307,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     this.#listed = tracks.filter((t) => t.participant !== this.#ctx.selfId);
     const ids = new Set(this.#listed.map((t) => t.id));
     this.#rejected = new Set([...this.#rejected].filter((id) => ids.has(id)));
+    this.#wantedMemo = null;
     // The same tracks again (someone else's change): nothing to offer.
     if (
       this.#subscribe &&
@@ -317,10 +321,10 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
 
   /** The tracks to receive: those of the participants we know, camera and sound first. */
   #wanted(): SfuTrack[] {
-    return this.#listed
+    return (this.#wantedMemo ??= this.#listed
       .filter((t) => this.#participants.has(t.participant) && !this.#rejected.has(t.id))
       .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
-      .slice(0, SUBSCRIBE_TRACKS_MAX);
+      .slice(0, SUBSCRIBE_TRACKS_MAX));
   }
 
   #requestSubscribe(): Promise<void> {
@@ -376,6 +380,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     for (const r of [...this.#received.values()]) {
       if (stopped(r.transceiver)) {
         this.#rejected.add(r.track.id);
+        this.#wantedMemo = null;
         this.#drop(r, false);
       } else r.negotiated = true;
     }
@@ -540,6 +545,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
       if (this.#participants.get(id) === p) this.emit('remote-changed', id);
     }, SFU_TRACKLESS_GRACE_MS);
     this.#participants.set(id, p);
+    this.#wantedMemo = null;
     this.emit('remote-added', id);
   }
 
