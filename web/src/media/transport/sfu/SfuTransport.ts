@@ -452,6 +452,9 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
       this.#subscribe = null;
       this.#subscribeRebuilds++;
       for (const r of [...this.#received.values()]) this.#drop(r, false);
+      // A new connection (perhaps to a restarted server) may get what the old one was refused.
+      this.#rejected.clear();
+      this.#wantedMemo = null;
       this.#views.reset();
       void this.#requestSubscribe();
     }
