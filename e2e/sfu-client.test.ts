@@ -138,3 +138,16 @@ test('a lost subscribe connection is rebuilt and media flows again', async () =>
   const c = await status();
   assert.ok(c.events.includes('removed x'));
 });
+
+test('files: a data path opened on demand between two browsers carries the control channel, with no media line', async () => {
+  const r = (await call('dataPath')) as { alice: string[]; bob: string[]; offerHasMedia: boolean | null };
+  assert.equal(r.offerHasMedia, false, 'the data-only offer has no audio or video section');
+  assert.deepEqual(r.alice.slice(0, 2), ['channel parley-control', 'open']);
+  assert.deepEqual(r.bob.slice(0, 2), ['channel parley-control', 'open']);
+  assert.ok(r.alice.includes('got hello from bob'), JSON.stringify(r));
+  assert.ok(r.bob.includes('got hello from alice'), JSON.stringify(r));
+  assert.deepEqual(
+    [...r.alice, ...r.bob].filter((e) => e.startsWith('warn')),
+    [],
+  );
+});
