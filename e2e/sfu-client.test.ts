@@ -81,6 +81,22 @@ test('a shared screen arrives as a screen track and ends when unpublished', asyn
   assert.equal(e.remote?.state, 'connected', 'camera and microphone go on');
 });
 
+test('after the unit restarts and forgets both connections, the rejoin rebuilds them and media flows again', async (t) => {
+  const before: LoopbackStatus = await page.status();
+  const at = (await page.call('restartServer')) as number;
+  const s = await page.until(
+    'receiving again from the restarted unit',
+    (x) => x.publishOffers.length > before.publishOffers.length + 1 && receiving(x),
+  );
+  const back = (await page.call('now')) as number;
+  t.diagnostic(`media again ${Math.round(back - at)} ms after the rejoin (polled every 100 ms)`);
+  assert.deepEqual(s.remote?.kinds, ['audio', 'video']);
+  assert.ok(
+    s.events.some((e) => e.includes('rebuilding the publish connection (the server no longer knows this connection)')),
+    JSON.stringify(s.events),
+  );
+});
+
 test('a lost subscribe connection is rebuilt and media flows again', async () => {
   const before: LoopbackStatus = await page.status();
   await page.call('loseTransport');

@@ -109,6 +109,10 @@ class FakePC {
   }
   createOffer(opts?: RTCOfferOptions): Promise<{ type: 'offer'; sdp: string }> {
     this.offers.push(opts);
+    // Chromium: with max-bundle, an offer of stopped lines only has no BUNDLE group and fails.
+    if (this.transceivers.length > 0 && this.transceivers.every((t) => t.direction === 'stopped')) {
+      return Promise.reject(new Error('OperationError: max-bundle is used but no bundle group found'));
+    }
     return Promise.resolve({ type: 'offer', sdp: this.#sdp() });
   }
   setLocalDescription(d: { type: string; sdp?: string }): Promise<void> {
@@ -427,6 +431,20 @@ describe('SfuTransport publishing', () => {
     assert.equal(s.count('publish'), 3, 'unpublishing twice changes nothing');
   });
 
+  test('a screen-only publisher that stops sharing closes its publish connection instead of offering nothing', async () => {
+    const s = setup({ audio: false, video: false });
+    s.t.enterRoom([]);
+    const screen = new FakeTrack('video') as unknown as MediaStreamTrack;
+    s.t.publish(screen, 'screen', new FakeStream() as unknown as MediaStream);
+    await settle();
+    const pc = s.pub();
+    s.t.unpublish(screen);
+    await settle();
+    assert.equal(pc.closed, true);
+    assert.equal(s.count('publish'), 1);
+    assert.deepEqual(s.warnings, []);
+  });
+
   test('requests made while an offer waits for its answer are folded into one next offer', async () => {
     const s = setup({ manual: true });
     s.t.enterRoom([]);
@@ -566,7 +584,7 @@ describe('SfuTransport subscribing', () => {
     assert.ok((s.t.remote('a')?.tracksVersion ?? 0) > versionBefore);
   });
 
-  test('a track the server answers as rejected is dropped, not waited for, and not asked for again while listed', async () => {
+  test('a track the server answers as rejected is dropped and not waited for, and asked for again when listed again', async () => {
     const s = setup();
     s.setAnswer(() => ANSWER('AA:BB', ['1']));
     s.t.enterRoom(['a']);
@@ -580,18 +598,29 @@ describe('SfuTransport subscribing', () => {
       (s.t.remote('a')?.stream as unknown as FakeStream).getTracks().map((x) => x.kind),
       ['audio'],
     );
-    s.tracks(list);
+    s.t.participantJoined('b');
     await settle();
-    assert.equal(s.count('subscribe'), 1, 'the same list again: no offer');
-    // Published anew (listed again after it was gone): asked for again.
+    assert.deepEqual(
+      s.last('subscribe').req.tracks.map((x) => x.track),
+      ['a:0'],
+      'not asked for again until the server lists it again',
+    );
+    // Listed again (published anew after a server restart, under the same id): asked for again.
     s.setAnswer(() => ANSWER());
-    s.tracks([track('a', '0', 'microphone')]);
     s.tracks(list);
     await settle();
     assert.deepEqual(
       s.last('subscribe').req.tracks.map((x) => x.track),
       ['a:0', 'a:1'],
     );
+    assert.deepEqual(
+      (s.t.remote('a')?.stream as unknown as FakeStream).getTracks().map((x) => x.kind),
+      ['audio', 'video'],
+    );
+    const n = s.count('subscribe');
+    s.tracks(list);
+    await settle();
+    assert.equal(s.count('subscribe'), n, 'the same list again, all received: no offer');
   });
 
   test('tracks of someone not yet announced wait for them; a leaver is dropped with one remote-removed', async () => {
@@ -625,6 +654,25 @@ describe('SfuTransport subscribing', () => {
     assert.deepEqual(s.events, ['added a', 'added c', 'removed a', 'removed c']);
     assert.ok(pcs.every((p) => p.closed));
     assert.deepEqual(s.t.participantIds(), []);
+  });
+
+  test('when nothing is left to receive the subscribe connection is closed, not offered empty; new tracks open a new one', async () => {
+    const s = setup();
+    s.t.enterRoom(['a']);
+    s.tracks([track('a', '0', 'microphone')]);
+    await settle();
+    const first = subPc();
+    s.tracks([]);
+    await settle();
+    assert.equal(first.closed, true);
+    assert.equal(s.count('subscribe'), 1, 'no offer of stopped lines only');
+    assert.deepEqual(s.warnings, []);
+    assert.equal((s.t.remote('a')?.stream as unknown as FakeStream).getTracks().length, 0);
+    s.tracks([track('a', '2', 'microphone')]);
+    await settle();
+    const second = subPc();
+    assert.notEqual(second, first);
+    assert.deepEqual(s.last('subscribe').req.tracks, [{ mid: '0', track: 'a:2' }]);
   });
 
   test('someone who publishes nothing counts as connected after a grace period', async () => {

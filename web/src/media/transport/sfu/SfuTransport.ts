@@ -118,7 +118,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   /** The others' tracks as the server last listed them. */
   #listed: SfuTrack[] = [];
   readonly #received = new Map<string, Received>();
-  /** Listed tracks the server answered as rejected (it no longer has them): not asked for again while listed. */
+  /** Tracks the server answered as rejected (it does not have them): not waited for, nor asked for until it lists them again. */
   #rejected = new Set<string>();
   /** `#wanted()` until the list, the participants or the rejections change. */
   #wantedMemo: SfuTrack[] | null = null;
@@ -246,7 +246,14 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   #requestPublish(): Promise<void> {
     if (this.#closed || !this.#entered) return Promise.resolve();
     const wanted = this.#local.audio || this.#local.video || this.#extras.size > 0;
-    if (!this.#publish && !wanted) return Promise.resolve();
+    if (!wanted) {
+      // Nothing left to send (the screen of someone without camera and microphone ended): an
+      // offer of stopped lines only is refused by the browser (no BUNDLE group), so the
+      // connection goes; the server ends its tracks when it closes.
+      this.#publish?.close();
+      this.#publish = null;
+      return Promise.resolve();
+    }
     this.#publish ??= this.#openPublish();
     return this.#publish.negotiate();
   }
@@ -293,7 +300,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     if (this.#local.audio) add('microphone', 'microphone', this.#local.audio, this.#cameraStream);
     if (this.#local.video) add('camera', 'camera', this.#local.video, this.#cameraStream);
     for (const [track, { role, stream }] of this.#extras) add(track, role, track, stream);
-    return pc.getTransceivers().length > 0;
+    return pc.getTransceivers().some((t) => !stopped(t));
   }
 
   /* ---------------------------------------------------------------------------------------- */
@@ -305,8 +312,9 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
       .map((t) => t.id)
       .join('\n');
     this.#listed = tracks.filter((t) => t.participant !== this.#ctx.selfId);
-    const ids = new Set(this.#listed.map((t) => t.id));
-    this.#rejected = new Set([...this.#rejected].filter((id) => ids.has(id)));
+    // A new list is what the server has now: a track it refused before and lists again was
+    // published anew (after a server restart, under the same id), so it is asked for again.
+    this.#rejected.clear();
     this.#wantedMemo = null;
     // The same tracks again (someone else's change): nothing to offer.
     if (
@@ -329,7 +337,11 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
 
   #requestSubscribe(): Promise<void> {
     if (this.#closed || !this.#entered) return Promise.resolve();
-    if (!this.#subscribe && this.#wanted().length === 0) return Promise.resolve();
+    if (this.#wanted().length === 0) {
+      // Nothing to receive: close rather than offer stopped lines only (see #requestPublish).
+      if (this.#subscribe) this.#closeSubscribe();
+      return Promise.resolve();
+    }
     this.#subscribe ??= this.#openSubscribe();
     return this.#subscribe.negotiate();
   }
@@ -372,7 +384,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
       this.#received.set(track.id, r);
       this.#byTransceiver.set(transceiver, r);
     }
-    return pc.getTransceivers().length > 0;
+    return pc.getTransceivers().some((t) => !stopped(t));
   }
 
   /** An answer was applied: tracks it rejected are gone; tile sizes go out for the new ones. */
@@ -448,16 +460,22 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
       this.#publishRebuilds++;
       void this.#requestPublish();
     } else {
-      this.#subscribe?.close();
-      this.#subscribe = null;
+      this.#closeSubscribe();
       this.#subscribeRebuilds++;
-      for (const r of [...this.#received.values()]) this.#drop(r, false);
       // A new connection (perhaps to a restarted server) may get what the old one was refused.
       this.#rejected.clear();
       this.#wantedMemo = null;
       this.#views.reset();
       void this.#requestSubscribe();
     }
+    this.#changedAll();
+  }
+
+  /** Close the subscribe connection and take everything it received off screen. */
+  #closeSubscribe(): void {
+    this.#subscribe?.close();
+    this.#subscribe = null;
+    for (const r of [...this.#received.values()]) this.#drop(r, false);
     this.#changedAll();
   }
 
