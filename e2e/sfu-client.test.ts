@@ -81,6 +81,30 @@ test('a shared screen arrives as a screen track and ends when unpublished', asyn
   assert.equal(e.remote?.state, 'connected', 'camera and microphone go on');
 });
 
+test('a rejoin while the unit kept both connections restarts ICE on them: same connections, media goes on', async () => {
+  const before: LoopbackStatus = await page.status();
+  await page.call('rejoin');
+  const s = await page.until(
+    'both connections offered again',
+    (x) =>
+      x.publishOffers.length === before.publishOffers.length + 1 &&
+      x.subscribeOffers.length === before.subscribeOffers.length + 1,
+    5_000,
+  );
+  await new Promise((r) => setTimeout(r, 1_000));
+  const later = await page.status();
+  assert.ok(
+    (later.stats?.videoIn.framesDecoded ?? 0) > (s.stats?.videoIn.framesDecoded ?? 0),
+    'frames keep being decoded',
+  );
+  assert.equal(later.remote?.state, 'connected');
+  assert.deepEqual(
+    later.events.filter((e) => e.startsWith('warn')),
+    before.events.filter((e) => e.startsWith('warn')),
+    'no failure and no rebuild',
+  );
+});
+
 test('after the unit restarts and forgets both connections, the rejoin rebuilds them and media flows again', async (t) => {
   const before: LoopbackStatus = await page.status();
   const at = (await page.call('restartServer')) as number;
