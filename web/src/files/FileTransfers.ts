@@ -312,6 +312,9 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
       const queue = this.#outbox.get(peerId);
       if (queue) queue.push(text);
       else this.#outbox.set(peerId, [text]);
+      // A room through the forwarding unit opens the direct path on demand; its control
+      // channel then arrives as a `datachannel` event and the outbox is sent on it.
+      if (!ch || ch.readyState === 'closing' || ch.readyState === 'closed') this.#call.transport?.connectData(peerId);
     }
   }
 

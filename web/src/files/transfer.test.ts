@@ -218,6 +218,10 @@ class FakeChannel {
   deliver(data: unknown): void {
     this.#fire('message', { data });
   }
+  open(): void {
+    this.readyState = 'open';
+    this.#fire('open', {});
+  }
   #fire(type: string, ev: { data?: unknown }): void {
     for (const l of this.#listeners.get(type) ?? []) l(ev);
   }
@@ -266,6 +270,44 @@ async function waitState(files: FileTransfers, key: string, states: string[]): P
     `${key} never reached ${states.join('/')}: ${JSON.stringify(files.transfers.find((x) => x.key === key))}`,
   );
 }
+
+describe('a data path opened on demand (rooms through the forwarding unit)', () => {
+  test('an offer to someone without a control channel asks the transport for a path and goes out once it opens', async () => {
+    const asked: string[] = [];
+    let onDataChannel: (id: string, ch: FakeChannel) => void = () => undefined;
+    const transport = {
+      participantIds: () => ['bob'],
+      controlChannel: () => null,
+      openDataChannel: () => null,
+      connectData: (id: string) => asked.push(id),
+    };
+    const call = {
+      transport,
+      on: (event: string, l: (id: string, ch: FakeChannel) => void) => {
+        if (event === 'datachannel') onDataChannel = l;
+        return () => undefined;
+      },
+      snapshot: { phase: 'joined', remotes: [{ participant: { id: 'bob', name: 'Bob' } }] },
+    };
+    const files = new FileTransfers(call as unknown as Call, { saveFilePicker: null });
+    assert.equal(files.send(new Blob(['hello']), 'bob'), null);
+    assert.deepEqual(asked, ['bob'], 'no control channel: the transport is asked for a path');
+    const control = new FakeChannel(FILE_CONTROL_LABEL);
+    control.readyState = 'connecting';
+    onDataChannel('bob', control);
+    assert.deepEqual(control.sent, [], 'held until the channel opens');
+    control.open();
+    assert.deepEqual(
+      control.sent.map((t) => (JSON.parse(t) as FileControl).type),
+      ['file-offer'],
+    );
+    // The path closes (the other browser went away): the next message asks for a new one.
+    control.close();
+    files.cancel(files.transfers[0]?.key ?? '');
+    assert.deepEqual(asked, ['bob', 'bob']);
+    await settle();
+  });
+});
 
 describe('incoming offers', () => {
   test('a flood of offers from one peer: 8 wait, the rest are declined with a reason, one notice', async () => {

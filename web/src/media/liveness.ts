@@ -31,3 +31,23 @@ export const REJOIN_RETRY_MS = 1_000;
  * since it may still be reconnecting itself; then it is dropped unless its media still flows.
  */
 export const REJOIN_WAIT_MS = 8_000;
+
+/**
+ * Rooms through the forwarding unit (sfu/SfuTransport). The server is one hop away and answers
+ * at once, so its connections are given less time than a mesh pair before they are repaired.
+ */
+/** How long a connection to the forwarding unit may stay `disconnected` before an ICE restart. */
+export const SFU_DISCONNECTED_RESTART_MS = 2_000;
+/** How long a new (or rebuilt) connection to the forwarding unit may take to connect before it is rebuilt. */
+export const SFU_CONNECT_TIMEOUT_MS = 15_000;
+/** First delay before a failed offer to the forwarding unit is sent again; doubles on each failure. */
+export const SFU_NEGOTIATE_RETRY_MS = 1_000;
+/** Failed offers in a row (signaling up) after which the connection is rebuilt from scratch. */
+export const SFU_NEGOTIATE_RETRIES = 4;
+/**
+ * A participant who publishes nothing counts as connected this long after we learn of it (their
+ * tracks may simply not be published yet: a room that just moved to the forwarding unit).
+ */
+export const SFU_TRACKLESS_GRACE_MS = 3_000;
+/** Tile sizes reported to the forwarding unit are gathered for this long, then sent at once. */
+export const SFU_VIEW_REPORT_MS = 100;

@@ -5,7 +5,7 @@ import type { IceServer, SfuPublish, SfuSubscribe, SfuView, SignalData, Topology
  * The seam between a call and the way its media travels. `Call` owns the session (phases,
  * signaling, local media) and tells its transport who is in the room; the transport owns every
  * media path: one peer connection per remote in a mesh (`mesh/MeshTransport`), or a publisher
- * and a subscriber connection to a forwarding unit (a future `sfu/SfuTransport`). Features
+ * and a subscriber connection to a forwarding unit (`sfu/SfuTransport`). Features
  * (files, screen sharing, quality, speaking) and the UI only ever see this interface.
  */
 

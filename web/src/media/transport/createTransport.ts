@@ -1,17 +1,18 @@
 import { discardPrepared } from './mesh/preparedLink';
 import { linkCertificate } from './mesh/certificate';
 import { MeshTransport } from './mesh/MeshTransport';
+import { SfuTransport } from './sfu/SfuTransport';
 import type { Topology, TransportContext, TransportFactory } from './Transport';
 
 /**
- * The browser's transports, chosen by the topology the join reply names. A forwarding unit's
- * `sfu/SfuTransport` is the next kind; until then every room is a mesh.
+ * The browser's transports, chosen by the topology the join reply names: a full mesh of peer
+ * connections, or two connections to the server's forwarding unit (`sfu/SfuTransport`).
  */
 export function browserTransports(): TransportFactory {
   /** The page's DTLS certificate, generated while the call starts (see mesh/certificate.ts). */
   let certificate: RTCCertificate | null = null;
   return {
-    topologies: ['mesh'],
+    topologies: ['mesh', 'sfu'],
     warmUp: () =>
       linkCertificate().then((c) => {
         certificate = c;
@@ -20,6 +21,8 @@ export function browserTransports(): TransportFactory {
       switch (topology) {
         case 'mesh':
           return new MeshTransport(ctx, { certificate });
+        case 'sfu':
+          return new SfuTransport(ctx, { certificate });
         default:
           throw new TypeError(`unknown topology: ${String(topology)}`);
       }

@@ -31,6 +31,11 @@ export interface MeshTransportOptions {
   makeLink?: (opts: PeerLinkOptions) => MeshLink;
   /** Takes the connection prepared on the pre-join screen, if it fits (default: preparedLink.ts). */
   takePrepared?: (want: PreparedWant) => PreparedLink | null;
+  /**
+   * Links carry data channels only, never media, and take no prepared connection (the direct
+   * file paths of a room through the forwarding unit). Default false.
+   */
+  dataOnly?: boolean;
 }
 
 /** The link to one remote participant and what the mesh knows about that pair. */
@@ -60,6 +65,7 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
   readonly #certificate: RTCCertificate | null;
   readonly #makeLink: (opts: PeerLinkOptions) => MeshLink;
   readonly #takePrepared: (want: PreparedWant) => PreparedLink | null;
+  readonly #dataOnly: boolean;
   readonly #pairs = new Map<string, Pair>();
   /**
    * Generation of the last connection to each participant the server said left. One that comes
@@ -75,7 +81,8 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
     this.#ctx = ctx;
     this.#certificate = opts.certificate ?? null;
     this.#makeLink = opts.makeLink ?? ((o) => new PeerLink(o));
-    this.#takePrepared = opts.takePrepared ?? takePrepared;
+    this.#dataOnly = opts.dataOnly ?? false;
+    this.#takePrepared = opts.dataOnly ? () => null : (opts.takePrepared ?? takePrepared);
   }
 
   /** The live links by participant id (diagnostics and tests only; features use the interface). */
@@ -229,7 +236,10 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
       remoteId: id,
       iceServers: ctx.iceServers,
       relayOnly: ctx.relayOnly,
-      tracks: { audio: ctx.localTrack('audio'), video: ctx.localTrack('video') },
+      tracks: this.#dataOnly
+        ? { audio: null, video: null }
+        : { audio: ctx.localTrack('audio'), video: ctx.localTrack('video') },
+      dataOnly: this.#dataOnly,
       initiator,
       patience,
       send: (data) => ctx.signal(id, { ...data, gen }),

@@ -39,6 +39,11 @@ export interface PeerLinkOptions {
   prepared?: PreparedLink | null;
   /** Multiplies the connect and restart timeouts (grows as a pair is rebuilt again and again). */
   patience?: number;
+  /**
+   * Data channels only, no media lines at all (the direct file path of a room whose media goes
+   * through the forwarding unit). Default false.
+   */
+  dataOnly?: boolean;
   send(data: SignalData): void;
 }
 
@@ -95,6 +100,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #quality: SendQuality | null = null;
   #qualityQueue: Promise<void> = Promise.resolve();
   readonly #patience: number;
+  readonly #dataOnly: boolean;
   readonly #localId: string;
   readonly #send: (data: SignalData) => void;
 
@@ -105,6 +111,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#localId = opts.localId;
     this.#send = opts.send;
     this.#patience = opts.patience ?? 1;
+    this.#dataOnly = opts.dataOnly ?? false;
     this.#tracks = { ...opts.tracks };
     const prepared = opts.initiator ? (opts.prepared ?? null) : null;
     this.pc = prepared?.pc ?? new RTCPeerConnection(peerConfiguration(opts));
@@ -151,6 +158,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.#control = prepared.control;
       this.#holdCandidates = true;
       this.#enqueue(() => this.#sendPreparedOffer(prepared));
+    } else if (opts.initiator && this.#dataOnly) {
+      this.#control = pc.createDataChannel(FILE_CONTROL_LABEL);
     } else if (opts.initiator) {
       const lines = addFirstOfferLines(pc, this.#tracks);
       this.#audio = lines.audio;
@@ -331,7 +340,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.#settingRemoteAnswer = false;
     }
     if (description.type !== 'offer') return;
-    this.#attachCameraToOffer();
+    if (!this.#dataOnly) this.#attachCameraToOffer();
     await pc.setLocalDescription();
     const d = pc.localDescription;
     if (d && d.type === 'answer') {
