@@ -259,6 +259,8 @@ describe('Call with a fake transport and signaling client', () => {
     await reconnect(t);
     const rejoin = t.signaling.joins[1];
     assert.deepEqual(rejoin?.resume, { participantId: 'me', token: 'resume-token' });
+    assert.equal(rejoin?.topology, 'mesh', 'the rejoin says how the call travels now');
+    assert.equal(t.signaling.joins[0]?.topology, undefined);
     t.signaling.reply('me', ['a', 'b'], 'token-2');
     await settle();
     assert.equal(t.call.snapshot.phase, 'joined');

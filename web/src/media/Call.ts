@@ -467,6 +467,8 @@ export class Call extends Emitter<CallEvents> {
       ...(this.#self && this.#resumeToken
         ? { resume: { participantId: this.#self.id, token: this.#resumeToken } }
         : {}),
+      // Rejoining: a room the server made again (after a restart) keeps the way it travelled.
+      ...(this.#self && this.#transport ? { topology: this.#transport.topology } : {}),
     });
     performance.mark('parley:joined');
     if (this.#phase === 'left') return;
