@@ -3,7 +3,8 @@
 // the frame rates every receiver decodes.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../e2e/support/browser';
-import { startServer } from '../e2e/support/server';
+import { startServer, type RunningServer } from '../e2e/support/server';
+import { descendantsCpuSeconds, sampleProcess } from './support/proc';
 import { joinFromPreJoin } from '../e2e/support/call';
 import type { BenchContext, BenchResult, Benchmark } from './types';
 
@@ -17,7 +18,13 @@ const SMOKE_MEASURE_MS = 2_000;
 
 interface Run {
   participants: number;
+  /** How the room's media travelled: peer to peer, or through the server's forwarding unit. */
+  topology: 'mesh' | 'sfu';
   adapt: boolean;
+  /** CPU of all the browsers per participant, in percent of one core, over the measuring window. */
+  clientCpu: number;
+  /** CPU of the server over the measuring window, percent of one core. */
+  serverCpu: number;
   /** Navigation to the call page on every page at once -> every pair connected and decoding. */
   connectMs: number | null;
   /** Decoded frames per second of every stream (one per receiver and sender). */
@@ -71,7 +78,15 @@ function tileStates(page: Page): Promise<string[]> {
   ]);
 }
 
-async function runRoom(browser: Browser, url: string, n: number, adapt: boolean, ctx: BenchContext): Promise<Run> {
+async function runRoom(
+  browser: Browser,
+  server: RunningServer,
+  topology: 'mesh' | 'sfu',
+  n: number,
+  adapt: boolean,
+  ctx: BenchContext,
+): Promise<Run> {
+  const url = server.url;
   const contexts: BrowserContext[] = [];
   try {
     const pages: Page[] = [];
@@ -90,7 +105,7 @@ async function runRoom(browser: Browser, url: string, n: number, adapt: boolean,
       await page.goto('/'); // load the app once so the join below measures the call, not the download
       pages.push(page);
     }
-    const room = `bench-${n}-${adapt ? 'adapt' : 'fixed'}-${Date.now()}`;
+    const room = `bench-${topology}-${n}-${adapt ? 'adapt' : 'fixed'}-${Date.now()}`;
     await Promise.all(pages.map((p, i) => p.goto(`/call/P${i + 1}/${room}${adapt ? '' : '?adapt=0'}`)));
     // Everyone presses Join on the pre-join screen at once.
     const started = Date.now();
@@ -104,17 +119,24 @@ async function runRoom(browser: Browser, url: string, n: number, adapt: boolean,
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    ctx.log(`${n} participants, adaptation ${adapt ? 'on' : 'off'}: connected in ${connectMs ?? 'n/a'} ms`);
+    ctx.log(
+      `${topology}, ${n} participants, adaptation ${adapt ? 'on' : 'off'}: connected in ${connectMs ?? 'n/a'} ms`,
+    );
     if (connectMs === null) {
       for (const [i, p] of pages.entries()) ctx.log(`  P${i + 1} sees ${JSON.stringify(await tileStates(p))}`);
     }
     await new Promise((r) => setTimeout(r, ctx.smoke ? SMOKE_WARMUP_MS : WARMUP_MS));
     const measureMs = ctx.smoke ? SMOKE_MEASURE_MS : MEASURE_MS;
     const before = await Promise.all(pages.map(streamStats));
+    const cpu0 = { client: descendantsCpuSeconds(process.pid), server: sampleProcess(server.proc.pid!).cpuSeconds };
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, measureMs));
+    const cpu1 = { client: descendantsCpuSeconds(process.pid), server: sampleProcess(server.proc.pid!).cpuSeconds };
     const after = await Promise.all(pages.map(streamStats));
     const seconds = (Date.now() - t0) / 1000;
+    // The browsers' CPU includes the server's only if it were our child: it is, so take it out.
+    const clientCpu = ((cpu1.client - cpu0.client - (cpu1.server - cpu0.server)) / seconds / n) * 100;
+    const serverCpu = ((cpu1.server - cpu0.server) / seconds) * 100;
     const fps: number[] = [];
     for (const [i, a] of after.entries()) {
       const b = before[i];
@@ -131,7 +153,7 @@ async function runRoom(browser: Browser, url: string, n: number, adapt: boolean,
     }
     const widths = after.flatMap((a) => a.sentWidths);
     const sentWidth = widths.length > 0 ? widths.reduce((x, y) => x + y, 0) / widths.length : 0;
-    return { participants: n, adapt, connectMs, fps, sentWidth };
+    return { participants: n, topology, adapt, clientCpu, serverCpu, connectMs, fps, sentWidth };
   } finally {
     await Promise.all(contexts.map((c) => c.close()));
   }
@@ -146,33 +168,42 @@ const bench: Benchmark = {
     'decodes every other, and decoded frame rates of all streams, with adaptive send quality on and off.',
   async run(ctx: BenchContext): Promise<BenchResult> {
     const sizes = ctx.smoke ? [2] : (process.env.MESH_BENCH_SIZES ?? '2,4,6').split(',').map(Number);
-    const server = await startServer();
+    const topologies = (process.env.MESH_BENCH_TOPOLOGIES ?? (ctx.smoke ? 'mesh' : 'mesh,sfu'))
+      .split(',')
+      .filter((x): x is 'mesh' | 'sfu' => x === 'mesh' || x === 'sfu');
+    const adapts = (process.env.MESH_BENCH_ADAPT ?? 'on,off').split(',').map((x) => x === 'on');
     const runs: Run[] = [];
-    try {
-      for (const n of sizes) {
-        for (const adapt of [true, false]) {
-          // A fresh browser per room so one run's leftovers do not weigh on the next.
-          const browser = await launchChromium();
-          try {
-            const logged = server.output.length;
-            const run = await runRoom(browser, server.url, n, adapt, ctx);
-            runs.push(run);
-            // When a room did not connect, show what the server warned about meanwhile.
-            if (run.connectMs === null) {
-              for (const line of server.output.slice(logged).join('').split('\n')) {
-                if (line.trim()) ctx.log(`  server: ${line.slice(0, 300)}`);
+    for (const topology of topologies) {
+      const server = await startServer({
+        env: { ROOM_TOPOLOGY: topology, SFU_ANNOUNCED_IPS: '127.0.0.1', MESH_MAX: '12', ROOM_MAX: '50' },
+      });
+      try {
+        for (const n of sizes) {
+          for (const adapt of adapts) {
+            // A fresh browser per room so one run's leftovers do not weigh on the next.
+            const browser = await launchChromium();
+            try {
+              const logged = server.output.length;
+              const run = await runRoom(browser, server, topology, n, adapt, ctx);
+              runs.push(run);
+              // When a room did not connect, show what the server warned about meanwhile.
+              if (run.connectMs === null) {
+                for (const line of server.output.slice(logged).join('').split('\n')) {
+                  if (line.trim()) ctx.log(`  server: ${line.slice(0, 300)}`);
+                }
               }
+            } finally {
+              await browser.close();
             }
-          } finally {
-            await browser.close();
           }
         }
+      } finally {
+        await server.kill('SIGTERM');
       }
-    } finally {
-      await server.kill('SIGTERM');
     }
     return {
       columns: [
+        'topology',
         'participants',
         'adaptation',
         'join -> all connected (s)',
@@ -180,8 +211,11 @@ const bench: Benchmark = {
         'avg fps',
         'streams',
         'sent width (px)',
+        'browser CPU per person (% core)',
+        'server CPU (% core)',
       ],
       rows: runs.map((r) => [
+        r.topology,
         r.participants,
         r.adapt ? 'on' : 'off',
         r.connectMs === null ? `> ${CONNECT_LIMIT_MS / 1000}` : round1(r.connectMs / 1000),
@@ -189,6 +223,8 @@ const bench: Benchmark = {
         round1(r.fps.reduce((a, b) => a + b, 0) / Math.max(r.fps.length, 1)),
         r.fps.length,
         Math.round(r.sentWidth),
+        Math.round(r.clientCpu),
+        Math.round(r.serverCpu),
       ]),
       notes: [
         `All pages run in one machine's browser (${ctx.smoke ? 'smoke: ' : ''}${sizes.join(', ')} participants); ` +

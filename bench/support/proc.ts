@@ -35,3 +35,31 @@ export function descriptors(pid: number): { limit: number; open: number } {
   const limit = m?.[1] === undefined || m[1] === 'unlimited' ? Infinity : Number(m[1]);
   return { limit, open: readdirSync(`/proc/${pid}/fd`).length };
 }
+
+/** CPU seconds used so far by every descendant of `root` (not `root` itself): the browsers it started. */
+export function descendantsCpuSeconds(root: number): number {
+  const parent = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(pid, Number(fields[1]));
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  let total = 0;
+  for (const [pid, seconds] of cpu) {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) {
+      if (p === root) {
+        total += seconds;
+        break;
+      }
+    }
+  }
+  return total;
+}

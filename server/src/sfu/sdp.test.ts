@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rejectMids } from './sdp';
+import { rejectMids, rejectedMids } from './sdp';
 
 const answer = [
   'v=0',
@@ -38,4 +38,23 @@ test('a rejected mid is answered with port 0, inactive, without sources, and lef
 test('nothing to reject leaves the answer as it was', () => {
   assert.equal(rejectMids(answer, []), answer);
   assert.equal(rejectMids(answer, ['9']), answer);
+});
+
+test("an offer's rejected sections are those with port 0, not Firefox's bundle-only ones", () => {
+  const offer = [
+    'v=0',
+    'a=group:BUNDLE 0 1',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 109',
+    'a=mid:0',
+    'a=sendonly',
+    'm=video 0 UDP/TLS/RTP/SAVPF 120',
+    'a=bundle-only',
+    'a=sendonly',
+    'a=mid:1',
+    'm=video 0 UDP/TLS/RTP/SAVPF 96',
+    'a=mid:2',
+    'a=inactive',
+    '',
+  ].join('\r\n');
+  assert.deepEqual(rejectedMids(offer), ['2']);
 });

@@ -28,3 +28,18 @@ export function rejectMids(sdp: string, mids: readonly string[]): string {
   });
   return [headOut, ...out].join(`${nl}m=`);
 }
+
+/**
+ * The mids an offer rejects: m-sections with port 0, except `a=bundle-only` ones, which carry
+ * port 0 because they ride on the bundle's transport (Firefox offers every section after the
+ * first that way).
+ */
+export function rejectedMids(sdp: string): string[] {
+  const out: string[] = [];
+  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+    const port = /^\w+ (\d+)/.exec(section)?.[1];
+    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
+    if (port === '0' && mid !== undefined && !/\r?\na=bundle-only(\r?\n|$)/.test(section)) out.push(mid);
+  }
+  return out;
+}

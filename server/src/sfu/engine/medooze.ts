@@ -7,7 +7,7 @@
  * Only this file knows medooze's objects; the types below are the part of its API it uses.
  */
 import { createRequire } from 'node:module';
-import { rejectMids } from '../sdp';
+import { rejectMids, rejectedMids } from '../sdp';
 import type {
   ConnectionState,
   EngineConnection,
@@ -139,17 +139,6 @@ const CAPABILITIES = {
 
 /** Most a subscriber connection probes for above what it sends (bits per second). */
 const PROBE_MAX_BPS = 5_000_000;
-
-/** Rejected (port 0) m-lines of an offer, by mid, so the answer rejects them too. */
-function rejectedMids(sdp: string): string[] {
-  const out: string[] = [];
-  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
-    const port = /^\w+ (\d+)/.exec(section)?.[1];
-    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
-    if (port === '0' && mid) out.push(mid);
-  }
-  return out;
-}
 
 class MzSource implements EngineSource {
   constructor(
