@@ -216,6 +216,11 @@ describe('the forwarding unit with real Chromium peer connections', () => {
     assert.equal(status.state, 'running');
     assert.deepEqual(remote, { address: '127.0.0.1', port: status.port });
 
+    // Operators see the room and its two media connections (A's publish, B's subscribe).
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^parley_sfu_rooms 1$/m);
+    assert.match(metrics, /^parley_sfu_connections 2$/m);
+
     // The publisher leaves: the subscriber is told its tracks are gone.
     a.disconnect();
     await until(

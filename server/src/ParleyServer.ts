@@ -141,6 +141,8 @@ export class ParleyServer {
       rooms: () => this.rooms.roomCount,
       participants: () => this.rooms.participantCount,
       draining: () => this.#draining,
+      sfuRooms: () => this.sfu.roomCount,
+      sfuConnections: () => this.sfu.connectionCount,
     });
     this.io = new SocketServer(this.http, {
       maxHttpBufferSize: FRAME_MAX_BYTES,

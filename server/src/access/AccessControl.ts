@@ -192,9 +192,8 @@ export class AccessControl {
           return { ok: false, error: 'in-lobby' };
         }
       }
-      // A participant resuming its own live seat (dropped, still in its grace) takes no new one.
-      const ownSeat = joiner.resuming && req.resume !== undefined && room.has(req.resume.participantId);
-      if (room.isFull && !ownSeat) return refuse('room-full');
+      // Whether the joiner fits (or the room grows into the forwarding unit) is the signaling's
+      // call, made once a resuming participant's own seat is freed (ParleySignaling#place).
       return { ok: true, room, access, name, asHost, mayHost };
     }
   }

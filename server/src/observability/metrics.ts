@@ -9,6 +9,9 @@ export interface MetricsSources {
   rooms(): number;
   participants(): number;
   draining(): boolean;
+  /** Rooms whose media goes through the forwarding unit, and its media connections. */
+  sfuRooms?(): number;
+  sfuConnections?(): number;
 }
 
 /**
@@ -56,6 +59,22 @@ export class ParleyMetrics implements SignalingMetrics {
       registers,
       collect() {
         this.set(sources.participants());
+      },
+    });
+    new Gauge({
+      name: 'parley_sfu_rooms',
+      help: "Rooms whose media goes through the server's forwarding unit.",
+      registers,
+      collect() {
+        this.set(sources.sfuRooms?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'parley_sfu_connections',
+      help: 'Media connections (publish and subscribe) of the forwarding unit.',
+      registers,
+      collect() {
+        this.set(sources.sfuConnections?.() ?? 0);
       },
     });
     new Gauge({

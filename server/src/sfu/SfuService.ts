@@ -91,6 +91,11 @@ export class SfuService {
     return room;
   }
 
+  /** Media connections the engine holds now. */
+  get connectionCount(): number {
+    return this.#engine?.stats().connections ?? 0;
+  }
+
   /** Rooms whose media goes through the forwarding unit now. */
   get roomCount(): number {
     return this.#rooms.size;

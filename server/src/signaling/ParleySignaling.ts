@@ -491,8 +491,9 @@ class Connection {
     room.useSfu(media, roomMax);
     this.log.info({ room: room.name, size: room.size }, 'room moved to the forwarding unit');
     for (const m of room.members()) {
-      media.join(m.participant.id, (event, payload) => m.send(event, payload));
+      // `topology` first: the client makes its forwarding-unit transport on it, which then hears `sfu-tracks`.
       m.send('topology', { topology: 'sfu' });
+      media.join(m.participant.id, (event, payload) => m.send(event, payload));
     }
     return null;
   }

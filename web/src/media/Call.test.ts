@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { JoinOk, JoinRequest, Participant, SignalData } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { SignalingClient, SignalingEvents } from '../signaling/SignalingClient';
-import { Call, SWITCH_OVERLAP_MS, type CallDeps, type Clock } from './Call';
+import { Call, SWITCH_OVERLAP_MS, SWITCH_POLL_MS, type CallDeps, type Clock } from './Call';
 import { REJOIN_WAIT_MS } from './liveness';
 import type { LocalMedia } from './localMedia';
 import type {
@@ -67,6 +67,8 @@ class FakeSignaling extends Emitter<SignalingEvents> {
 class FakeTransport extends Emitter<TransportEvents> implements Transport {
   readonly calls: string[] = [];
   readonly states = new Map<string, RemoteMediaState>();
+  /** Participants whose video track has not received anything yet (muted). */
+  readonly videoMuted = new Set<string>();
   closed = false;
   constructor(
     readonly ctx: TransportContext,
@@ -115,7 +117,15 @@ class FakeTransport extends Emitter<TransportEvents> implements Transport {
   }
   remote(id: string): RemoteMedia | null {
     const state = this.states.get(id);
-    return state ? { participantId: id, stream: {} as MediaStream, state, tracksVersion: 0 } : null;
+    const video = this.videoMuted.has(id) ? [{ muted: true }] : [];
+    return state
+      ? {
+          participantId: id,
+          stream: { getVideoTracks: () => video } as unknown as MediaStream,
+          state,
+          tracksVersion: 0,
+        }
+      : null;
   }
   participantIds(): string[] {
     return [...this.states.keys()];
@@ -400,7 +410,12 @@ describe('Call with a fake transport and signaling client', () => {
     assert.equal(t.transport.closed, false);
     next.setState('a', 'connected');
     assert.equal(t.transport.closed, false, 'b is still carried by the mesh');
+    // Connected, but no video arrived yet: the mesh still shows b.
+    next.videoMuted.add('b');
     next.setState('b', 'connected');
+    assert.equal(t.transport.closed, false, 'the mesh shows b until its new video arrives');
+    next.videoMuted.delete('b');
+    t.clock.advance(SWITCH_POLL_MS);
     assert.equal(t.transport.closed, true, 'the mesh is closed once the new transport carries everyone');
     // Closing the old transport is not a leave: nobody was removed again.
     assert.deepEqual(t.events, ['removed a', 'removed b', 'added a', 'added b']);

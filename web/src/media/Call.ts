@@ -19,6 +19,7 @@ import { REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import { getLocalMedia, type LocalMedia, type MediaProblem } from './localMedia';
 import { browserTransports } from './transport/createTransport';
 import type {
+  RemoteMedia,
   RemoteMediaState,
   Topology,
   Transport,
@@ -30,6 +31,14 @@ import type {
 
 /** Longest the replaced transport keeps showing media while a room moves to another topology. */
 export const SWITCH_OVERLAP_MS = 8_000;
+
+/** How often tiles are checked for the new path's video while a room moves. */
+export const SWITCH_POLL_MS = 100;
+
+/** A media path that carries the participant: connected, and its video (if any) has arrived. */
+function carries(m: RemoteMedia | null): boolean {
+  return m !== null && m.state === 'connected' && m.stream.getVideoTracks().every((t) => !t.muted);
+}
 
 /** `password`: the room asks for a password; `lobby`: waiting for the host to admit us. */
 export type CallPhase = 'idle' | 'starting' | 'password' | 'lobby' | 'joined' | 'reconnecting' | 'left' | 'failed';
@@ -168,7 +177,7 @@ export class Call extends Emitter<CallEvents> {
   /** Unsubscribes from the current transport's events. */
   #transportOffs: Array<() => void> = [];
   /** The transport being replaced after the room changed topology; its media shows until the new one carries it. */
-  #retiring: { transport: Transport; timer: unknown } | null = null;
+  #retiring: { transport: Transport; timer: unknown; poll: unknown; ready: string } | null = null;
 
   constructor(opts: CallOptions, deps: CallDeps = {}) {
     super();
@@ -280,7 +289,7 @@ export class Call extends Emitter<CallEvents> {
    */
   #remoteMedia(id: string): ReturnType<Transport['remote']> {
     const m = this.#transport?.remote(id) ?? null;
-    if (!this.#retiring || m?.state === 'connected') return m;
+    if (!this.#retiring || carries(m)) return m;
     return this.#retiring.transport.remote(id) ?? m;
   }
 
@@ -507,8 +516,14 @@ export class Call extends Emitter<CallEvents> {
     this.#transportOffs = [];
     this.#endRetiring();
     for (const id of old.participantIds()) this.emit('remote-removed', id);
-    this.#retiring = { transport: old, timer: this.#clock.setTimeout(() => this.#endRetiring(), SWITCH_OVERLAP_MS) };
+    this.#retiring = {
+      transport: old,
+      timer: this.#clock.setTimeout(() => this.#endRetiring(), SWITCH_OVERLAP_MS),
+      poll: null,
+      ready: '',
+    };
     this.#transport = this.#openTransport(topology);
+    this.#pollRetiring();
   }
 
   /** Close the replaced transport once the new one carries everyone it carried. */
@@ -516,9 +531,25 @@ export class Call extends Emitter<CallEvents> {
     const r = this.#retiring;
     const t = this.#transport;
     if (!r || !t) return;
-    if (r.transport.participantIds().every((id) => !this.#remotes.has(id) || t.remote(id)?.state === 'connected')) {
+    if (r.transport.participantIds().every((id) => !this.#remotes.has(id) || carries(t.remote(id)))) {
       this.#endRetiring();
     }
+  }
+
+  /**
+   * While a room moves, tiles change over as each new path starts carrying video (a remote track
+   * is muted until its first packets): look again every SWITCH_POLL_MS.
+   */
+  #pollRetiring(): void {
+    const r = this.#retiring;
+    if (!r) return;
+    const ready = [...this.#remotes.keys()].filter((id) => carries(this.#transport?.remote(id) ?? null)).join(',');
+    if (ready !== r.ready) {
+      r.ready = ready;
+      this.#checkRetiring();
+      if (!this.#tearingDown) this.#changed();
+    }
+    if (this.#retiring === r) r.poll = this.#clock.setTimeout(() => this.#pollRetiring(), SWITCH_POLL_MS);
   }
 
   #endRetiring(): void {
@@ -526,6 +557,7 @@ export class Call extends Emitter<CallEvents> {
     if (!r) return;
     this.#retiring = null;
     this.#clock.clearTimeout(r.timer);
+    if (r.poll !== null) this.#clock.clearTimeout(r.poll);
     r.transport.close();
     if (!this.#tearingDown) this.#changed();
   }
