@@ -11,7 +11,7 @@ import type {
   LayerInfo,
   SfuEngine,
 } from './engine/Engine';
-import { SfuRoom } from './SfuRoom';
+import { ESTIMATE_RAMP_MS, SfuRoom } from './SfuRoom';
 
 /* A fake engine: sources and sinks that record what the room asks of them. */
 
@@ -146,7 +146,8 @@ class FakeEngine implements SfuEngine {
 
 function setup() {
   const engine = new FakeEngine();
-  const room = new SfuRoom('r', engine, createLogger('silent'));
+  const clock = { now: 0 };
+  const room = new SfuRoom('r', engine, createLogger('silent'), undefined, () => clock.now);
   const inbox = new Map<string, Array<{ event: string; payload: unknown }>>();
   const enter = (id: string): void => {
     inbox.set(id, []);
@@ -159,7 +160,7 @@ function setup() {
       .at(-1);
     return (m?.payload as { tracks: SfuTrack[] }).tracks;
   };
-  return { engine, room, enter, inbox, lastTracks };
+  return { engine, room, enter, inbox, lastTracks, clock };
 }
 
 const publishCamMic = (fp = 'AA') => ({
@@ -257,6 +258,9 @@ describe('SfuRoom', () => {
     t.room.subscribe('b', { description: { type: 'offer', sdp: offer('BB') }, tracks: [{ mid: '0', track: 'a:1' }] });
     const sub = t.engine.connections[1]!;
     sub.sendBitrate = 600_000;
+    t.room.view('b', { views: [{ track: 'a:1', width: 1280, height: 720 }] });
+    assert.equal(sub.sinks.get('0')!.selected, 'f', 'a young estimate (still probing) does not cap');
+    t.clock.now += ESTIMATE_RAMP_MS;
     t.room.view('b', { views: [{ track: 'a:1', width: 1280, height: 720 }] });
     assert.equal(sub.sinks.get('0')!.selected, 'h');
   });

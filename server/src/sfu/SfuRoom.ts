@@ -5,6 +5,11 @@ import { allocate, type View } from './layers';
 
 /** How often each subscriber's layers are chosen again (layers come and go, bandwidth changes). */
 export const LAYER_INTERVAL_MS = 1000;
+/**
+ * A new subscribe connection's bandwidth estimate starts low and climbs as it probes: for this
+ * long its layers follow the tile sizes alone, so the picture does not step down and up again.
+ */
+export const ESTIMATE_RAMP_MS = 5000;
 
 export type SfuResult<T> = { ok: true; value: T } | { ok: false; error: ErrorId; message: string };
 
@@ -27,6 +32,8 @@ interface Peer {
   publishFingerprint: string | null;
   subscribe: EngineConnection | null;
   subscribeFingerprint: string | null;
+  /** When the current subscribe connection was made (its estimate is young before ESTIMATE_RAMP_MS). */
+  subscribeSince: number;
   /** Published tracks by mid. */
   tracks: Map<string, Published>;
   /** Received tracks by the subscribe connection's mid. */
@@ -55,6 +62,7 @@ export class SfuRoom {
     readonly engine: SfuEngine,
     readonly log: Logger,
     readonly onClose: () => void = () => undefined,
+    readonly now: () => number = Date.now,
   ) {
     this.#speakers = engine.speakerDetector();
     this.#speakers.on('speaker', (id) => {
@@ -84,6 +92,7 @@ export class SfuRoom {
         publishFingerprint: null,
         subscribe: null,
         subscribeFingerprint: null,
+        subscribeSince: 0,
         tracks: new Map(),
         subscriptions: new Map(),
         views: new Map(),
@@ -193,6 +202,7 @@ export class SfuRoom {
       p.subscribe = null;
       p.subscriptions.clear();
     }
+    if (!p.subscribe) p.subscribeSince = this.now();
     const conn = p.subscribe ?? this.#connection(p, 'subscribe');
     p.subscribeFingerprint = fingerprint;
     let result: ReturnType<EngineConnection['subscribe']>;
@@ -256,7 +266,8 @@ export class SfuRoom {
       const view: View = p.views.get(s.trackId);
       videos.push({ key: mid, rids: t.source.rids, layers: t.source.layers(), view });
     }
-    const choice = allocate(videos, p.subscribe?.sendBitrate ?? 0);
+    const young = this.now() - p.subscribeSince < ESTIMATE_RAMP_MS;
+    const choice = allocate(videos, young ? 0 : (p.subscribe?.sendBitrate ?? 0));
     for (const [mid, rid] of choice) {
       const sink = p.subscriptions.get(mid)?.sink;
       if (!sink || sink.selected === rid) continue;

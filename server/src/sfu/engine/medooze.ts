@@ -63,7 +63,7 @@ interface MzIncomingTrack extends Emitter {
   stop(): void;
 }
 interface MzTransponder {
-  selectEncoding(id: string): void;
+  selectEncoding(id: string, smooth?: boolean): void;
   mute(muting: boolean): void;
 }
 interface MzOutgoingTrack {
@@ -210,7 +210,9 @@ class MzSink implements EngineSink {
       return;
     }
     try {
-      if (rid !== '') t.selectEncoding(rid);
+      // Smooth: keep forwarding the current layer until the new one reaches a keyframe, so a
+      // switch never freezes the picture.
+      if (rid !== '') t.selectEncoding(rid, true);
       t.mute(false);
       this.#selected = rid;
     } catch {
