@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { BrowserCapabilities } from '../web/src/media/capabilities';
 import { BrowserPool, type BrowserName, type Participant } from './support/participant';
-import { joinCall, linkStatsByPeer, waitForDecodingFrom } from './support/participantCall';
+import { joinCall, linkStatsByPeer, waitEveryoneDecodes } from './support/participantCall';
 import { startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
@@ -40,14 +40,7 @@ const LOOPBACK = /^(127\.0\.0\.1|::1)$/;
  */
 async function assertFullMesh(list: Person[]): Promise<void> {
   try {
-    await Promise.all(
-      list.map((me) =>
-        waitForDecodingFrom(
-          me.p,
-          list.filter((o) => o !== me).map((o) => o.name),
-        ),
-      ),
-    );
+    await waitEveryoneDecodes(list);
   } catch (err) {
     // Say what each link looked like, to tell a slow machine from a broken negotiation.
     for (const me of list) console.error(`${me.name} (${me.p.browser}):`, JSON.stringify(await linkStatsByPeer(me.p)));

@@ -5,7 +5,7 @@
  */
 import { test, type TestContext } from 'node:test';
 import { BrowserPool, type Participant } from './support/participant';
-import { joinCall, linkStatsByPeer, waitForDecodingFrom } from './support/participantCall';
+import { joinCall, linkStatsByPeer, waitEveryoneDecodes } from './support/participantCall';
 import { startServer } from './support/server';
 
 async function needsSfu(t: TestContext, url: string): Promise<boolean> {
@@ -34,15 +34,7 @@ test('Firefox takes part in a room through the server with two Chromium pages', 
     }
     for (const x of list) await joinCall(x.p, x.name, 'sfu-fox');
     try {
-      await Promise.all(
-        list.map((me) =>
-          waitForDecodingFrom(
-            me.p,
-            list.filter((o) => o !== me).map((o) => o.name),
-            45_000,
-          ),
-        ),
-      );
+      await waitEveryoneDecodes(list, 45_000);
     } catch (err) {
       for (const me of list)
         console.error(`${me.name} (${me.p.browser}):`, JSON.stringify(await linkStatsByPeer(me.p)));

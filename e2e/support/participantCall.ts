@@ -76,6 +76,22 @@ export async function waitForDecodingFrom(p: Participant, names: string[], timeo
   throw new Error(`${p.browser}: expected ${JSON.stringify(want)} decoding, saw ${JSON.stringify(last)}`);
 }
 
+/** Wait until every one of `people` decodes every other (by name). */
+export async function waitEveryoneDecodes(
+  people: ReadonlyArray<{ name: string; p: Participant }>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  await Promise.all(
+    people.map((me) =>
+      waitForDecodingFrom(
+        me.p,
+        people.filter((o) => o !== me).map((o) => o.name),
+        timeoutMs,
+      ),
+    ),
+  );
+}
+
 /**
  * Each link's statistics per remote participant id, as the app summarises them for every
  * browser (`Call.getLinkStats`, reached through the `window.__parleyCall` debug handle).
