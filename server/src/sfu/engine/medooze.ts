@@ -400,13 +400,14 @@ class MzSpeakers implements EngineSpeakerDetector {
     this.#detector.addSpeaker(source.track);
   }
 
+  /**
+   * Forget whose the track was. The detector itself lets go of a track when the track stops
+   * (every removed source is stopped by its connection): removing a live track from it
+   * deadlocks medooze 1.156 when one of its packets is being dispatched at that moment (the
+   * detector's lock is held while waiting for the very thread that waits for it).
+   */
   remove(source: EngineSource): void {
-    if (!(source instanceof MzSource) || !this.#who.delete(source.track)) return;
-    try {
-      this.#detector.removeSpeaker(source.track);
-    } catch {
-      // Already gone with its track.
-    }
+    if (source instanceof MzSource) this.#who.delete(source.track);
   }
 
   on(_event: 'speaker', listener: (id: string) => void): void {
