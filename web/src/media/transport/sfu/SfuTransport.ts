@@ -308,22 +308,14 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
 
   #onTracks(tracks: SfuTrack[]): void {
     if (this.#closed) return;
-    const before = this.#wanted()
-      .map((t) => t.id)
-      .join('\n');
     this.#listed = tracks.filter((t) => t.participant !== this.#ctx.selfId);
     // A new list is what the server has now: a track it refused before and lists again was
     // published anew (after a server restart, under the same id), so it is asked for again.
     this.#rejected.clear();
     this.#wantedMemo = null;
-    // The same tracks again (someone else's change): nothing to offer.
-    if (
-      this.#subscribe &&
-      this.#wanted()
-        .map((t) => t.id)
-        .join('\n') === before
-    )
-      return this.#changedAll();
+    // Offered again even when the ids are the same: a publisher that rebuilt its connection
+    // publishes under the same ids (`<participant>:<mid>`), and the server attaches the new
+    // tracks to our transceivers only when we offer again.
     void this.#requestSubscribe();
   }
 
