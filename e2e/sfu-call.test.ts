@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newParticipant } from './support/browser';
+import { joinThroughUi, waitForRemoteVideos } from './support/call';
+import { startServer, type RunningServer } from './support/server';
+
+/*
+ * The web app in a room through the server's forwarding unit (ROOM_TOPOLOGY=sfu): three Chromium
+ * pages join through the UI, everyone decodes everyone, and every page's media connections end
+ * at the server's media port, none at another browser.
+ */
+
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn' } });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.kill('SIGTERM');
+});
+
+async function sfuDetails(): Promise<{ state: string; port?: number; reason?: string }> {
+  const res = await fetch(`${server.url}/readyz`);
+  return ((await res.json()) as { details: { sfu: { state: string; port?: number; reason?: string } } }).details.sfu;
+}
+
+/** The topology the page's call runs on, and the remote candidate of each selected pair. */
+function paths(page: Page): Promise<{ topology: string | null; remotes: string[] }> {
+  return page.evaluate(async () => {
+    const call = (
+      window as unknown as {
+        __parleyCall?: { snapshot: { topology: string | null }; getStats(): Promise<Record<string, RTCStats[]>> };
+      }
+    ).__parleyCall;
+    if (!call) return { topology: null, remotes: [] };
+    const remotes: string[] = [];
+    for (const list of Object.values(await call.getStats())) {
+      const byId = new Map(list.map((s) => [s.id, s as RTCStats & Record<string, unknown>]));
+      for (const s of list as Array<RTCStats & Record<string, unknown>>) {
+        if (s.type !== 'transport') continue;
+        const pair = byId.get(String(s.selectedCandidatePairId));
+        const remote = pair ? byId.get(String(pair.remoteCandidateId)) : undefined;
+        if (remote) remotes.push(`${String(remote.address ?? remote.ip)}:${String(remote.port)}`);
+      }
+    }
+    return { topology: call.snapshot.topology, remotes };
+  });
+}
+
+test('three pages in a room through the forwarding unit decode each other, over the server only', async (t) => {
+  const before = await sfuDetails();
+  if (before.state === 'unavailable' || before.state === 'off') {
+    t.skip(`no forwarding unit here: ${JSON.stringify(before)}`);
+    return;
+  }
+  const room = `sfu-${Date.now()}`;
+  const pages: Page[] = [];
+  for (const name of ['Ada', 'Bo', 'Cy']) {
+    const { page } = await newParticipant(browser, server.url);
+    pages.push(page);
+    await joinThroughUi(page, name, room);
+  }
+  for (const page of pages) await waitForRemoteVideos(page, 2, 30_000);
+  const sfu = await sfuDetails();
+  assert.equal(sfu.state, 'running');
+  for (const page of pages) {
+    const p = await paths(page);
+    assert.equal(p.topology, 'sfu');
+    assert.ok(p.remotes.length > 0, 'a selected pair');
+    for (const r of p.remotes) assert.equal(r, `127.0.0.1:${sfu.port}`, 'media goes to the server, never to a browser');
+  }
+});
