@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
+import { openFiles } from './support/features';
 import { startServer, type RunningServer } from './support/server';
 
 /*
  * The web app in a room through the server's forwarding unit (ROOM_TOPOLOGY=sfu): three Chromium
  * pages join through the UI, everyone decodes everyone, and every page's media connections end
- * at the server's media port, none at another browser.
+ * at the server's media port, none at another browser. Files still go browser to browser, on a
+ * data path opened when the first file is offered.
  */
 
 let server: RunningServer;
 let browser: Browser;
+let pages: Page[] = [];
 
 before(async () => {
   server = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn' } });
@@ -59,7 +63,7 @@ test('three pages in a room through the forwarding unit decode each other, over 
     return;
   }
   const room = `sfu-${Date.now()}`;
-  const pages: Page[] = [];
+  pages = [];
   for (const name of ['Ada', 'Bo', 'Cy']) {
     const { page } = await newParticipant(browser, server.url);
     pages.push(page);
@@ -73,5 +77,31 @@ test('three pages in a room through the forwarding unit decode each other, over 
     assert.equal(p.topology, 'sfu');
     assert.ok(p.remotes.length > 0, 'a selected pair');
     for (const r of p.remotes) assert.equal(r, `127.0.0.1:${sfu.port}`, 'media goes to the server, never to a browser');
+  }
+});
+
+test('a file in a room through the forwarding unit goes on a direct data path opened on demand', async (t) => {
+  if (pages.length < 3) {
+    t.skip('no room (no forwarding unit here)');
+    return;
+  }
+  const [ada, bo, cy] = pages as [Page, Page, Page];
+  await Promise.all(pages.map((p) => openFiles(p)));
+  const bytes = randomBytes(300_000);
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  await ada
+    .getByLabel('File to send')
+    .setInputFiles({ name: 'notes.bin', mimeType: 'application/octet-stream', buffer: bytes });
+  for (const page of [bo, cy]) {
+    const row = page.getByTestId('transfer').filter({ hasText: 'notes.bin' });
+    await row.getByRole('button', { name: 'Accept' }).click({ timeout: 20_000 });
+    const save = row.getByRole('link', { name: 'Save notes.bin' });
+    await save.waitFor({ timeout: 30_000 });
+    assert.equal(await save.getAttribute('data-sha256'), sha);
+  }
+  // The media still goes through the server only; the data path is not counted among them.
+  const sfu = await sfuDetails();
+  for (const page of pages) {
+    for (const r of (await paths(page)).remotes) assert.equal(r, `127.0.0.1:${sfu.port}`);
   }
 });
