@@ -105,3 +105,27 @@ test('a file in a room through the forwarding unit goes on a direct data path op
     for (const r of (await paths(page)).remotes) assert.equal(r, `127.0.0.1:${sfu.port}`);
   }
 });
+
+test('a screen shared in a room through the forwarding unit shows at the others and goes when stopped', async (t) => {
+  if (pages.length < 3) {
+    t.skip('no room (no forwarding unit here)');
+    return;
+  }
+  const [ada, bo, cy] = pages as [Page, Page, Page];
+  await bo.getByRole('button', { name: 'Share screen' }).click();
+  for (const page of [ada, cy]) {
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector(`video[aria-label="Bo's screen"]`) as HTMLVideoElement | null;
+        return v !== null && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
+  }
+  await bo.getByRole('button', { name: 'Stop sharing' }).click();
+  for (const page of [ada, cy]) {
+    await page.getByLabel("Bo's screen", { exact: true }).waitFor({ state: 'detached', timeout: 15_000 });
+  }
+  await waitForRemoteVideos(ada, 2);
+});
