@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newParticipant } from './support/browser';
-import { joinThroughUi, waitForRemoteVideos } from './support/call';
+import { joinThroughUi, remoteVideos, waitForRemoteVideos } from './support/call';
 import { openFiles } from './support/features';
 import { startServer, type RunningServer } from './support/server';
 
@@ -18,8 +18,10 @@ let server: RunningServer;
 let browser: Browser;
 let pages: Page[] = [];
 
+const SFU_ENV = { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn' };
+
 before(async () => {
-  server = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn' } });
+  server = await startServer({ env: SFU_ENV });
   browser = await launchChromium();
 });
 
@@ -128,4 +130,48 @@ test('a screen shared in a room through the forwarding unit shows at the others 
     await page.getByLabel("Bo's screen", { exact: true }).waitFor({ state: 'detached', timeout: 15_000 });
   }
   await waitForRemoteVideos(ada, 2);
+});
+
+/** Decoded remote frames on the page, summed over its tiles. */
+const frames = async (page: Page): Promise<number> => (await remoteVideos(page)).reduce((n, v) => n + v.frames, 0);
+
+test('the server restarts mid-call: both pages rejoin, publish and subscribe again, and decode each other', async (t) => {
+  if (pages.length < 3) {
+    t.skip('no forwarding unit here');
+    return;
+  }
+  let srv = await startServer({ env: SFU_ENV });
+  const port = srv.port;
+  const people = [await newParticipant(browser, srv.url), await newParticipant(browser, srv.url)];
+  try {
+    const room = `sfu-restart-${Date.now()}`;
+    await joinThroughUi(people[0]!.page, 'Ann', room);
+    await joinThroughUi(people[1]!.page, 'Ben', room);
+    await Promise.all(people.map((p) => waitForRemoteVideos(p.page, 1, 30_000)));
+    await srv.kill('SIGKILL');
+    await Promise.all(people.map((p) => p.page.getByText('Connection to the server lost').waitFor({ timeout: 5_000 })));
+    srv = await startServer({ port, env: SFU_ENV });
+    const answering = Date.now();
+    // Media flows again at a page once its decoded frames grow between two samples.
+    const again = await Promise.all(
+      people.map(async ({ page }) => {
+        let last = await frames(page);
+        for (;;) {
+          if (Date.now() - answering > 30_000) throw new Error('no media 30 s after the server came back');
+          await page.waitForTimeout(200);
+          const now = await frames(page);
+          if (now > last) return Date.now() - answering;
+          last = now;
+        }
+      }),
+    );
+    t.diagnostic(`media again ${again.map((ms) => `${ms} ms`).join(' and ')} after the server answered again`);
+    for (const { page } of people) {
+      const p = await paths(page);
+      assert.equal(p.topology, 'sfu');
+    }
+  } finally {
+    await Promise.all(people.map((p) => p.context.close()));
+    await srv.kill('SIGTERM');
+  }
 });
