@@ -87,8 +87,7 @@ test('a rejoin while the unit kept both connections restarts ICE on them: same c
   const s = await page.until(
     'both connections offered again',
     (x) =>
-      x.publishOffers.length === before.publishOffers.length + 1 &&
-      x.subscribeOffers.length === before.subscribeOffers.length + 1,
+      x.publishOffers.length > before.publishOffers.length && x.subscribeOffers.length > before.subscribeOffers.length,
     5_000,
   );
   await new Promise((r) => setTimeout(r, 1_000));

@@ -617,10 +617,18 @@ describe('SfuTransport subscribing', () => {
       (s.t.remote('a')?.stream as unknown as FakeStream).getTracks().map((x) => x.kind),
       ['audio', 'video'],
     );
+    // The same list again (a publisher rebuilt its connection and publishes under the same ids):
+    // offered again on the same transceivers, so the server attaches the new tracks.
     const n = s.count('subscribe');
+    const lines = subPc().transceivers.length;
     s.tracks(list);
     await settle();
-    assert.equal(s.count('subscribe'), n, 'the same list again, all received: no offer');
+    assert.equal(s.count('subscribe'), n + 1);
+    assert.deepEqual(
+      s.last('subscribe').req.tracks.map((x) => x.track),
+      ['a:0', 'a:1'],
+    );
+    assert.equal(subPc().transceivers.length, lines, 'no new transceiver');
   });
 
   test('tracks of someone not yet announced wait for them; a leaver is dropped with one remote-removed', async () => {

@@ -15,7 +15,7 @@ import type {
 } from '../Transport';
 import { participantStats } from './participantStats';
 import { realSfuClock, SfuConnection, type SfuClock } from './SfuConnection';
-import { ViewReports } from './ViewReports';
+import { TileSizes } from './TileSizes';
 
 /** The camera's simulcast layers (rids as docs/PROTOCOL.md names them), smallest first. */
 export const CAMERA_LAYERS: RTCRtpEncodingParameters[] = [
@@ -97,7 +97,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   readonly #makeStream: (tracks?: MediaStreamTrack[]) => MediaStream;
   readonly #participants = new Map<string, Participant>();
   readonly #data: DataMesh;
-  readonly #views: ViewReports;
+  readonly #views: TileSizes;
   readonly #offs: Array<() => void> = [];
   #closed = false;
   #entered = false;
@@ -132,7 +132,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     this.#makeStream = opts.makeStream ?? ((tracks) => (tracks ? new MediaStream(tracks) : new MediaStream()));
     this.#local = { audio: ctx.localTrack('audio'), video: ctx.localTrack('video') };
     this.#cameraStream = this.#makeStream();
-    this.#views = new ViewReports({ clock: this.#clock, send: (views) => ctx.sfu.view({ views }) });
+    this.#views = new TileSizes({ clock: this.#clock, send: (views) => ctx.sfu.view({ views }) });
     const data =
       opts.makeDataMesh?.(ctx) ?? new MeshTransport(ctx, { certificate: opts.certificate ?? null, dataOnly: true });
     this.#data = data;
@@ -308,22 +308,14 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
 
   #onTracks(tracks: SfuTrack[]): void {
     if (this.#closed) return;
-    const before = this.#wanted()
-      .map((t) => t.id)
-      .join('\n');
     this.#listed = tracks.filter((t) => t.participant !== this.#ctx.selfId);
     // A new list is what the server has now: a track it refused before and lists again was
     // published anew (after a server restart, under the same id), so it is asked for again.
     this.#rejected.clear();
     this.#wantedMemo = null;
-    // The same tracks again (someone else's change): nothing to offer.
-    if (
-      this.#subscribe &&
-      this.#wanted()
-        .map((t) => t.id)
-        .join('\n') === before
-    )
-      return this.#changedAll();
+    // Offered again even when the ids are the same: a publisher that rebuilt its connection
+    // publishes under the same ids (`<participant>:<mid>`), and the server attaches the new
+    // tracks to our transceivers only when we offer again.
     void this.#requestSubscribe();
   }
 

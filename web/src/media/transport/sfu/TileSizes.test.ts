@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VIEWS_MAX, type SfuView } from '@parley/protocol';
 import { SFU_VIEW_REPORT_MS } from '../../liveness';
-import { ViewReports } from './ViewReports';
+import { TileSizes } from './TileSizes';
 
 /** A clock whose timers run when the test says. */
 function manualClock() {
@@ -26,7 +26,7 @@ function manualClock() {
 test('a large room is reported in messages of at most VIEWS_MAX sizes, clamped to what the server takes', () => {
   const { clock, run } = manualClock();
   const sent: Array<SfuView['views']> = [];
-  const v = new ViewReports({ clock, send: (views) => sent.push(views) });
+  const v = new TileSizes({ clock, send: (views) => sent.push(views) });
   const n = VIEWS_MAX + 5;
   const tracks = Array.from({ length: n }, (_, i) => ({
     participant: `p${i}`,
@@ -46,7 +46,7 @@ test('a large room is reported in messages of at most VIEWS_MAX sizes, clamped t
 test('a participant who left is forgotten; reset tells the server everything again', () => {
   const { clock, run } = manualClock();
   const sent: Array<SfuView['views']> = [];
-  const v = new ViewReports({ clock, send: (views) => sent.push(views) });
+  const v = new TileSizes({ clock, send: (views) => sent.push(views) });
   v.setTracks([
     { participant: 'a', role: 'camera', track: 'a:1' },
     { participant: 'b', role: 'screen', track: 'b:2' },

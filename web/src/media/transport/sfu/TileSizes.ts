@@ -8,7 +8,7 @@ const SIDE_MAX = 16_384;
 
 type View = SfuView['views'][number];
 
-export interface ViewReportsOptions {
+export interface TileSizesOptions {
   clock: SfuClock;
   send(views: View[]): void;
 }
@@ -19,8 +19,8 @@ export interface ViewReportsOptions {
  * SFU_VIEW_REPORT_MS so that a layout change is one message, and only for sizes the server has
  * not been told yet. A size set before its track is subscribed goes out once it is.
  */
-export class ViewReports {
-  readonly #opts: ViewReportsOptions;
+export class TileSizes {
+  readonly #opts: TileSizesOptions;
   /** Wanted sizes by `<participant>\n<role>`. */
   readonly #sizes = new Map<string, ViewSize>();
   /** The subscribed video tracks by `<participant>\n<role>`. */
@@ -30,7 +30,7 @@ export class ViewReports {
   #timer: unknown = null;
   #closed = false;
 
-  constructor(opts: ViewReportsOptions) {
+  constructor(opts: TileSizesOptions) {
     this.#opts = opts;
   }
 
