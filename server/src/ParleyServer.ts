@@ -184,7 +184,7 @@ export class ParleyServer {
         clientOf: (socket) => this.#clientOf(socket.request),
         accessSecret: config.accessSecret === '' ? null : config.accessSecret,
         inviteMaxTtl: config.inviteMaxTtl,
-        roomMax: config.meshMax,
+        roomMax: config.seedRoomMax,
         acceptingJoins: () => !this.#draining,
         metrics: this.metrics,
       });

@@ -14,8 +14,10 @@ export interface Config {
   port: number;
   /** Bind address. Env HOST, default 0.0.0.0 (all interfaces). */
   host: string;
-  /** Most participants in a mesh room; in `auto` a room that would grow past it moves to the SFU. Env MESH_MAX, default 6. */
+  /** Most participants in a mesh room; in `auto` a room that would grow past it moves to the SFU. Env MESH_MAX, default 4. */
   meshMax: number;
+  /** Most sockets in a room of the seed protocol (always a mesh). Env SEED_ROOM_MAX, default 6. */
+  seedRoomMax: number;
   /** How rooms' media travels: `auto` (mesh, then the SFU past MESH_MAX), `mesh` or `sfu`. Env ROOM_TOPOLOGY, default auto. */
   roomTopology: 'auto' | 'mesh' | 'sfu';
   /** Most participants in a room through the SFU. Env ROOM_MAX, default 50. */
@@ -122,7 +124,8 @@ export const RESUME_SECRET_MIN = 32;
 export const defaults: Config = {
   port: 8080,
   host: '0.0.0.0',
-  meshMax: 6,
+  meshMax: 4,
+  seedRoomMax: 6,
   roomTopology: 'auto',
   roomMax: 50,
   sfuPortMin: 40_000,
@@ -269,6 +272,14 @@ export const options: readonly OptionSpec[] = [
     arg: 'N',
     parse: int(2, 50),
     help: 'most participants in a mesh room (auto: more move the room to the SFU)',
+  }),
+  option({
+    key: 'seedRoomMax',
+    env: 'SEED_ROOM_MAX',
+    flag: 'seed-room-max',
+    arg: 'N',
+    parse: int(2, 50),
+    help: 'most sockets in a room of the seed protocol (a mesh)',
   }),
   option({
     key: 'roomTopology',

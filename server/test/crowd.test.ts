@@ -10,7 +10,7 @@ import type { ParleyServer } from '../src/ParleyServer';
 import { request, startTestServer } from './support';
 
 const CROWD = 500;
-const ROOMS = 100; // MESH_MAX is 6: five people per room
+const ROOMS = 125; // MESH_MAX is 4: four people per room
 const ADDRESS = '127.0.0.1';
 
 let server: ParleyServer;

@@ -88,8 +88,8 @@ describe('the seed namespace obeys the server rules', () => {
     assert.equal(reply.error, 'rate-limited');
   });
 
-  test('a seed room holds at most MESH_MAX sockets', async () => {
-    const url = await start({ meshMax: 2 });
+  test('a seed room holds at most SEED_ROOM_MAX sockets, whatever MESH_MAX says', async () => {
+    const url = await start({ seedRoomMax: 2, meshMax: 4 });
     const sockets = await Promise.all([1, 2, 3].map(() => connect(url, '/')));
     const replies = [];
     for (const s of sockets) replies.push(await ask(s, 'join', { username: 'u', room: 'full' }));

@@ -17,7 +17,7 @@ export interface SeedSignalingOptions {
   accessSecret: string | null;
   /** Longest accepted invitation lifetime, in seconds (INVITE_MAX_TTL). */
   inviteMaxTtl: number;
-  /** Most sockets in one seed room (MESH_MAX). */
+  /** Most sockets in one seed room (SEED_ROOM_MAX). */
   roomMax: number;
   /** False while the server drains for shutdown: new joins are refused. */
   acceptingJoins(): boolean;
