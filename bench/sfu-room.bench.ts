@@ -9,6 +9,7 @@ import {
   startTarget,
   startWorkers,
   type PeerWorker,
+  type Target,
 } from './sfu/harness';
 import type { PeerPlan } from './sfu/messages';
 import type { Benchmark } from './types';
@@ -16,7 +17,9 @@ import type { Benchmark } from './types';
 /**
  * Knobs for development runs: BENCH_SFU_ROOM_SIZE=50 participants; BENCH_SFU_ROOM_VIEWS=9 videos
  * shown to each; BENCH_SFU_ROOM_SPEAKERS=3 microphones that speak (the others send as Opus DTX
- * does); BENCH_SFU_ROOM_SECONDS=8; BENCH_SFU_ROOM_WORKERS=3 peer processes.
+ * does); BENCH_SFU_ROOM_SECONDS=8; BENCH_SFU_ROOM_WORKERS=3 peer processes;
+ * BENCH_SFU_ROOM_TARGET=parley (`bare`: the engine reference, which ignores `sfu-view` and so
+ * forwards every video).
  */
 const MB = 1024 * 1024;
 
@@ -36,7 +39,8 @@ const bench: Benchmark = {
     const seconds = Number(process.env.BENCH_SFU_ROOM_SECONDS ?? (smoke ? 2 : 8));
     const workerCount = Number(process.env.BENCH_SFU_ROOM_WORKERS ?? (smoke ? 1 : 3));
 
-    const started = await startTarget('parley');
+    const target = (process.env.BENCH_SFU_ROOM_TARGET ?? 'parley') as Target;
+    const started = await startTarget(target);
     if (started.server === null) {
       log(`skipped: ${started.reason}`);
       return { columns: [], rows: [], skipped: started.reason, notes: [] };
