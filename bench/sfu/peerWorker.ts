@@ -28,6 +28,7 @@ import {
   type RTCRtpTransceiver,
 } from 'werift';
 import type { FromWorker, PeerPlan, ToWorker } from './messages';
+import { StreamCount } from './streamCount';
 
 const VIDEO_FPS = 30;
 const PACKETS_PER_FRAME = 3;
@@ -156,16 +157,7 @@ setInterval(() => {
  * Receiving
  * ------------------------------------------------------------------------------------------ */
 
-interface Stream {
-  kind: 'audio' | 'video';
-  /** Highest extended sequence number seen (-1: none yet). */
-  highest: number;
-  /** `highest` when the window opened. */
-  base: number;
-  received: number;
-}
-
-const streams: Stream[] = [];
+const streams: StreamCount[] = [];
 let latencies = new Float64Array(1 << 16);
 let latencyCount = 0;
 let packetIndex = 0;
@@ -179,20 +171,8 @@ function recordLatency(ms: number): void {
   latencies[latencyCount++] = ms;
 }
 
-function onPacket(s: Stream, rtp: RtpPacket): void {
-  const seq = rtp.header.sequenceNumber;
-  if (s.highest < 0) {
-    s.highest = seq;
-    s.base = seq - 1;
-  } else {
-    // Extend the 16-bit sequence number around the current highest.
-    const cur = s.highest & 0xffff;
-    let delta = seq - cur;
-    if (delta < -0x8000) delta += 0x10000;
-    else if (delta > 0x8000) delta -= 0x10000;
-    if (delta > 0) s.highest += delta;
-  }
-  s.received++;
+function onPacket(s: StreamCount, rtp: RtpPacket): void {
+  s.add(rtp.header.sequenceNumber);
   if (++packetIndex % LATENCY_SAMPLE_EVERY === 0 && rtp.payload.length >= STAMP_OFFSET + 8) {
     const stamp = rtp.payload.readDoubleLE(STAMP_OFFSET);
     const ms = now() - stamp;
@@ -309,7 +289,7 @@ async function subscribe(socket: Socket, plan: PeerPlan, latest: { tracks: Track
   let gotFirst: () => void = () => undefined;
   const first = new Promise<void>((r) => (gotFirst = r));
   pc.ontrack = ({ track, transceiver }) => {
-    const s: Stream = { kind: track.kind === 'audio' ? 'audio' : 'video', highest: -1, base: -1, received: 0 };
+    const s = new StreamCount(track.kind === 'audio' ? 'audio' : 'video');
     streams.push(s);
     void transceiver;
     track.onReceiveRtp.subscribe((rtp) => {
@@ -388,10 +368,7 @@ async function open(plan: PeerPlan): Promise<void> {
 function mark(): void {
   sent = 0;
   latencyCount = 0;
-  for (const s of streams) {
-    s.base = s.highest;
-    s.received = 0;
-  }
+  for (const s of streams) s.mark();
 }
 
 function report(): void {
@@ -404,9 +381,8 @@ function report(): void {
     if (s.kind === 'video') receivedVideo += s.received;
     else receivedAudio += s.received;
     if (s.received > 0) flowingStreams++;
-    const missing = Math.max(0, s.highest - s.base - s.received);
-    lost += missing;
-    if (s.kind === 'video') lostVideo += missing;
+    lost += s.lost;
+    if (s.kind === 'video') lostVideo += s.lost;
   }
   const cpu = cpuUsage();
   post({
