@@ -49,7 +49,7 @@ const bench: Benchmark = {
     const targets = (envList('BENCH_SFU_TARGETS') as Target[] | undefined) ?? (smoke ? ['parley'] : ['parley', 'bare']);
     const publishers = Number(process.env.BENCH_SFU_PUBLISHERS ?? (smoke ? 2 : 20));
     const steps = (
-      envList('BENCH_SFU_STREAMS') ?? (smoke ? ['4'] : ['100', '200', '400', '600', '800', '1000', '1200'])
+      envList('BENCH_SFU_STREAMS') ?? (smoke ? ['4'] : ['100', '200', '300', '400', '600', '800', '1000', '1200'])
     )
       .map(Number)
       .filter((n) => n > 0);
