@@ -54,6 +54,7 @@ const bench: Benchmark = {
       .map(Number)
       .filter((n) => n > 0);
     const seconds = Number(process.env.BENCH_SFU_SECONDS ?? (smoke ? 2 : 8));
+    const receiver = (process.env.BENCH_SFU_RECEIVER ?? 'lean') as 'lean' | 'werift';
     const subscriberWorkers = Number(process.env.BENCH_SFU_WORKERS ?? (smoke ? 1 : 2));
     const rows: Array<Array<string | number>> = [];
     const notes: string[] = [];
@@ -107,6 +108,7 @@ const bench: Benchmark = {
                       audio: false,
                       subscribe: true,
                       expectTracks: publishers,
+                      receiver,
                     }),
               ),
             );

@@ -24,6 +24,12 @@ export interface PeerPlan {
   subscribe: boolean;
   expectTracks: number;
   views?: number;
+  /**
+   * How subscribers receive: `werift` (its whole media path, ~50 µs of CPU per packet here) or
+   * `lean` (werift sets up the connection, then bench/sfu/leanReceiver.ts counts packets from
+   * their clear headers and sends the feedback). Default werift.
+   */
+  receiver?: 'werift' | 'lean';
 }
 
 export type ToWorker =

@@ -28,6 +28,7 @@ import {
   type RTCRtpTransceiver,
 } from 'werift';
 import type { FromWorker, PeerPlan, ToWorker } from './messages';
+import { installLeanReceiver } from './leanReceiver';
 import { StreamCount } from './streamCount';
 
 const VIDEO_FPS = 30;
@@ -173,11 +174,14 @@ function recordLatency(ms: number): void {
 
 function onPacket(s: StreamCount, rtp: RtpPacket): void {
   s.add(rtp.header.sequenceNumber);
-  if (++packetIndex % LATENCY_SAMPLE_EVERY === 0 && rtp.payload.length >= STAMP_OFFSET + 8) {
-    const stamp = rtp.payload.readDoubleLE(STAMP_OFFSET);
-    const ms = now() - stamp;
-    if (ms >= 0 && ms < 60_000) recordLatency(ms);
-  }
+  if (++packetIndex % LATENCY_SAMPLE_EVERY === 0) sample(rtp);
+}
+
+/** Record the forwarding latency of one packet from the send time in its payload. */
+function sample(rtp: RtpPacket): void {
+  if (rtp.payload.length < STAMP_OFFSET + 8) return;
+  const ms = now() - rtp.payload.readDoubleLE(STAMP_OFFSET);
+  if (ms >= 0 && ms < 60_000) recordLatency(ms);
 }
 
 /* ------------------------------------------------------------------------------------------ *
@@ -288,18 +292,23 @@ async function subscribe(socket: Socket, plan: PeerPlan, latest: { tracks: Track
   let firstMedia = NaN;
   let gotFirst: () => void = () => undefined;
   const first = new Promise<void>((r) => (gotFirst = r));
-  pc.ontrack = ({ track, transceiver }) => {
-    const s = new StreamCount(track.kind === 'audio' ? 'audio' : 'video');
-    streams.push(s);
-    void transceiver;
-    track.onReceiveRtp.subscribe((rtp) => {
-      if (Number.isNaN(firstMedia) && s.kind === 'video') {
-        firstMedia = now();
-        gotFirst();
-      }
-      onPacket(s, rtp);
-    });
+  const firstPacket = (s: StreamCount): void => {
+    if (Number.isNaN(firstMedia) && s.kind === 'video') {
+      firstMedia = now();
+      gotFirst();
+    }
   };
+  const lean = plan.receiver === 'lean';
+  if (!lean) {
+    pc.ontrack = ({ track }) => {
+      const s = new StreamCount(track.kind === 'audio' ? 'audio' : 'video');
+      streams.push(s);
+      track.onReceiveRtp.subscribe((rtp) => {
+        firstPacket(s);
+        onPacket(s, rtp);
+      });
+    };
+  }
   await pc.setLocalDescription(await pc.createOffer());
   const reply = await emitAck(socket, 'sfu-subscribe', {
     description: { type: 'offer', sdp: pc.localDescription?.sdp },
@@ -317,6 +326,15 @@ async function subscribe(socket: Socket, plan: PeerPlan, latest: { tracks: Track
     socket.emit('sfu-view', { views });
   }
   await connected(pc);
+  if (lean) {
+    installLeanReceiver(pc, reply.description.sdp, {
+      stream: (s) => {
+        streams.push(s);
+        firstPacket(s);
+      },
+      sample,
+    });
+  }
   if (!tracks.some((t) => t.kind === 'video')) return now();
   await Promise.race([first, new Promise((r) => setTimeout(r, JOIN_TIMEOUT_MS))]);
   return firstMedia;
