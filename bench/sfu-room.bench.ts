@@ -61,6 +61,7 @@ const bench: Benchmark = {
         subscribe: true,
         expectTracks: 2 * (size - 1),
         views,
+        receiver: (process.env.BENCH_SFU_RECEIVER ?? 'lean') as 'lean' | 'werift',
       });
       // The first N-1, spread over the workers; the speakers are the first few.
       const names = Array.from({ length: size - 1 }, (_, i) => `p-${i}`);
