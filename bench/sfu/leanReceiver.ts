@@ -26,6 +26,11 @@ const NACK_MAX = 32;
  * Development check of the feedback: drop this % of incoming media packets on arrival
  * (BENCH_SFU_INBOUND_LOSS); with NACKs working the server retransmits them and loss stays low.
  */
+/**
+ * Transport-wide congestion feedback (werift's, timestamped when JavaScript gets the packet);
+ * BENCH_SFU_TWCC=0 leaves it out, NACKs and receiver reports stay.
+ */
+const TWCC = process.env.BENCH_SFU_TWCC !== '0';
 const INBOUND_LOSS = Number(process.env.BENCH_SFU_INBOUND_LOSS ?? 0) / 100;
 
 interface Handlers {
@@ -110,6 +115,7 @@ export function installLeanReceiver(pc: RTCPeerConnection, answerSdp: string, on
         const id = h >> 4;
         const len = (h & 0x0f) + 1;
         if (id === twccId && len === 2) {
+          if (!TWCC) break;
           if (!receiver.receiverTWCC) receiver.setupTWCC(ssrc);
           receiver.receiverTWCC?.handleTWCC(data.readUInt16BE(offset + 1));
           break;

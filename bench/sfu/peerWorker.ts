@@ -72,8 +72,18 @@ function newPeerConnection(): RTCPeerConnection {
  * ------------------------------------------------------------------------------------------ */
 
 interface Publisher {
+  /** When the next video frame and audio packet are due (performance.now() ms). */
+  nextFrameAt: number;
+  nextAudioAt: number;
   video?: { sender: RTCRtpSender; seq: number; frame: number; keyframeWanted: boolean };
-  audio?: { sender: RTCRtpSender; seq: number; levelId: number | undefined; level: number; silent: boolean };
+  audio?: {
+    sender: RTCRtpSender;
+    seq: number;
+    levelId: number | undefined;
+    level: number;
+    silent: boolean;
+    tick: number;
+  };
 }
 
 const publishers: Publisher[] = [];
@@ -141,18 +151,29 @@ function sendAudio(a: NonNullable<Publisher['audio']>, frame: number): void {
   void a.sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
 }
 
+/**
+ * Each publisher keeps its own frame clock, started at a random phase, so that publishers send
+ * spread over time like independent cameras, not in one burst.
+ */
+const FRAME_MS = 1000 / VIDEO_FPS;
 setInterval(() => {
   if (!sending) return;
-  for (const p of publishers) if (p.video) sendVideoFrame(p.video);
-}, 1000 / VIDEO_FPS).unref();
-let audioTick = 0;
-setInterval(() => {
-  if (!sending) return;
-  audioTick++;
+  const t = performance.now();
   for (const p of publishers) {
-    if (p.audio && (!p.audio.silent || audioTick % DTX_EVERY === 0)) sendAudio(p.audio, audioTick);
+    // A late timer sends what is due, but never more than a few frames' catch-up.
+    if (t - p.nextFrameAt > 4 * FRAME_MS) p.nextFrameAt = t - FRAME_MS;
+    while (p.video && p.nextFrameAt <= t) {
+      sendVideoFrame(p.video);
+      p.nextFrameAt += FRAME_MS;
+    }
+    if (t - p.nextAudioAt > 4 * AUDIO_INTERVAL_MS) p.nextAudioAt = t - AUDIO_INTERVAL_MS;
+    while (p.audio && p.nextAudioAt <= t) {
+      p.audio.tick++;
+      if (!p.audio.silent || p.audio.tick % DTX_EVERY === 0) sendAudio(p.audio, p.audio.tick);
+      p.nextAudioAt += AUDIO_INTERVAL_MS;
+    }
   }
-}, AUDIO_INTERVAL_MS).unref();
+}, 2).unref();
 
 /* ------------------------------------------------------------------------------------------ *
  * Receiving
@@ -244,7 +265,11 @@ async function publish(socket: Socket, plan: PeerPlan): Promise<void> {
   if (!reply.description) throw new Error('sfu-publish: no answer description');
   await pc.setRemoteDescription(reply.description as { type: 'answer'; sdp: string });
   await connected(pc);
-  const p: Publisher = {};
+  const start = performance.now();
+  const p: Publisher = {
+    nextFrameAt: start + Math.random() * FRAME_MS,
+    nextAudioAt: start + Math.random() * AUDIO_INTERVAL_MS,
+  };
   for (const { t, role } of roles) {
     if (role === 'camera') {
       const v = { sender: t.sender, seq: (Math.random() * 0xffff) | 0, frame: 0, keyframeWanted: true };
@@ -260,10 +285,30 @@ async function publish(socket: Socket, plan: PeerPlan): Promise<void> {
         levelId,
         level: 127,
         silent: plan.silent === true,
+        tick: 0,
       };
     }
   }
   publishers.push(p);
+}
+
+/**
+ * A subscriber's socket takes every forwarded stream's packets, in bursts when the event loop
+ * is busy: give it 2 MB of receive buffer (the kernel's default, ~200 kB, overflows there).
+ */
+function enlargeReceiveBuffer(pc: RTCPeerConnection): void {
+  for (const t of pc.iceTransports) {
+    const protocols = (t.connection as unknown as { protocols?: Array<{ transport?: { socket?: unknown } }> })
+      .protocols;
+    for (const p of protocols ?? []) {
+      const socket = p.transport?.socket as { setRecvBufferSize?(n: number): void } | undefined;
+      try {
+        socket?.setRecvBufferSize?.(2 * 1024 * 1024);
+      } catch {
+        // Not bound yet or refused: the default stays.
+      }
+    }
+  }
 }
 
 /** Resolve with the room's tracks once there are at least `count` of them. */
@@ -326,6 +371,7 @@ async function subscribe(socket: Socket, plan: PeerPlan, latest: { tracks: Track
     socket.emit('sfu-view', { views });
   }
   await connected(pc);
+  enlargeReceiveBuffer(pc);
   if (lean) {
     installLeanReceiver(pc, reply.description.sdp, {
       stream: (s) => {
