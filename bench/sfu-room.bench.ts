@@ -18,8 +18,7 @@ import type { Benchmark } from './types';
  * Knobs for development runs: BENCH_SFU_ROOM_SIZE=50 participants; BENCH_SFU_ROOM_VIEWS=9 videos
  * shown to each; BENCH_SFU_ROOM_SPEAKERS=3 microphones that speak (the others send as Opus DTX
  * does); BENCH_SFU_ROOM_SECONDS=8; BENCH_SFU_ROOM_WORKERS=3 peer processes;
- * BENCH_SFU_ROOM_TARGET=parley (`bare`: the engine reference, which ignores `sfu-view` and so
- * forwards every video).
+ * BENCH_SFU_ROOM_TARGET=parley (`bare`: the same engine behind the bare reference server).
  */
 const MB = 1024 * 1024;
 

@@ -1,8 +1,8 @@
 /**
  * The reference of the forwarding-unit benchmark: the same engine (medooze-media-server) behind
  * the smallest Socket.IO server that speaks the part of the Parley protocol the synthetic peers
- * use (`join`, `sfu-publish`, `sfu-tracks`, `sfu-subscribe`, `sfu-view` ignored). Every
- * subscriber gets every track's only layer. What Parley's server costs beyond it is Parley's
+ * use (`join`, `sfu-publish`, `sfu-tracks`, `sfu-subscribe`, and `sfu-view` as far as a 0x0
+ * view mutes a video). Every subscriber gets every track's only layer. What Parley's server costs beyond it is Parley's
  * own. Prints "open http://127.0.0.1:PORT" on stderr like the Parley server.
  */
 import { createServer } from 'node:http';
@@ -71,6 +71,9 @@ io.of('/parley').on('connection', (socket: Socket) => {
   const id = `p${nextId++}`;
   let room = '';
   const owned: any[] = [];
+  /** Forwarding of each subscribed track (by track id), and the views asked for so far. */
+  const transponders = new Map<string, any>();
+  const hidden = new Set<string>();
   const broadcast = (): void => {
     const list = [...tracks.values()].map(({ id: t, participant, role, kind }) => ({ id: t, participant, role, kind }));
     for (const s of io.of('/parley').sockets.values()) {
@@ -122,14 +125,23 @@ io.of('/parley').on('connection', (socket: Socket) => {
       transport.on('dtlsstate', (state: string) => {
         if (state !== 'connected') return;
         for (const { out, source } of pairs) {
-          out.attachTo(source.track);
+          const transponder = out.attachTo(source.track);
+          transponders.set(source.id, transponder);
+          if (hidden.has(source.id)) transponder.mute(true);
           source.track.refresh();
         }
       });
       (ack as (r: unknown) => void)({ ok: true, description: { type: 'answer', sdp: answer.toString() } });
     },
   );
-  socket.on('sfu-view', () => undefined);
+  socket.on('sfu-view', (msg: { views: Array<{ track: string; width: number; height: number }> }) => {
+    for (const v of msg.views) {
+      const off = v.width === 0 || v.height === 0;
+      if (off) hidden.add(v.track);
+      else hidden.delete(v.track);
+      transponders.get(v.track)?.mute(off);
+    }
+  });
   socket.on('disconnect', () => {
     for (const [key, t] of tracks) if (t.participant === id) tracks.delete(key);
     for (const t of owned) {
