@@ -74,13 +74,14 @@ const bench: Benchmark = {
         ]);
       });
       // Wait until all N-1 have published, then the last one joins.
+      const publishing = performance.now();
       await Promise.all(
         workers.map(async (w, wi) => {
           const count = names.filter((_, i) => i % workers.length === wi).length;
           for (let i = 0; i < count; i++) await w.next('published', 120_000);
         }),
       );
-      log(`${size - 1} participants published`);
+      log(`${size - 1} participants published in ${fmt((performance.now() - publishing) / 1000, 1)} s`);
       await sleep(1000);
       const last = await openPeers(lastWorker, plan([`p-${size - 1}`], true));
       const others = (await Promise.all(opening)).flat().filter((o) => o !== null);

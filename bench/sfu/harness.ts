@@ -102,7 +102,7 @@ export async function closeWorkers(workers: PeerWorker[]): Promise<void> {
 /** Open a group of participants in a worker; resolves when all joined (or failed). */
 export async function openPeers(w: PeerWorker, plan: PeerPlan): Promise<Opened> {
   w.send({ type: 'open', plan });
-  return w.next<Opened>('opened', 120_000 + plan.names.length * 2_000);
+  return w.next<Opened>('opened', 360_000 + plan.names.length * 2_000);
 }
 
 export interface Window {

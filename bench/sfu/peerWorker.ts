@@ -45,6 +45,8 @@ const STAMP_OFFSET = 16;
 const LATENCY_SAMPLE_EVERY = 4;
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 const JOIN_TIMEOUT_MS = 30_000;
+/** How long a subscriber waits for the room to list the tracks it expects (everyone joining). */
+const TRACKS_TIMEOUT_MS = 300_000;
 
 const now = (): number => performance.timeOrigin + performance.now();
 
@@ -317,7 +319,7 @@ function tracksOnce(socket: Socket, count: number, latest: { tracks: TrackInfo[]
     if (latest.tracks.length >= count) return resolve(latest.tracks);
     const timer = setTimeout(
       () => reject(new Error(`sfu-tracks: ${latest.tracks.length} of ${count} tracks listed`)),
-      JOIN_TIMEOUT_MS * 2,
+      TRACKS_TIMEOUT_MS,
     );
     const onTracks = (m: { tracks: TrackInfo[] }): void => {
       if (m.tracks.length < count) return;
