@@ -11,7 +11,7 @@ import {
   type PeerWorker,
   type Target,
 } from './sfu/harness';
-import type { PeerPlan } from './sfu/messages';
+import type { FromWorker, PeerPlan } from './sfu/messages';
 import type { Benchmark } from './types';
 
 /**
@@ -21,6 +21,7 @@ import type { Benchmark } from './types';
  * BENCH_SFU_ROOM_TARGET=parley (`bare`: the same engine behind the bare reference server).
  */
 const MB = 1024 * 1024;
+type Opened = Extract<FromWorker, { type: 'opened' }>;
 
 const bench: Benchmark = {
   name: 'sfu-room',
@@ -68,10 +69,17 @@ const bench: Benchmark = {
         const mine = names.filter((_, i) => i % workers.length === wi);
         const speaking = mine.filter((n) => Number(n.slice(2)) < speakers);
         const silent = mine.filter((n) => Number(n.slice(2)) >= speakers);
-        return Promise.all([
-          speaking.length > 0 ? openPeers(w, plan(speaking, false)) : null,
-          silent.length > 0 ? openPeers(w, plan(silent, true)) : null,
-        ]);
+        // Settled even when a worker dies, so that a failure is reported, not left unhandled.
+        const open = (names: string[], silent: boolean): Promise<Opened | null> =>
+          names.length === 0
+            ? Promise.resolve(null)
+            : openPeers(w, plan(names, silent)).catch((err: Error) => ({
+                type: 'opened' as const,
+                ok: 0,
+                errors: [err.message],
+                firstMediaMs: [],
+              }));
+        return Promise.all([open(speaking, false), open(silent, true)]);
       });
       // Wait until all N-1 have published, then the last one joins.
       const publishing = performance.now();

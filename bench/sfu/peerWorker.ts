@@ -397,15 +397,19 @@ async function participant(plan: PeerPlan, name: string): Promise<number> {
   socket.on('sfu-tracks', (m: { tracks: TrackInfo[] }) => {
     latest.tracks = m.tracks;
   });
-  const joined = await emitAck(socket, 'join', {
-    room: plan.room,
-    name,
-    media: { audio: plan.audio, video: plan.video },
-    topologies: ['mesh', 'sfu'],
-  });
-  if (joined.topology !== 'sfu') throw new Error(`join: the room is ${String(joined.topology)}, not sfu`);
-  if (plan.video || plan.audio) await publish(socket, plan);
-  post({ type: 'published' });
+  try {
+    const joined = await emitAck(socket, 'join', {
+      room: plan.room,
+      name,
+      media: { audio: plan.audio, video: plan.video },
+      topologies: ['mesh', 'sfu'],
+    });
+    if (joined.topology !== 'sfu') throw new Error(`join: the room is ${String(joined.topology)}, not sfu`);
+    if (plan.video || plan.audio) await publish(socket, plan);
+  } finally {
+    // Counted by the parent whether it worked or not: it waits for every participant's turn.
+    post({ type: 'published' });
+  }
   if (!plan.subscribe) return NaN;
   return (await subscribe(socket, plan, latest)) - started;
 }
