@@ -109,6 +109,8 @@ export const joinRequestSchema = z.strictObject({
   media: mediaStateSchema.optional(),
   /** The topologies this client can take part in (absent: `mesh` only, as before version 3). */
   topologies: z.array(z.enum(TOPOLOGIES)).min(1).max(TOPOLOGIES.length).optional(),
+  /** Rejoining: the topology the client's call is in now (a room made again after a server restart keeps it). */
+  topology: z.enum(TOPOLOGIES).optional(),
   /** Rejoin as the same participant after a signaling reconnect. */
   resume: z.strictObject({ participantId: participantIdSchema, token: z.string().min(1).max(128) }).optional(),
   ...joinAccessFields,

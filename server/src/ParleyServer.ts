@@ -25,6 +25,7 @@ import { IdleCollector } from './observability/IdleCollector';
 import { ParleyMetrics } from './observability/metrics';
 import { requestOrigin } from './proxy';
 import { RoomRegistry } from './RoomRegistry';
+import { SfuService } from './sfu/SfuService';
 import { loadTls, type TlsMaterial } from './tls';
 import { iceServersFor } from './turn/iceServers';
 import { attachParleySignaling } from './signaling/ParleySignaling';
@@ -69,6 +70,8 @@ export class ParleyServer {
   /** Gives memory back to the system once a burst of connections is over. */
   readonly #idle: IdleCollector;
   readonly metrics: ParleyMetrics;
+  /** The forwarding unit for rooms past the mesh (its engine loads when the first room needs it). */
+  readonly sfu: SfuService;
   /** The certificate in use when serving HTTPS (set by listen()). */
   tls: TlsMaterial | null = null;
   #draining = false;
@@ -82,6 +85,7 @@ export class ParleyServer {
   ) {
     this.log = log ?? createLogger(config.logLevel);
     this.rooms = new RoomRegistry(config.meshMax);
+    this.sfu = new SfuService(config, this.log.child({ subsystem: 'sfu' }));
     this.limits = new ClientLimits({
       connectionsPerClient: config.rateConnectionsPerMinute,
       joinsPerClient: config.rateJoinsPerMinute,
@@ -209,6 +213,12 @@ export class ParleyServer {
       clientOf: (socket) => this.#clientOf(socket.request),
       clientAddress: (socket) => requestOrigin(socket.request, config.trustProxy).address,
       metrics: this.metrics,
+      topology: {
+        mode: config.roomTopology,
+        meshMax: config.meshMax,
+        roomMax: config.roomMax,
+        sfuRoom: (name) => this.sfu.createRoom(name),
+      },
     });
   }
 
@@ -240,7 +250,10 @@ export class ParleyServer {
       // Readiness: listening and accepting joins (not draining for shutdown).
       const ready = this.#listening && !this.#draining;
       res.setHeader('cache-control', 'no-store');
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : this.#draining ? 'draining' : 'starting' });
+      sendJson(res, ready ? 200 : 503, {
+        status: ready ? 'ready' : this.#draining ? 'draining' : 'starting',
+        details: { topology: this.config.roomTopology, sfu: this.sfu.status },
+      });
       return true;
     }
     return false;
@@ -283,6 +296,10 @@ export class ParleyServer {
         this.#idle.start();
         const addr = this.http.address() as AddressInfo;
         this.log.info({ port: addr.port, host, scheme: this.scheme }, 'listening');
+        const sfu = this.sfu.status;
+        if (sfu.state === 'unavailable') {
+          this.log.warn({ reason: sfu.reason }, 'no forwarding unit: rooms stay meshes of at most MESH_MAX');
+        }
         resolve(addr.port);
       });
     });
@@ -345,7 +362,10 @@ export class ParleyServer {
         resolve();
       });
       this.http.closeIdleConnections();
-    }).finally(() => this.metrics.close());
+    }).finally(() => {
+      this.sfu.close();
+      this.metrics.close();
+    });
     return this.#closed;
   }
 }

@@ -1,5 +1,6 @@
-import type { MediaState, Participant, ParticipantId } from '@parley/protocol';
+import type { MediaState, Participant, ParticipantId, Topology } from '@parley/protocol';
 import { ChatLog } from './chat/ChatLog';
+import type { SfuRoom } from './sfu/SfuRoom';
 
 /** What the room knows of one joined participant. The transport is abstract so rooms stay testable. */
 export interface Member {
@@ -8,6 +9,8 @@ export interface Member {
   send(event: string, payload: unknown): void;
   /** The same participant rejoined on a new connection: tell the old one and close it. */
   evict(): void;
+  /** The member's client can take part in a room through the forwarding unit. */
+  readonly sfu?: boolean;
 }
 
 /**
@@ -18,11 +21,45 @@ export class Room {
   readonly #members = new Map<ParticipantId, Member>();
   /** The room's chat history; it lives as long as the room. */
   readonly chat = new ChatLog();
+  /** How the room's media travels; a mesh may move to the forwarding unit, never back. */
+  #topology: Topology = 'mesh';
+  /** The room's media state in the forwarding unit (topology `sfu`). */
+  #media: SfuRoom | null = null;
 
   constructor(
     readonly name: string,
-    readonly capacity: number,
+    public capacity: number,
   ) {}
+
+  get topology(): Topology {
+    return this.#topology;
+  }
+
+  get media(): SfuRoom | null {
+    return this.#media;
+  }
+
+  /** From now on the room's media goes through the forwarding unit, up to `capacity` people. */
+  useSfu(media: SfuRoom, capacity: number): void {
+    this.#topology = 'sfu';
+    this.#media = media;
+    this.capacity = capacity;
+  }
+
+  /** The room is released: its media state goes with it. */
+  close(): void {
+    this.#media?.close();
+  }
+
+  /** True when every member's client can take part through the forwarding unit. */
+  get allSfuCapable(): boolean {
+    for (const m of this.#members.values()) if (!m.sfu) return false;
+    return true;
+  }
+
+  members(): IterableIterator<Member> {
+    return this.#members.values();
+  }
 
   get size(): number {
     return this.#members.size;

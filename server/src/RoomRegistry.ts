@@ -31,6 +31,9 @@ export class RoomRegistry {
 
   /** Forget the room when nobody is left in it. */
   releaseIfEmpty(room: Room): void {
-    if (room.size === 0 && this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
+    if (room.size === 0 && this.#rooms.get(room.name) === room) {
+      this.#rooms.delete(room.name);
+      room.close();
+    }
   }
 }

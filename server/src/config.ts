@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { INVITE_MAX_TTL_DEFAULT } from './access/invitations';
@@ -13,8 +14,17 @@ export interface Config {
   port: number;
   /** Bind address. Env HOST, default 0.0.0.0 (all interfaces). */
   host: string;
-  /** Most participants in one room (mesh). Env MESH_MAX, default 6. */
+  /** Most participants in a mesh room; in `auto` a room that would grow past it moves to the SFU. Env MESH_MAX, default 6. */
   meshMax: number;
+  /** How rooms' media travels: `auto` (mesh, then the SFU past MESH_MAX), `mesh` or `sfu`. Env ROOM_TOPOLOGY, default auto. */
+  roomTopology: 'auto' | 'mesh' | 'sfu';
+  /** Most participants in a room through the SFU. Env ROOM_MAX, default 50. */
+  roomMax: number;
+  /** UDP port range of the SFU; it listens on one port of it for every connection. Env SFU_PORT_MIN / SFU_PORT_MAX, default 40000-40099. */
+  sfuPortMin: number;
+  sfuPortMax: number;
+  /** Addresses the SFU announces to browsers (the public one behind NAT). Env SFU_ANNOUNCED_IPS, default every non-internal IPv4 address (127.0.0.1 when there is none). */
+  sfuAnnouncedIps: string[];
   /** STUN server URLs handed to clients. Env STUN_URLS (comma-separated), default none. */
   stunUrls: string[];
   /** TURN server URLs handed to clients with credentials. Env TURN_URLS, default none. */
@@ -113,6 +123,11 @@ export const defaults: Config = {
   port: 8080,
   host: '0.0.0.0',
   meshMax: 6,
+  roomTopology: 'auto',
+  roomMax: 50,
+  sfuPortMin: 40_000,
+  sfuPortMax: 40_099,
+  sfuAnnouncedIps: [],
   stunUrls: [],
   turnUrls: [],
   turnSecret: '',
@@ -253,7 +268,47 @@ export const options: readonly OptionSpec[] = [
     flag: 'mesh-max',
     arg: 'N',
     parse: int(2, 50),
-    help: 'most participants in one room',
+    help: 'most participants in a mesh room (auto: more move the room to the SFU)',
+  }),
+  option({
+    key: 'roomTopology',
+    env: 'ROOM_TOPOLOGY',
+    flag: 'room-topology',
+    arg: 'MODE',
+    parse: oneOf(['auto', 'mesh', 'sfu'] as const),
+    help: 'auto (mesh, then the SFU past MESH_MAX), mesh or sfu',
+  }),
+  option({
+    key: 'roomMax',
+    env: 'ROOM_MAX',
+    flag: 'room-max',
+    arg: 'N',
+    parse: int(2, 500),
+    help: 'most participants in a room through the SFU',
+  }),
+  option({
+    key: 'sfuPortMin',
+    env: 'SFU_PORT_MIN',
+    flag: 'sfu-port-min',
+    arg: 'N',
+    parse: int(1024, 65535),
+    help: 'lowest UDP port the SFU may listen on',
+  }),
+  option({
+    key: 'sfuPortMax',
+    env: 'SFU_PORT_MAX',
+    flag: 'sfu-port-max',
+    arg: 'N',
+    parse: int(1024, 65535),
+    help: 'highest UDP port the SFU may listen on (= SFU_PORT_MIN: exactly that port)',
+  }),
+  option({
+    key: 'sfuAnnouncedIps',
+    env: 'SFU_ANNOUNCED_IPS',
+    flag: 'sfu-announced-ips',
+    arg: 'IPS',
+    parse: ipList,
+    help: "comma-separated addresses the SFU announces (default: this machine's)",
   }),
   option({
     key: 'stunUrls',
@@ -571,8 +626,19 @@ function readSecretFiles(c: Config, given: ReadonlyMap<keyof Config, string>): v
   }
 }
 
+/** A comma-separated list of IPv4 or IPv6 addresses. */
+function ipList(raw: string, name: string): string[] {
+  const items = list(raw);
+  for (const ip of items) if (isIP(ip) === 0) throw new ConfigError(name, `"${ip}" is not an IP address`);
+  return items;
+}
+
 /** Checks that span several options, run after every value is parsed. */
 function validate(c: Config): void {
+  if (c.sfuPortMin > c.sfuPortMax) {
+    throw new ConfigError('SFU_PORT_MAX', `must not be below SFU_PORT_MIN (${c.sfuPortMin})`);
+  }
+  if (c.roomMax < c.meshMax) throw new ConfigError('ROOM_MAX', `must not be below MESH_MAX (${c.meshMax})`);
   if (c.turnUrls.length > 0 && c.turnSecret === '') {
     throw new ConfigError('TURN_SECRET', 'is required when TURN_URLS is set');
   }

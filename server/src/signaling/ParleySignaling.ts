@@ -33,6 +33,7 @@ import type { Logger } from '../logger';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
 import { guarded } from '../transport/guard';
+import type { SfuRoom } from '../sfu/SfuRoom';
 
 type Ack = (reply: unknown) => void;
 
@@ -63,6 +64,14 @@ export interface ParleySignalingOptions {
   clientAddress(socket: Socket): string;
   /** Counters for /metrics. */
   metrics?: SignalingMetrics;
+  /** How rooms' media travels (ROOM_TOPOLOGY), the mesh and room caps, and the forwarding unit. */
+  topology: {
+    mode: 'auto' | 'mesh' | 'sfu';
+    meshMax: number;
+    roomMax: number;
+    /** The forwarding unit's state for a new room, or null when it cannot run here. */
+    sfuRoom(name: string): SfuRoom | null;
+  };
 }
 
 /** What the signaling layer reports for /metrics (one call per event, never per byte). */
@@ -212,10 +221,27 @@ class Connection {
         ack?.({ ok: true });
         return;
       case 'sfu-publish':
-      case 'sfu-subscribe':
-      case 'sfu-view':
-        if (!this.#room || !this.#self) return this.#refuse('not-joined', ack, msg.event);
-        return this.#refuse('not-sfu', ack, msg.event);
+      case 'sfu-subscribe': {
+        const room = this.#room;
+        const self = this.#self;
+        if (!room || !self) return this.#refuse('not-joined', ack, msg.event);
+        const media = room.media;
+        if (!media) return this.#refuse('not-sfu', ack, msg.event);
+        const result =
+          msg.event === 'sfu-publish' ? media.publish(self.id, msg.payload) : media.subscribe(self.id, msg.payload);
+        if (!result.ok) return this.#refuse(result.error, ack, msg.event, result.message);
+        ack?.({ ok: true, description: { type: 'answer', sdp: result.value } });
+        return;
+      }
+      case 'sfu-view': {
+        const room = this.#room;
+        const self = this.#self;
+        if (!room || !self) return this.#refuse('not-joined', ack, msg.event);
+        if (!room.media) return this.#refuse('not-sfu', ack, msg.event);
+        room.media.view(self.id, msg.payload);
+        ack?.({ ok: true });
+        return;
+      }
       case 'check': {
         if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, msg.event);
         const withheld = this.opts.hasTurn ? this.#turnWithheld(msg.payload) : null;
@@ -364,9 +390,10 @@ class Connection {
     }
     const token = this.opts.resumeTokens.mint(room.name, id);
 
-    if (room.isFull) {
+    const placed = this.#place(room, req, proven);
+    if (placed !== null) {
       this.opts.rooms.releaseIfEmpty(room);
-      return this.#refuse('room-full', ack, 'join');
+      return this.#refuse(placed, ack, 'join');
     }
 
     const self: Participant = {
@@ -376,8 +403,10 @@ class Connection {
       joinedAt: before?.joinedAt ?? Date.now(),
     };
     const socket = this.socket;
+    const canSfu = req.topologies?.includes('sfu') ?? false;
     room.add({
       participant: self,
+      sfu: canSfu,
       send: (event, payload) => this.#send(event, payload),
       evict: () => {
         if (this.#grace) {
@@ -413,11 +442,12 @@ class Connection {
       iceServers: this.opts.iceServers(id),
       resumeToken: token,
       roomState: access.stateFor(id),
-      topology: 'mesh',
+      topology: room.topology,
       protocolVersion: PROTOCOL_VERSION,
     };
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
+    room.media?.join(id, (event, payload) => this.#send(event, payload));
     socket.emit('chat-history', { messages: room.chat.visibleTo(id) });
     if (before === null) room.broadcast('participant-joined', { participant: self }, id);
     // Taking back its own seat: the others never saw it go, so they hear only of what changed.
@@ -430,6 +460,41 @@ class Connection {
     if (access.hostId !== hostBefore) access.publish();
     this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
+  }
+
+  /**
+   * Whether the joiner fits the room, moving the room to the forwarding unit when it outgrows the
+   * mesh (ROOM_TOPOLOGY=auto) or starting it there (ROOM_TOPOLOGY=sfu). Returns the refusal, or
+   * null when the joiner may take a seat.
+   */
+  #place(room: Room, req: Extract<ClientEvent, { event: 'join' }>['payload'], proven: boolean): ErrorId | null {
+    const { mode, meshMax, roomMax } = this.opts.topology;
+    const canSfu = req.topologies?.includes('sfu') ?? false;
+    // A new room: through the forwarding unit from the start with ROOM_TOPOLOGY=sfu, or when the
+    // participant who makes it was in a room through it before (the server restarted).
+    if (room.size === 0 && room.topology === 'mesh' && mode !== 'mesh') {
+      const wasSfu = proven && req.topology === 'sfu';
+      if (mode === 'sfu' || (wasSfu && canSfu)) {
+        const media = this.opts.topology.sfuRoom(room.name);
+        if (media) room.useSfu(media, roomMax);
+      }
+    }
+    if (room.topology === 'sfu') {
+      if (!canSfu) return 'sfu-required';
+      return room.isFull ? 'room-full' : null;
+    }
+    if (!room.isFull) return null;
+    // A full mesh moves to the forwarding unit when everyone in it (and the joiner) can follow.
+    if (mode !== 'auto' || !canSfu || !room.allSfuCapable || meshMax >= roomMax) return 'room-full';
+    const media = this.opts.topology.sfuRoom(room.name);
+    if (!media) return 'room-full';
+    room.useSfu(media, roomMax);
+    this.log.info({ room: room.name, size: room.size }, 'room moved to the forwarding unit');
+    for (const m of room.members()) {
+      media.join(m.participant.id, (event, payload) => m.send(event, payload));
+      m.send('topology', { topology: 'sfu' });
+    }
+    return null;
   }
 
   /**
@@ -486,6 +551,7 @@ class Connection {
     const member = room.get(self.id);
     if (!member || member.participant !== self) return;
     room.remove(self.id);
+    room.media?.leave(self.id);
     if (reason === 'disconnected') this.opts.access.dropped(room.name, self.id);
     if (announce) room.broadcast('participant-left', { id: self.id, reason });
     this.opts.access.afterLeave(room, self.id);

@@ -6,6 +6,7 @@ import { useShortcuts } from '../keyboard/useShortcuts';
 import type { Call, CallSnapshot } from '../media/Call';
 import { useLinkQuality } from '../quality/useLinkQuality';
 import { useSpeaking } from '../speaking/useSpeaking';
+import { useGallery } from './useGallery';
 
 export type Layout = 'grid' | 'speaker';
 export type Panel = 'devices' | 'stats' | null;
@@ -42,8 +43,17 @@ export function useCallScreen(call: Call | null, snapshot: CallSnapshot, leave: 
     self ? remotes.map((r) => ({ id: r.participant.id, name: r.participant.name })) : [],
   );
 
+  // The active speaker: the server's where it measures one (rooms through its forwarding unit),
+  // else the local detection; only someone in the call.
+  const remoteIds = useMemo(() => remotes.map((r) => r.participant.id), [remotes]);
+  const speaker = [snapshot.activeSpeaker, talk.active].find(
+    (id) => id != null && (id === selfId || remoteIds.includes(id)),
+  );
+  const activeSpeaker = speaker ?? null;
   // The large tile in the speaker layout: the active speaker, else the first other person.
-  const featured = layout === 'speaker' ? (talk.active ?? remotes[0]?.participant.id ?? selfId) : null;
+  const featured = layout === 'speaker' ? (activeSpeaker ?? remoteIds[0] ?? selfId) : null;
+  // Which tiles are on screen: a page of the grid or of the speaker layout's strip.
+  const gallery = useGallery({ layout, selfId, remoteIds, speaker: activeSpeaker, featured });
 
   const togglePanel = useCallback((p: Exclude<Panel, null>) => setPanel((cur) => (cur === p ? null : p)), []);
 
@@ -79,7 +89,9 @@ export function useCallScreen(call: Call | null, snapshot: CallSnapshot, leave: 
     helpOpen,
     setHelpOpen,
     speaking: talk.speaking,
+    activeSpeaker,
     featured,
+    gallery,
     quality,
     devices,
     callDevices,

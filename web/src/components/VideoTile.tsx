@@ -21,12 +21,16 @@ export interface VideoTileProps {
   featured?: boolean;
   /** Extra indicators in the label (connection quality). */
   extra?: ReactNode;
+  /** Shown here though their own place is on another page (the active speaker). */
+  pinned?: boolean;
+  /** Receives the tile's element, so that its rendered size can be reported. */
+  viewRef?: (el: HTMLElement | null) => void;
 }
 
 /** One participant's video with name label and mute/camera-off indicators. */
 export function VideoTile(props: VideoTileProps) {
   const { stream, name, local = false, participantId, audioOn, videoOn, status, linkState, tracksVersion } = props;
-  const { speaking = false, featured = false, extra } = props;
+  const { speaking = false, featured = false, extra, pinned = false, viewRef } = props;
   const ref = useRef<HTMLVideoElement>(null);
   const [needsClick, setNeedsClick] = useState(false);
   const speaker = useSyncExternalStore(onSpeakerChange, speakerId);
@@ -68,11 +72,13 @@ export function VideoTile(props: VideoTileProps) {
 
   return (
     <figure
+      ref={viewRef}
       className={`tile${local ? ' tile-local' : ''}${speaking ? ' tile-speaking' : ''}${featured ? ' tile-featured' : ''}`}
       data-participant-id={participantId}
       data-speaking={speaking ? 'true' : undefined}
       data-testid={local ? 'local-tile' : 'remote-tile'}
       data-link-state={linkState}
+      data-pinned={pinned ? 'true' : undefined}
       aria-busy={status ? true : undefined}
     >
       <video

@@ -1,5 +1,5 @@
 import { nameProblem, roomProblem } from '@parley/protocol/limits';
-import { startTransition, useEffect, useState } from 'react';
+import { startTransition, useEffect, useState, type CSSProperties } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { featuresOf } from '../callFeatures';
 import '../components/grid.css';
@@ -13,7 +13,11 @@ import { invitationToken } from '../host/invitation';
 import { startCall, useCall } from '../hooks/useCall';
 import type { CallOptions, CallSnapshot } from '../media/Call';
 import { problemText } from '../media/localMedia';
-import { ScreenButton, ScreenStage } from '../screen/ScreenStage';
+import { ScreenButton, ScreenStage, useScreens } from '../screen/ScreenStage';
+import { gridShape } from '../callscreen/gallery';
+import { Pager } from '../callscreen/Pager';
+import type { Gallery } from '../callscreen/useGallery';
+import { useTileViews } from '../callscreen/useTileViews';
 import { callPath } from '../names';
 import { handOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
 import { PreJoin } from '../prejoin/PreJoin';
@@ -24,6 +28,23 @@ const linkStateText: Record<string, string | undefined> = {
   reconnecting: 'reconnecting…',
   failed: 'connection failed',
 };
+
+/** React key of your own tile (your id may arrive after the tile is shown). */
+const SELF_TILE = '\u0000self';
+
+/**
+ * Columns and rows for a page of tiles when the room takes pages (or more than the six tiles
+ * grid.css has classes for); undefined leaves the classes' shapes for small rooms.
+ */
+function pagedGridStyle(layout: 'grid' | 'speaker', gallery: Gallery, count: number): CSSProperties | undefined {
+  if (gallery.pageCount <= 1 && count <= 6) return undefined;
+  const { cols, rows } =
+    layout === 'grid'
+      ? gridShape(count, gallery.shape.cols, gallery.shape.rows)
+      : { cols: gallery.shape.stripPerPage, rows: 4 };
+  // The page controls take a line of their own.
+  return { '--cols': cols, '--rows': rows, '--chrome': '11.5rem' } as CSSProperties;
+}
 
 /** `/call/:username/:room` and `/r/:room`: the pre-join screen, then the call. */
 export default function CallPage() {
@@ -110,6 +131,12 @@ function CallScreen({ username, room, choice }: { username: string; room: string
     void navigate('/');
   };
   const ui = useCallScreen(call, snapshot, () => void leave());
+  const screens = useScreens(features?.screen ?? null);
+  const viewRef = useTileViews(
+    call,
+    snapshot.remotes,
+    screens.filter((s) => !s.local).map((s) => s.participantId),
+  );
 
   const copyLink = async (): Promise<void> => {
     const url = `${window.location.origin}/r/${encodeURIComponent(room)}`;
@@ -123,6 +150,10 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   };
 
   const { media, remotes, self } = snapshot;
+  const { gallery } = ui;
+  const onPage = gallery.tiles;
+  const remoteById = new Map(remotes.map((r) => [r.participant.id, r]));
+  const gridStyle = pagedGridStyle(ui.layout, gallery, onPage.length);
   const hasAudio = snapshot.localStream?.getAudioTracks().length ? true : false;
   const hasVideo = snapshot.localStream?.getVideoTracks().length ? true : false;
 
@@ -149,42 +180,62 @@ function CallScreen({ username, room, choice }: { username: string; room: string
       </header>
       <MediaNotes snapshot={snapshot} />
       <AccessNotices call={call} snapshot={snapshot} />
-      {features && <ScreenStage screen={features.screen} />}
+      {features && <ScreenStage screen={features.screen} viewRef={(id) => viewRef('screen', id)} />}
       <div className="call-body">
         <section
-          className={`grid grid-${Math.min(remotes.length + 1, 6)} layout-${ui.layout}`}
+          className={`grid grid-${Math.min(onPage.length, 6)} layout-${ui.layout}`}
           aria-label="Participants"
-          data-count={remotes.length + 1}
+          data-count={onPage.length}
+          data-page={gallery.page + 1}
+          data-page-count={gallery.pageCount}
+          style={gridStyle}
         >
-          <VideoTile
-            speaking={ui.speaking.has(ui.selfId)}
-            featured={ui.featured === ui.selfId}
-            local
-            stream={snapshot.localStream}
-            name={self?.name ?? username}
-            participantId={self?.id}
-            audioOn={hasAudio && media.audio}
-            videoOn={hasVideo && media.video}
-          />
-          {remotes.map((r) => (
-            <VideoTile
-              key={r.participant.id}
-              stream={r.stream}
-              tracksVersion={r.tracksVersion}
-              name={r.participant.name}
-              participantId={r.participant.id}
-              audioOn={r.participant.media.audio}
-              videoOn={r.participant.media.video}
-              status={linkStateText[r.state]}
-              linkState={r.state}
-              speaking={ui.speaking.has(r.participant.id)}
-              featured={ui.featured === r.participant.id}
-              extra={<QualityBadge quality={ui.quality.get(r.participant.id)?.quality ?? 'unknown'} />}
-            />
-          ))}
+          {onPage.map((id) => {
+            if (id === ui.selfId) {
+              return (
+                <VideoTile
+                  key={SELF_TILE}
+                  speaking={ui.speaking.has(ui.selfId)}
+                  featured={ui.featured === ui.selfId}
+                  local
+                  stream={snapshot.localStream}
+                  name={self?.name ?? username}
+                  participantId={self?.id}
+                  audioOn={hasAudio && media.audio}
+                  videoOn={hasVideo && media.video}
+                />
+              );
+            }
+            const r = remoteById.get(id);
+            if (!r) return null;
+            return (
+              <VideoTile
+                key={id}
+                stream={r.stream}
+                tracksVersion={r.tracksVersion}
+                name={r.participant.name}
+                participantId={id}
+                audioOn={r.participant.media.audio}
+                videoOn={r.participant.media.video}
+                status={linkStateText[r.state]}
+                linkState={r.state}
+                speaking={ui.speaking.has(id)}
+                featured={ui.featured === id}
+                pinned={gallery.pinnedShown === id}
+                viewRef={viewRef('camera', id)}
+                extra={<QualityBadge quality={ui.quality.get(id)?.quality ?? 'unknown'} />}
+              />
+            );
+          })}
         </section>
         <CallScreenExtras ui={ui} call={call} snapshot={snapshot} />
       </div>
+      <Pager
+        page={gallery.page}
+        pageCount={gallery.pageCount}
+        goTo={gallery.goTo}
+        label={ui.layout === 'grid' ? 'Participant pages' : 'Pages of the participant strip'}
+      />
       {snapshot.phase === 'joined' && remotes.length === 0 && (
         <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
       )}

@@ -4,20 +4,34 @@ import type { ScreenShare, ScreenView } from './ScreenShare';
 
 const none: ScreenView[] = [];
 
-/** The presentation area: one large tile per shared screen, shown while anyone shares. */
-export function ScreenStage({ screen }: { screen: ScreenShare }) {
-  const screens = useEmitterValue(screen, (s) => s.screens, none);
+/** The screens being shared now (yours included). */
+export function useScreens(screen: ScreenShare | null): ScreenView[] {
+  return useEmitterValue(screen, (s) => s.screens, none);
+}
+
+/**
+ * The presentation area: one large tile per shared screen, shown while anyone shares.
+ * `viewRef` receives each remote screen tile's element, so that its size can be reported.
+ */
+export function ScreenStage({
+  screen,
+  viewRef,
+}: {
+  screen: ScreenShare;
+  viewRef?: (participantId: string) => ((el: HTMLElement | null) => void) | undefined;
+}) {
+  const screens = useScreens(screen);
   if (screens.length === 0) return null;
   return (
     <section className={`stage stage-${Math.min(screens.length, 4)}`} aria-label="Shared screens">
       {screens.map((s) => (
-        <ScreenTile key={s.key} view={s} />
+        <ScreenTile key={s.key} view={s} viewRef={s.local ? undefined : viewRef?.(s.participantId)} />
       ))}
     </section>
   );
 }
 
-function ScreenTile({ view }: { view: ScreenView }) {
+function ScreenTile({ view, viewRef }: { view: ScreenView; viewRef?: ((el: HTMLElement | null) => void) | undefined }) {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const v = ref.current;
@@ -27,7 +41,12 @@ function ScreenTile({ view }: { view: ScreenView }) {
   }, [view.stream]);
   const label = view.local ? 'Your screen (shared with everyone)' : `${view.name}'s screen`;
   return (
-    <figure className="tile tile-screen" data-testid="screen-tile" data-participant-id={view.participantId}>
+    <figure
+      ref={viewRef}
+      className="tile tile-screen"
+      data-testid="screen-tile"
+      data-participant-id={view.participantId}
+    >
       <video ref={ref} autoPlay playsInline muted aria-label={label} />
       <figcaption className="tile-label">
         <span className="tile-name">{label}</span>

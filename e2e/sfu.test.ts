@@ -1,0 +1,261 @@
+/**
+ * Rooms through the server's forwarding unit, as people use them: the app in real Chromium
+ * pages (and one Firefox), media through the server only, a mesh that moves to the server
+ * without anyone leaving, and chat, screen sharing and files after the move.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, newParticipant } from './support/browser';
+import { joinThroughUi, remoteVideos } from './support/call';
+import { chatTexts, openFiles, sendChat, waitForChat } from './support/features';
+import { BrowserPool, type Participant } from './support/participant';
+import { joinCall, waitForDecodingFrom } from './support/participantCall';
+import { waitAllDecoding } from './support/mesh';
+import { startServer } from './support/server';
+
+let browser: Browser;
+let dir: string;
+
+before(async () => {
+  browser = await launchChromium();
+  dir = mkdtempSync(join(tmpdir(), 'parley-sfu-'));
+});
+
+after(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface SfuStatus {
+  state: string;
+  port?: number;
+}
+
+async function sfuStatus(url: string): Promise<SfuStatus> {
+  const body = (await (await fetch(`${url}/readyz`)).json()) as { details: { sfu: SfuStatus } };
+  return body.details.sfu;
+}
+
+/** Skip (saying why) where the forwarding unit did not build. */
+async function needsSfu(t: TestContext, url: string): Promise<boolean> {
+  const s = await sfuStatus(url);
+  if (s.state === 'unavailable' || s.state === 'off') {
+    t.skip(`no forwarding unit: ${JSON.stringify(s)}`);
+    return false;
+  }
+  return true;
+}
+
+async function people(n: number, url: string): Promise<Array<{ context: BrowserContext; page: Page }>> {
+  return Promise.all(Array.from({ length: n }, () => newParticipant(browser, url)));
+}
+
+function topologyOf(page: Page): Promise<string | null> {
+  return page.evaluate(
+    () =>
+      (window as unknown as { __parleyCall?: { snapshot: { topology: string | null } } }).__parleyCall?.snapshot
+        .topology ?? null,
+  );
+}
+
+/** The remote ends (address:port) of every selected candidate pair of the page's connections. */
+function selectedRemotes(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const call = (window as unknown as { __parleyCall: { getStats(): Promise<Record<string, RTCStats[]>> } })
+      .__parleyCall;
+    const out = new Set<string>();
+    for (const list of Object.values(await call.getStats())) {
+      const byId = new Map(list.map((s) => [s.id, s as RTCStats & Record<string, unknown>]));
+      for (const s of byId.values()) {
+        if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') continue;
+        const pair = byId.get(s.selectedCandidatePairId);
+        const remote = pair ? byId.get(String(pair.remoteCandidateId)) : undefined;
+        if (remote) out.add(`${String(remote.address ?? remote.ip)}:${String(remote.port)}`);
+      }
+    }
+    return [...out];
+  });
+}
+
+describe('rooms through the forwarding unit', () => {
+  test('ROOM_TOPOLOGY=sfu: four people all see each other, every media path ends at the server', async (t) => {
+    const server = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1' } });
+    const ps = await people(4, server.url);
+    try {
+      if (!(await needsSfu(t, server.url))) return;
+      const names = ['Ada', 'Grace', 'Linus', 'Barbara'];
+      for (const [i, p] of ps.entries()) await joinThroughUi(p.page, names[i]!, 'sfu-four');
+      const seen = await Promise.all(ps.map((p) => waitAllDecoding(p.page, 3, { timeoutMs: 45_000 })));
+      for (const [i, videos] of seen.entries()) {
+        assert.deepEqual(videos.map((v) => v.name).sort(), names.filter((_, j) => j !== i).sort());
+      }
+      const status = await sfuStatus(server.url);
+      assert.equal(status.state, 'running');
+      for (const p of ps) {
+        assert.equal(await topologyOf(p.page), 'sfu');
+        const remotes = await selectedRemotes(p.page);
+        assert.ok(remotes.length > 0, 'the page has selected candidate pairs');
+        assert.deepEqual(remotes, [`127.0.0.1:${status.port}`], 'only the server, never another browser');
+      }
+    } finally {
+      await Promise.all(ps.map((p) => p.context.close()));
+      await server.kill('SIGTERM');
+    }
+  });
+
+  test('auto with MESH_MAX=2: the third joiner moves the call to the server without a visible gap; chat, screen and files keep working', async (t) => {
+    const server = await startServer({ env: { MESH_MAX: '2', SFU_ANNOUNCED_IPS: '127.0.0.1' } });
+    const [a, b, c] = await people(3, server.url);
+    try {
+      if (!(await needsSfu(t, server.url))) return;
+      await joinThroughUi(a!.page, 'Ada', 'sfu-move');
+      await joinThroughUi(b!.page, 'Grace', 'sfu-move');
+      await Promise.all([waitAllDecoding(a!.page, 1), waitAllDecoding(b!.page, 1)]);
+      assert.equal(await topologyOf(a!.page), 'mesh');
+      await sendChat(a!.page, 'before the move');
+      await waitForChat(b!.page, 'before the move');
+
+      // Watch Grace's video at Ada: the longest time without a new frame across the move.
+      await a!.page.evaluate(() => {
+        const w = window as unknown as { __gap: { last: number; max: number; frames: number; stop: boolean } };
+        w.__gap = { last: performance.now(), max: 0, frames: -1, stop: false };
+        const tick = (): void => {
+          const v = document.querySelector<HTMLVideoElement>('[data-testid="remote-tile"] video');
+          const frames = v?.getVideoPlaybackQuality().totalVideoFrames ?? 0;
+          const now = performance.now();
+          if (frames !== w.__gap.frames && frames > 0) {
+            w.__gap.max = Math.max(w.__gap.max, now - w.__gap.last);
+            w.__gap.last = now;
+            w.__gap.frames = frames;
+          }
+          if (!w.__gap.stop) setTimeout(tick, 20);
+        };
+        tick();
+      });
+
+      await joinThroughUi(c!.page, 'Linus', 'sfu-move');
+      const all = await Promise.all([a, b, c].map((p) => waitAllDecoding(p!.page, 2, { timeoutMs: 45_000 })));
+      assert.deepEqual(all[2]!.map((v) => v.name).sort(), ['Ada', 'Grace']);
+      for (const p of [a, b, c]) assert.equal(await topologyOf(p!.page), 'sfu');
+      // Let the old mesh close, then read the gap.
+      await a!.page.waitForTimeout(2_000);
+      const gapMs = await a!.page.evaluate(() => {
+        const g = (window as unknown as { __gap: { max: number; stop: boolean } }).__gap;
+        g.stop = true;
+        return Math.round(g.max);
+      });
+      console.log(`longest gap in Grace's video at Ada across the move: ${gapMs} ms`);
+      assert.ok(gapMs < 1_000, `media gap under 1 s (${gapMs} ms)`);
+      const status = await sfuStatus(server.url);
+      assert.deepEqual(await selectedRemotes(a!.page), [`127.0.0.1:${status.port}`], 'the mesh links are closed');
+
+      // Chat: the history is still there, and new messages reach everyone.
+      assert.ok((await chatTexts(a!.page)).some((x) => x.includes('before the move')));
+      await sendChat(c!.page, 'after the move');
+      await Promise.all([waitForChat(a!.page, 'after the move'), waitForChat(b!.page, 'after the move')]);
+
+      // Screen sharing through the server.
+      await b!.page.getByRole('button', { name: 'Share screen' }).click();
+      for (const p of [a, c]) {
+        await p!.page.waitForFunction(
+          () => {
+            const v = document.querySelector<HTMLVideoElement>('video[aria-label="Grace\'s screen"]');
+            return v !== null && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0;
+          },
+          undefined,
+          { timeout: 30_000 },
+        );
+      }
+      await b!.page.getByRole('button', { name: 'Stop sharing' }).click();
+
+      // A file, peer to peer on demand, arrives byte-identical.
+      const data = randomBytes(2 * 1024 * 1024);
+      const path = join(dir, 'after-move.bin');
+      writeFileSync(path, data);
+      await openFiles(a!.page);
+      await openFiles(c!.page);
+      await a!.page.getByLabel('File to send').setInputFiles(path);
+      const r = c!.page.getByTestId('transfer').filter({ hasText: 'after-move.bin' });
+      await r.getByRole('button', { name: 'Accept' }).click({ timeout: 30_000 });
+      const save = r.getByRole('link', { name: 'Save after-move.bin' });
+      await save.waitFor({ timeout: 60_000 });
+      const [download] = await Promise.all([c!.page.waitForEvent('download'), save.click()]);
+      const saved = join(dir, 'saved.bin');
+      await download.saveAs(saved);
+      assert.equal(
+        createHash('sha256').update(readFileSync(saved)).digest('hex'),
+        createHash('sha256').update(data).digest('hex'),
+      );
+    } finally {
+      await Promise.all([a, b, c].map((p) => p?.context.close()));
+      await server.kill('SIGTERM');
+    }
+  });
+
+  test('simulcast: a small tile receives a lower layer than an enlarged one', async (t) => {
+    const server = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1' } });
+    const [a, b] = await people(2, server.url);
+    try {
+      if (!(await needsSfu(t, server.url))) return;
+      await joinThroughUi(a!.page, 'Ada', 'sfu-layers');
+      await joinThroughUi(b!.page, 'Grace', 'sfu-layers');
+      await waitAllDecoding(b!.page, 1, { timeoutMs: 45_000 });
+      const width = async (): Promise<number> => (await remoteVideos(b!.page))[0]?.width ?? 0;
+      // A small window: the tile is small, the layer low.
+      await b!.page.setViewportSize({ width: 360, height: 300 });
+      await b!.page.waitForFunction(
+        () => (document.querySelector<HTMLVideoElement>('[data-testid="remote-tile"] video')?.videoWidth ?? 0) <= 320,
+        undefined,
+        { timeout: 30_000 },
+      );
+      const small = await width();
+      // The window grows: a higher layer follows.
+      await b!.page.setViewportSize({ width: 1600, height: 1000 });
+      await b!.page.waitForFunction(
+        (s) => (document.querySelector<HTMLVideoElement>('[data-testid="remote-tile"] video')?.videoWidth ?? 0) > s,
+        small,
+        { timeout: 30_000 },
+      );
+      const large = await width();
+      console.log(`remote camera width: small tile ${small}px, large tile ${large}px`);
+      assert.ok(large > small);
+    } finally {
+      await Promise.all([a, b].map((p) => p?.context.close()));
+      await server.kill('SIGTERM');
+    }
+  });
+
+  test('Firefox takes part in a room through the server with two Chromium pages', async (t) => {
+    const server = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1' } });
+    const pool = new BrowserPool(server.url);
+    const list: Array<{ name: string; p: Participant }> = [];
+    try {
+      if (!(await needsSfu(t, server.url))) return;
+      for (const [name, b] of [
+        ['Ada', 'chromium'],
+        ['Fox', 'firefox'],
+        ['Cy', 'chromium'],
+      ] as const) {
+        list.push({ name, p: await pool.participant(b) });
+      }
+      for (const x of list) await joinCall(x.p, x.name, 'sfu-fox');
+      await Promise.all(
+        list.map((me) =>
+          waitForDecodingFrom(
+            me.p,
+            list.filter((o) => o !== me).map((o) => o.name),
+          ),
+        ),
+      );
+    } finally {
+      await Promise.allSettled(list.map((x) => x.p.close()));
+      await pool.close();
+      await server.kill('SIGTERM');
+    }
+  });
+});
