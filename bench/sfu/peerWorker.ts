@@ -388,8 +388,32 @@ async function subscribe(socket: Socket, plan: PeerPlan, latest: { tracks: Track
   return firstMedia;
 }
 
-/** One participant: join, publish, subscribe; resolves with join -> first video packet (ms). */
-async function participant(plan: PeerPlan, name: string): Promise<number> {
+/** A semaphore: at most `n` holders at once. */
+function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (f) => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await f();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * One participant: join, publish, subscribe; resolves with join -> first video packet (ms).
+ * `busy` bounds the connection set-ups in flight (a werift connection costs ~30 ms of CPU);
+ * waiting for the others' tracks holds no slot, or a room would wait on joiners that cannot start.
+ */
+async function participant(
+  plan: PeerPlan,
+  name: string,
+  busy: <T>(f: () => Promise<T>) => Promise<T>,
+): Promise<number> {
   const started = now();
   const socket = io(`${plan.url}/parley`, { transports: ['websocket'], forceNew: true, reconnection: false });
   sockets.push(socket);
@@ -398,37 +422,37 @@ async function participant(plan: PeerPlan, name: string): Promise<number> {
     latest.tracks = m.tracks;
   });
   try {
-    const joined = await emitAck(socket, 'join', {
-      room: plan.room,
-      name,
-      media: { audio: plan.audio, video: plan.video },
-      topologies: ['mesh', 'sfu'],
+    await busy(async () => {
+      const joined = await emitAck(socket, 'join', {
+        room: plan.room,
+        name,
+        media: { audio: plan.audio, video: plan.video },
+        topologies: ['mesh', 'sfu'],
+      });
+      if (joined.topology !== 'sfu') throw new Error(`join: the room is ${String(joined.topology)}, not sfu`);
+      if (plan.video || plan.audio) await publish(socket, plan);
     });
-    if (joined.topology !== 'sfu') throw new Error(`join: the room is ${String(joined.topology)}, not sfu`);
-    if (plan.video || plan.audio) await publish(socket, plan);
   } finally {
     // Counted by the parent whether it worked or not: it waits for every participant's turn.
     post({ type: 'published' });
   }
   if (!plan.subscribe) return NaN;
-  return (await subscribe(socket, plan, latest)) - started;
+  await tracksOnce(socket, plan.expectTracks, latest);
+  return (await busy(() => subscribe(socket, plan, latest))) - started;
 }
 
 async function open(plan: PeerPlan): Promise<void> {
   const errors: string[] = [];
-  // A few at a time: a werift connection costs ~30 ms of CPU to set up.
   const results: number[] = [];
   let ok = 0;
-  const queue = [...plan.names];
+  const busy = limiter(8);
   await Promise.all(
-    Array.from({ length: Math.min(8, queue.length) }, async () => {
-      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-        try {
-          results.push(await participant(plan, name));
-          ok++;
-        } catch (err) {
-          errors.push((err as Error).message);
-        }
+    plan.names.map(async (name) => {
+      try {
+        results.push(await participant(plan, name, busy));
+        ok++;
+      } catch (err) {
+        errors.push((err as Error).message);
       }
     }),
   );
