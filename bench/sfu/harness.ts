@@ -129,11 +129,21 @@ export async function measure(server: ServerProcess, workers: PeerWorker[], seco
     for (const w of workers) w.send({ type: 'report' });
     return Promise.all(workers.map((w) => w.next<PeerReport>('report', 30_000)));
   };
+  const exited = (): Error | null =>
+    server.proc.exitCode !== null || server.proc.signalCode !== null
+      ? new Error(
+          `the server exited (${server.proc.exitCode ?? server.proc.signalCode}); its last output:\n${server.stderrTail()}`,
+        )
+      : null;
+  const gone = exited();
+  if (gone) throw gone;
   const startReports = await report();
   for (const w of workers) w.send({ type: 'mark' });
   const before = sampleProcess(server.pid);
   const t0 = performance.now();
   await sleep(seconds * 1000);
+  const died = exited();
+  if (died) throw died;
   const after = sampleProcess(server.pid);
   const elapsed = (performance.now() - t0) / 1000;
   const reports = await report();
