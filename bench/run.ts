@@ -45,7 +45,8 @@ for (const name of names) {
   const loadBefore = loadavg();
   try {
     const result = await bench.run({ smoke, log: (m) => process.stderr.write(`[${name}] ${m}\n`) });
-    console.log(markdownTable(result));
+    if (result.skipped !== undefined) console.log(`Skipped: ${result.skipped}`);
+    else console.log(markdownTable(result));
     for (const n of result.notes ?? []) console.log(`\n${n}`);
     const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
     console.log(

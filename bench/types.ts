@@ -13,6 +13,11 @@ export interface BenchResult {
   rows: Array<Array<string | number>>;
   /** Sentences printed under the table (set-up, reference figures, caveats). */
   notes?: string[];
+  /**
+   * Why nothing could be measured (e.g. the server has no forwarding unit): the table is empty
+   * and the smoke test skips with this reason.
+   */
+  skipped?: string;
   /** Everything measured, written to bench/results/<name>.json. */
   data?: unknown;
 }

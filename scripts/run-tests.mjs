@@ -11,7 +11,7 @@ const stage = process.argv[2];
 const filters = process.argv.slice(3);
 
 const stages = {
-  unit: { dirs: ['protocol/src', 'server/src', 'web/src'], concurrency: 2 },
+  unit: { dirs: ['protocol/src', 'server/src', 'web/src', 'bench'], concurrency: 2 },
   integration: { dirs: ['server/test'], concurrency: 1 },
   e2e: { dirs: ['e2e'], concurrency: 1 },
 };

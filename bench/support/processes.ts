@@ -35,6 +35,8 @@ export interface ServerProcess {
   port: number;
   pid: number;
   proc: ChildProcess;
+  /** The last few kilobytes the process wrote on stderr (why it exited, when it did). */
+  stderrTail(): string;
   stop(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ export async function startServerProcess(
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start: ${output}`)), 15_000);
     proc.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+      output = (output + chunk.toString()).slice(-8192);
       const m = /open http:\/\/[^:]+:(\d+)/.exec(output);
       if (m) {
         clearTimeout(timer);
@@ -73,6 +75,7 @@ export async function startServerProcess(
     port,
     pid: proc.pid as number,
     proc,
+    stderrTail: () => output,
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = once(proc, 'exit');
