@@ -164,8 +164,9 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
 const bench: Benchmark = {
   name: 'mesh',
   description:
-    'Full-mesh rooms of Chromium pages (fake 640x480 camera) joining at the same instant: time until every page ' +
-    'decodes every other, and decoded frame rates of all streams, with adaptive send quality on and off.',
+    'Rooms of Chromium pages (fake camera) joining at the same instant, as a full mesh and through the ' +
+    "server's forwarding unit: time until every page decodes every other, decoded frame rates of all streams, " +
+    'browser and server CPU, with adaptive send quality on and off.',
   async run(ctx: BenchContext): Promise<BenchResult> {
     const sizes = ctx.smoke ? [2] : (process.env.MESH_BENCH_SIZES ?? '2,4,6').split(',').map(Number);
     const topologies = (process.env.MESH_BENCH_TOPOLOGIES ?? (ctx.smoke ? 'mesh' : 'mesh,sfu'))

@@ -71,7 +71,14 @@ export class SfuRoom {
       this.#broadcast('active-speaker', { participant: id });
     });
     this.#timer = setInterval(() => {
-      for (const p of this.#peers.values()) this.#chooseLayers(p);
+      for (const p of this.#peers.values()) {
+        try {
+          this.#chooseLayers(p);
+        } catch (err) {
+          // One participant's bad state must not stop the timer (or the process) for the room.
+          this.log.error({ err, room: this.name, participant: p.id }, 'choosing layers failed');
+        }
+      }
     }, LAYER_INTERVAL_MS);
     this.#timer.unref();
   }
@@ -245,7 +252,8 @@ export class SfuRoom {
       // No ICE from the browser for 30 s, or DTLS failed: it is gone (a page that lost its path
       // restarts ICE before this; one that comes back later offers a new connection).
       this.log.info({ room: this.name, participant: p.id, connection: which }, 'media connection failed');
-      conn.close();
+      // Closed after the engine's own event has run its course, never from inside it.
+      setImmediate(() => conn.close());
       p[which] = null;
       if (which === 'publish') {
         this.#dropTracks(p);

@@ -160,7 +160,11 @@ class MzSource implements EngineSource {
   }
 
   requestKeyframe(): void {
-    this.track.refresh();
+    try {
+      this.track.refresh();
+    } catch {
+      // Stopped: nothing to ask for.
+    }
   }
 
   stop(): void {
@@ -190,9 +194,14 @@ class MzSink implements EngineSink {
   /** Start forwarding; called once DTLS is up (attaching earlier loses the first keyframe). */
   attach(): void {
     if (this.#stopped || this.#transponder) return;
-    this.#transponder = this.track.attachTo(this.source.track);
-    this.#apply();
-    this.source.requestKeyframe();
+    try {
+      this.#transponder = this.track.attachTo(this.source.track);
+      this.#apply();
+      this.source.requestKeyframe();
+    } catch {
+      // The source ended meanwhile (its publisher left): the subscriber is told by `sfu-tracks`.
+      this.#transponder = null;
+    }
   }
 
   select(rid: string | null): void {
