@@ -67,20 +67,21 @@ describe('participants whose connection drops', () => {
   });
 
   test('a room at the cap still refuses a newcomer while a dropped member is in its grace', async () => {
-    const socks = await Promise.all(Array.from({ length: 6 }, () => connect(url)));
+    const cap = server.config.meshMax;
+    const socks = await Promise.all(Array.from({ length: cap }, () => connect(url)));
     const joined = [];
-    for (const [i, s] of socks.slice(0, 6).entries()) joined.push(await join(s, { room: 'drop-4', name: `P${i}` }));
-    dropTransport(socks[5]!);
+    for (const [i, s] of socks.entries()) joined.push(await join(s, { room: 'drop-4', name: `P${i}` }));
+    dropTransport(socks[cap - 1]!);
     await sleep(100);
     const late = await connect(url);
     const r = await late.timeout(2_000).emitWithAck('join', { room: 'drop-4', name: 'late' });
     assert.equal((r as { error?: string }).error, 'room-full');
     // The dropped one comes back into its own seat.
     const back = await connect(url);
-    const j = joined[5]!;
+    const j = joined[cap - 1]!;
     const again = await join(back, {
       room: 'drop-4',
-      name: 'P5',
+      name: `P${cap - 1}`,
       resume: { participantId: j.self.id, token: j.resumeToken },
     });
     assert.equal(again.self.id, j.self.id);
