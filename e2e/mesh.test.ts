@@ -113,7 +113,8 @@ test('four people clicking Join at the same instant all end connected to all', a
 });
 
 test('the participant beyond the cap is told the room is full; the others are undisturbed', async () => {
-  const small = await startServer({ env: { MESH_MAX: '2' } });
+  // A mesh-only server: with ROOM_TOPOLOGY=auto the third would move the room to the forwarding unit.
+  const small = await startServer({ env: { MESH_MAX: '2', ROOM_TOPOLOGY: 'mesh' } });
   const ps = await participants(3, small.url);
   try {
     await joinThroughUi(ps[0]!.page, 'Ada', 'mesh-full');

@@ -243,7 +243,9 @@ describe('rooms through the forwarding unit', () => {
   });
 
   test('simulcast: a small tile receives a lower layer than an enlarged one', async (t) => {
-    const server = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1' } });
+    const server = await startServer({
+      env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: process.env.SFU_LOG ?? 'warn' },
+    });
     const [a, b] = await people(2, server.url);
     try {
       if (!(await needsSfu(t, server.url))) return;
@@ -252,20 +254,25 @@ describe('rooms through the forwarding unit', () => {
       await waitAllDecoding(b!.page, 1, { timeoutMs: 45_000 });
       const width = async (): Promise<number> => (await remoteVideos(b!.page))[0]?.width ?? 0;
       // A small window: the tile is small, the layer low.
-      await b!.page.setViewportSize({ width: 360, height: 300 });
+      await b!.page.setViewportSize({ width: 320, height: 240 });
       await b!.page.waitForFunction(
-        () => (document.querySelector<HTMLVideoElement>('[data-testid="remote-tile"] video')?.videoWidth ?? 0) <= 320,
+        () => (document.querySelector<HTMLVideoElement>('[data-testid="remote-tile"] video')?.videoWidth ?? 0) <= 160,
         undefined,
         { timeout: 30_000 },
       );
       const small = await width();
       // The window grows: a higher layer follows.
       await b!.page.setViewportSize({ width: 1600, height: 1000 });
-      await b!.page.waitForFunction(
-        (s) => (document.querySelector<HTMLVideoElement>('[data-testid="remote-tile"] video')?.videoWidth ?? 0) > s,
-        small,
-        { timeout: 30_000 },
-      );
+      await b!.page
+        .waitForFunction(
+          (s) => (document.querySelector<HTMLVideoElement>('[data-testid="remote-tile"] video')?.videoWidth ?? 0) > s,
+          small,
+          { timeout: 30_000 },
+        )
+        .catch((err: unknown) => {
+          if (process.env.SFU_LOG) console.error(server.output.join(''));
+          throw err;
+        });
       const large = await width();
       console.log(`remote camera width: small tile ${small}px, large tile ${large}px`);
       assert.ok(large > small);

@@ -11,7 +11,7 @@ import type {
   LayerInfo,
   SfuEngine,
 } from './engine/Engine';
-import { ESTIMATE_RAMP_MS, SfuRoom } from './SfuRoom';
+import { CLIMB_HOLD_MS, ESTIMATE_RAMP_MS, SfuRoom } from './SfuRoom';
 
 /* A fake engine: sources and sinks that record what the room asks of them. */
 
@@ -261,6 +261,20 @@ describe('SfuRoom', () => {
     t.room.view('b', { views: [{ track: 'a:1', width: 1280, height: 720 }] });
     assert.equal(sub.sinks.get('0')!.selected, 'f', 'a young estimate (still probing) does not cap');
     t.clock.now += ESTIMATE_RAMP_MS;
+    // 600 kbit/s against the 1.5 Mbit/s sent: congested, down at once to what fits.
+    t.room.view('b', { views: [{ track: 'a:1', width: 1280, height: 720 }] });
+    assert.equal(sub.sinks.get('0')!.selected, 'h');
+    t.room.view('b', { views: [{ track: 'a:1', width: 320, height: 180 }] });
+    assert.equal(sub.sinks.get('0')!.selected, 'q', 'going down is immediate');
+    t.room.view('b', { views: [{ track: 'a:1', width: 1280, height: 720 }] });
+    assert.equal(sub.sinks.get('0')!.selected, 'q', 'no climb just after congestion');
+    // Not congested any more, after the hold: one layer up per round.
+    t.clock.now += CLIMB_HOLD_MS;
+    t.room.view('b', { views: [{ track: 'a:1', width: 1280, height: 720 }] });
+    assert.equal(sub.sinks.get('0')!.selected, 'h', 'one step up');
+    t.room.view('b', { views: [{ track: 'a:1', width: 1280, height: 720 }] });
+    assert.equal(sub.sinks.get('0')!.selected, 'f', 'and the next');
+    // 600 kbit/s against the 1.5 Mbit/s now sent: congested again, straight back down.
     t.room.view('b', { views: [{ track: 'a:1', width: 1280, height: 720 }] });
     assert.equal(sub.sinks.get('0')!.selected, 'h');
   });

@@ -1,6 +1,13 @@
 import type { ErrorId, ParticipantId, SfuPublish, SfuSubscribe, SfuTrack, SfuView, TrackRole } from '@parley/protocol';
 import type { Logger } from '../logger';
-import type { EngineConnection, EngineSink, EngineSource, EngineSpeakerDetector, SfuEngine } from './engine/Engine';
+import type {
+  EngineConnection,
+  EngineSink,
+  EngineSource,
+  EngineSpeakerDetector,
+  LayerInfo,
+  SfuEngine,
+} from './engine/Engine';
 import { allocate, type View } from './layers';
 
 /** How often each subscriber's layers are chosen again (layers come and go, bandwidth changes). */
@@ -10,6 +17,10 @@ export const LAYER_INTERVAL_MS = 1000;
  * long its layers follow the tile sizes alone, so the picture does not step down and up again.
  */
 export const ESTIMATE_RAMP_MS = 5000;
+/** A subscriber connection whose estimate is below this share of what is sent counts as congested. */
+export const CONGESTED_BELOW = 0.9;
+/** After congestion, how long a subscriber's videos stay down before climbing again. */
+export const CLIMB_HOLD_MS = 10_000;
 
 export type SfuResult<T> = { ok: true; value: T } | { ok: false; error: ErrorId; message: string };
 
@@ -34,6 +45,8 @@ interface Peer {
   subscribeFingerprint: string | null;
   /** When the current subscribe connection was made (its estimate is young before ESTIMATE_RAMP_MS). */
   subscribeSince: number;
+  /** No layer climbs before this time (set when the connection was congested). */
+  climbAfter: number;
   /** Published tracks by mid. */
   tracks: Map<string, Published>;
   /** Received tracks by the subscribe connection's mid. */
@@ -100,6 +113,7 @@ export class SfuRoom {
         subscribe: null,
         subscribeFingerprint: null,
         subscribeSince: 0,
+        climbAfter: 0,
         tracks: new Map(),
         subscriptions: new Map(),
         views: new Map(),
@@ -274,12 +288,29 @@ export class SfuRoom {
       const view: View = p.views.get(s.trackId);
       videos.push({ key: mid, rids: t.source.rids, layers: t.source.layers(), view });
     }
+    // What is forwarded now, against what the connection's estimate says it can carry: below
+    // it, the connection is congested, the budget caps every layer at once and nothing climbs
+    // for CLIMB_HOLD_MS; otherwise each video climbs one layer per round towards its tile (the
+    // estimate follows what is sent, so it shows room for more only once more is sent).
+    let sending = 0;
+    for (const v of videos) {
+      const rid = p.subscriptions.get(v.key)?.sink.selected;
+      sending += v.layers.find((l) => l.rid === rid)?.bitrate ?? 0;
+    }
+    const estimate = p.subscribe?.sendBitrate ?? 0;
     const young = this.now() - p.subscribeSince < ESTIMATE_RAMP_MS;
-    const choice = allocate(videos, young ? 0 : (p.subscribe?.sendBitrate ?? 0));
-    for (const [mid, rid] of choice) {
+    const congested = !young && estimate > 0 && estimate < sending * CONGESTED_BELOW;
+    const now = this.now();
+    if (congested) p.climbAfter = now + CLIMB_HOLD_MS;
+    const mayClimb = now >= p.climbAfter;
+    const choice = allocate(videos, congested ? estimate : 0);
+    for (const [mid, wanted] of choice) {
       const sink = p.subscriptions.get(mid)?.sink;
-      if (!sink || sink.selected === rid) continue;
-      this.log.debug({ room: this.name, participant: p.id, mid, rid, budget: p.subscribe?.sendBitrate }, 'layer');
+      if (!sink) continue;
+      const layers = videos.find((v) => v.key === mid)?.layers ?? [];
+      const rid = young || congested ? wanted : towards(layers, sink.selected, wanted, mayClimb);
+      if (sink.selected === rid) continue;
+      this.log.debug({ room: this.name, participant: p.id, mid, rid, estimate, sending, congested }, 'layer');
       sink.select(rid);
     }
   }
@@ -296,6 +327,26 @@ export class SfuRoom {
   #broadcast(event: string, payload: unknown): void {
     for (const p of this.#peers.values()) p.send(event, payload);
   }
+}
+
+/**
+ * The layer to forward next on the way from `current` to `wanted` (layers smallest first):
+ * down, or from nothing, at once; up one layer per round, and not at all while `mayClimb` is
+ * false (just after congestion).
+ */
+export function towards(
+  layers: readonly LayerInfo[],
+  current: string | null,
+  wanted: string | null,
+  mayClimb: boolean,
+): string | null {
+  if (wanted === null || current === null || current === '' || wanted === '') return wanted;
+  const order = layers.filter((l) => l.bitrate > 0).map((l) => l.rid);
+  const from = order.indexOf(current);
+  const to = order.indexOf(wanted);
+  if (from < 0 || to < 0 || to <= from) return wanted;
+  if (!mayClimb) return current;
+  return order[from + 1] ?? wanted;
 }
 
 function refused(message: string): { ok: false; error: ErrorId; message: string } {

@@ -137,6 +137,9 @@ const CAPABILITIES = {
   },
 };
 
+/** After a layer switch, when a keyframe is asked for again (the engine throttles requests). */
+const KEYFRAME_RETRY_MS = [1_100, 2_300];
+
 /** Most a subscriber connection probes for above what it sends (bits per second). */
 const PROBE_MAX_BPS = 5_000_000;
 
@@ -177,6 +180,7 @@ class MzSink implements EngineSink {
   #selected: string | null = null;
   #wanted: string | null;
   #stopped = false;
+  #keyframeTimers: Array<ReturnType<typeof setTimeout>> = [];
 
   constructor(
     readonly mid: string,
@@ -223,15 +227,31 @@ class MzSink implements EngineSink {
       // switch never freezes the picture.
       if (rid !== '') t.selectEncoding(rid, true);
       t.mute(false);
+      // The new layer starts at its next keyframe: ask for one rather than wait for it, and ask
+      // again shortly, as the engine lets only so many requests through per second.
+      if (this.#selected !== rid) this.#askKeyframes();
       this.#selected = rid;
     } catch {
       // The layer is not (yet) known to the engine: keep what is forwarded now.
     }
   }
 
+  #askKeyframes(): void {
+    for (const t of this.#keyframeTimers) clearTimeout(t);
+    this.source.requestKeyframe();
+    this.#keyframeTimers = KEYFRAME_RETRY_MS.map((ms) => {
+      const timer = setTimeout(() => {
+        if (!this.#stopped) this.source.requestKeyframe();
+      }, ms);
+      timer.unref();
+      return timer;
+    });
+  }
+
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    for (const t of this.#keyframeTimers) clearTimeout(t);
     this.track.stop();
   }
 }
