@@ -8,6 +8,7 @@
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { Server, type Socket } from 'socket.io';
+import { CAPABILITIES } from '../../server/src/sfu/engine/medooze';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- medooze ships no types; this file is a benchmark reference */
 const require = createRequire(import.meta.url);
@@ -18,26 +19,6 @@ MediaServer.enableLog(false);
 MediaServer.enableDebug(false);
 MediaServer.enableWarning(false);
 const endpoint = MediaServer.createEndpoint('127.0.0.1');
-
-const CAPABILITIES = {
-  audio: {
-    codecs: ['opus'],
-    extensions: [
-      'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
-      'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
-      'urn:ietf:params:rtp-hdrext:sdes:mid',
-    ],
-  },
-  video: {
-    codecs: ['vp8'],
-    rtx: true,
-    rtcpfbs: [{ id: 'transport-cc' }, { id: 'ccm', params: ['fir'] }, { id: 'nack' }, { id: 'nack', params: ['pli'] }],
-    extensions: [
-      'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
-      'urn:ietf:params:rtp-hdrext:sdes:mid',
-    ],
-  },
-};
 
 interface Published {
   id: string;

@@ -113,7 +113,7 @@ interface SemanticSdpModule {
 }
 
 /** Codecs, feedback and header extensions offered to browsers (VP8: both Chromium and Firefox here). */
-const CAPABILITIES = {
+export const CAPABILITIES = {
   audio: {
     codecs: ['opus'],
     extensions: [
