@@ -107,6 +107,20 @@ async function inboundVideo(page: Page): Promise<{ frames: number; width: number
   });
 }
 
+/** The publisher's simulcast layers as the browser sends them (for a failure's message). */
+async function outboundLayers(page: Page): Promise<unknown[]> {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as { pub: RTCPeerConnection }).pub;
+    const out: unknown[] = [];
+    (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+      if (r.type === 'outbound-rtp' && r.kind === 'video') {
+        out.push({ rid: r.rid, width: r.frameWidth, fps: r.framesPerSecond, bytes: r.bytesSent, active: r.active, limit: r.qualityLimitationReason });
+      }
+    });
+    return out;
+  });
+}
+
 async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   let last: T = await fn();
@@ -200,7 +214,11 @@ describe('the forwarding unit with real Chromium peer connections', () => {
       'a higher layer after the tile grew',
       () => inboundVideo(pb.page),
       (v) => v.width > small.width,
-    );
+      45_000,
+    ).catch(async (err: unknown) => {
+      console.error('publisher layers:', JSON.stringify(await outboundLayers(pa.page)));
+      throw err;
+    });
     assert.ok(large.width > small.width, `${large.width} > ${small.width}`);
 
     // The subscriber's selected candidate pair points at the server's address and UDP port.
