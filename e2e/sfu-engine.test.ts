@@ -114,7 +114,14 @@ async function outboundLayers(page: Page): Promise<unknown[]> {
     const out: unknown[] = [];
     (await pc.getStats()).forEach((r: Record<string, unknown>) => {
       if (r.type === 'outbound-rtp' && r.kind === 'video') {
-        out.push({ rid: r.rid, width: r.frameWidth, fps: r.framesPerSecond, bytes: r.bytesSent, active: r.active, limit: r.qualityLimitationReason });
+        out.push({
+          rid: r.rid,
+          width: r.frameWidth,
+          fps: r.framesPerSecond,
+          bytes: r.bytesSent,
+          active: r.active,
+          limit: r.qualityLimitationReason,
+        });
       }
     });
     return out;
