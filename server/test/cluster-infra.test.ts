@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PARLEY_NAMESPACE, type CheckReply } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
 import type { ParleyServer } from '../src/ParleyServer';
-import { nginxPath, startNginx, type NginxHandle } from './infra/nginx';
+import { NGINX_CONF, nginxPath, renderNginxConf, startNginx, type NginxHandle } from './infra/nginx';
 import { pingRedis, redisServerPath, startRedis } from './infra/redis';
 import { closeAllSockets, connect, join, next, request, startTestServer } from './support';
 
@@ -63,11 +66,18 @@ describe('startRedis', { skip: redisServerPath() === null && 'redis-server is no
     }
   });
 
-  test('a test process that crashes leaves no redis-server running', () => {
+  test('a test process that crashes leaves no redis-server or nginx running, and no temporary directory', async (t) => {
     const script = [
       "const { startRedis } = await import('./server/test/infra/redis.ts');",
+      "const { startNginx, nginxPath } = await import('./server/test/infra/nginx.ts');",
       'const redis = await startRedis();',
-      'console.log(`pid ${redis.pid}`);',
+      'console.log(`redis ${redis.pid} ${redis.dir}`);',
+      'if (nginxPath() !== null) {',
+      "  const nginx = await startNginx({ upstreams: ['127.0.0.1:9'] });",
+      "  const { readFileSync } = await import('node:fs');",
+      "  const pid = Number(readFileSync(nginx.dir + '/nginx.pid', 'utf8'));",
+      '  console.log(`nginx ${pid} ${nginx.port} ${nginx.dir}`);',
+      '}',
       "throw new Error('the test file crashed');",
     ].join('\n');
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
@@ -77,9 +87,17 @@ describe('startRedis', { skip: redisServerPath() === null && 'redis-server is no
     });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /the test file crashed/);
-    const pid = Number(/pid (\d+)/.exec(r.stdout)?.[1]);
-    assert.ok(pid > 0, r.stdout + r.stderr);
-    assert.ok(!running(pid), `redis-server ${pid} was killed when its test process exited`);
+    const redis = /redis (\d+) (\S+)/.exec(r.stdout);
+    assert.ok(redis, r.stdout + r.stderr);
+    assert.ok(!running(Number(redis[1])), `redis-server ${redis[1]} was killed when its test process exited`);
+    assert.ok(!existsSync(redis[2] ?? ''), 'its directory is gone');
+    const nginx = /nginx (\d+) (\d+) (\S+)/.exec(r.stdout);
+    if (nginxPath() === null) return t.diagnostic('nginx is not installed: only redis-server checked');
+    assert.ok(nginx, r.stdout + r.stderr);
+    // The master got SIGTERM and ends its workers on its own time: give it a moment.
+    await until(() => !running(Number(nginx[1])), `nginx ${nginx[1]} ended`);
+    assert.equal(await accepts(Number(nginx[2])), false, 'no worker holds its port');
+    assert.ok(!existsSync(nginx[3] ?? ''), 'its directory is gone');
   });
 });
 
@@ -95,6 +113,18 @@ function upgraded(socket: Socket, ms = 10_000): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
+  });
+}
+
+/** Whether 127.0.0.1:`port` accepts a TCP connection. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = tcpConnect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
   });
 }
 
@@ -227,6 +257,18 @@ describe(
       assert.match(await res.text(), /Parley test index/);
       const ready = await fetch(`${nginx.url}/readyz`);
       assert.equal(ready.status, 200);
+      assert.equal((await fetch(`${nginx.url}/healthz`)).status, 200);
+    });
+
+    test('/metrics through nginx answers the monitoring network only', async () => {
+      assert.equal((await fetch(`${nginx.url}/metrics`)).status, 200, 'from 127.0.0.1 (allowed)');
+      const status = await new Promise<number>((resolve, reject) => {
+        httpGet(`${nginx.url}/metrics`, { localAddress: '127.0.0.2' }, (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        }).once('error', reject);
+      });
+      assert.equal(status, 403, 'from 127.0.0.2 (not in the allowed networks)');
     });
 
     test('the servers see the client address nginx saw (X-Forwarded-For with TRUST_PROXY)', async () => {
@@ -274,3 +316,49 @@ describe(
     });
   },
 );
+
+describe('renderNginxConf', () => {
+  const shipped = readFileSync(NGINX_CONF, 'utf8');
+  const opts = {
+    upstreams: ['127.0.0.1:4001', '127.0.0.1:4002'],
+    listen: '127.0.0.1:9',
+    tls: false,
+    certFile: '/c',
+    keyFile: '/k',
+  };
+
+  test('replaces only the upstream servers, the listen lines and the certificate paths', () => {
+    const out = renderNginxConf(shipped, opts);
+    const placeholder = (l: string): boolean => /^\s*(server\s+[\w.[\]:-]+:\d+|listen|ssl_certificate)/.test(l);
+    const kept = (text: string): string =>
+      text
+        .split('\n')
+        .filter((l) => !placeholder(l))
+        .join('\n');
+    assert.equal(kept(out), kept(shipped), 'every other line is the shipped file');
+    assert.deepEqual(out.split('\n').filter(placeholder), [
+      '    server 127.0.0.1:4001 max_fails=1 fail_timeout=10s;',
+      '    server 127.0.0.1:4002 max_fails=1 fail_timeout=10s;',
+      '    server 127.0.0.1:4001 max_fails=1 fail_timeout=10s;',
+      '    server 127.0.0.1:4002 max_fails=1 fail_timeout=10s;',
+      '    listen 127.0.0.1:9;',
+      '    ssl_certificate /c;',
+      '    ssl_certificate_key /k;',
+    ]);
+    assert.match(renderNginxConf(shipped, { ...opts, tls: true }), /^ {4}listen 127\.0\.0\.1:9 ssl;$/m);
+  });
+
+  test('refuses a file whose placeholders moved, and upstreams that are not host:port', () => {
+    assert.throws(
+      () => renderNginxConf(shipped.replace(/^\s*listen .*$/gm, ''), opts),
+      /placeholder not found: listen/,
+    );
+    assert.throws(
+      () => renderNginxConf(shipped.replace('upstream parley_sticky', 'upstream other'), opts),
+      /placeholder not found: upstream parley_sticky/,
+    );
+    assert.throws(() => renderNginxConf(shipped, { ...opts, upstreams: [] }), TypeError);
+    assert.throws(() => renderNginxConf(shipped, { ...opts, upstreams: ['127.0.0.1'] }), /not host:port/);
+    assert.throws(() => renderNginxConf(shipped, { ...opts, upstreams: ['a:1; evil'] }), /not host:port/);
+  });
+});

@@ -25,6 +25,8 @@ export interface RedisHandle {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** Its working directory (temporary; removed when the test process exits). */
+  readonly dir: string;
   /** The running process's id; 0 while stopped. */
   readonly pid: number;
   /** Everything redis-server printed (stdout and stderr), line by line, across restarts. */
@@ -188,6 +190,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisHan
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    dir,
     get pid() {
       return child?.pid ?? 0;
     },
