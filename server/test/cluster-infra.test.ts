@@ -10,7 +10,7 @@ import { PARLEY_NAMESPACE, type CheckReply } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
 import type { ParleyServer } from '../src/ParleyServer';
 import { NGINX_CONF, nginxPath, renderNginxConf, startNginx, type NginxHandle } from './infra/nginx';
-import { pingRedis, redisServerPath, startRedis } from './infra/redis';
+import { pingRedis, processCpuSeconds, redisServerPath, startRedis } from './infra/redis';
 import { closeAllSockets, connect, join, next, request, startTestServer } from './support';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -49,6 +49,17 @@ describe('startRedis', { skip: redisServerPath() === null && 'redis-server is no
     } finally {
       await redis.stop();
     }
+  });
+
+  test('cpuSeconds() reads utime + stime from /proc', () => {
+    const end = Date.now() + 300;
+    while (Date.now() < end); // burn some CPU of our own
+    const usage = process.cpuUsage();
+    const expected = (usage.user + usage.system) / 1e6;
+    const read = processCpuSeconds(process.pid);
+    assert.ok(read > 0.2, `read ${read} s`);
+    assert.ok(Math.abs(read - expected) < 0.1, `read ${read} s, process.cpuUsage() says ${expected} s`);
+    assert.equal(processCpuSeconds(2 ** 22 + 1), 0, 'no such process');
   });
 
   test('a redis-server that cannot start fails with its own output', async () => {
@@ -288,6 +299,34 @@ describe(
       assert.ok(reply.ok);
       assert.equal(reply.address, '127.0.0.2');
       socket.disconnect();
+    });
+
+    test('a server that is down is stepped around, for WebSocket and polling clients alike', async () => {
+      // The server that held the polling sessions above (the hash of 127.0.0.1) goes down.
+      const sticky = nginx.accessLog().find((e) => e.transport === 'polling')?.upstream;
+      const index = hosts.indexOf(sticky ?? '');
+      assert.ok(index >= 0, `the polling sessions' server: ${sticky}`);
+      await servers[index]?.close();
+      const alive = servers.filter((_, i) => i !== index);
+      await until(() => alive.every((s) => parleySockets(s) === 0), 'no client left from before');
+      const before = alive.map(parleySockets);
+      const sockets: Socket[] = [];
+      for (let i = 0; i < 4; i++) sockets.push(await connect(nginx.url));
+      assert.deepEqual(
+        alive.map((s, i) => parleySockets(s) - (before[i] ?? 0)),
+        [2, 2],
+        'every fresh WebSocket reached a live server',
+      );
+      const seed = io(nginx.url, { reconnection: false, forceNew: true });
+      extra.push(seed);
+      await new Promise<void>((resolve, reject) => {
+        seed.once('connect', resolve);
+        seed.once('connect_error', reject);
+      });
+      await upgraded(seed);
+      const ack = await seed.timeout(5_000).emitWithAck('join', { username: 'carol', room: 'after-loss' });
+      assert.deepEqual(ack, { ok: true });
+      for (const s of sockets) s.disconnect();
     });
 
     test('with TLS, as shipped, the servers learn the scheme (X-Forwarded-Proto: https turns HSTS on)', async () => {
