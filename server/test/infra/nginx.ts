@@ -237,10 +237,19 @@ export async function startNginx(opts: StartNginxOptions): Promise<NginxHandle> 
       return '';
     }
   };
+  const pidFromFile = (): number | null => {
+    try {
+      return Number(readFileSync(join(dir, 'nginx.pid'), 'utf8').trim());
+    } catch {
+      return null;
+    }
+  };
   const deadline = Date.now() + readyTimeoutMs;
   let up = false;
   while (Date.now() < deadline && exitInfo === null) {
-    if (await accepts(port)) {
+    // Ours, not another server already on the port: nginx writes its pid file once it has bound
+    // its port (and exits without one when it cannot).
+    if (pidFromFile() === proc.pid && (await accepts(port))) {
       up = true;
       break;
     }

@@ -122,7 +122,8 @@ const CLOCK_TICKS_PER_SECOND = 100;
 /**
  * Starts Debian's `redis-server` on 127.0.0.1 on a free port, in a temporary directory, with no
  * persistence (`--save ''`, `--appendonly no`) and in the foreground; resolves once it answers
- * PING (and INFO names its process: not another redis-server that had the port). The process is killed when the test process exits, however it exits.
+ * PING (and INFO names its process: not another redis-server that had the port). The process is
+ * killed, and the directory removed, when the test process exits, however it exits.
  */
 export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisHandle> {
   const bin = redisServerPath();
