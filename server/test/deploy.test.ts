@@ -58,3 +58,9 @@ test('systemd-analyze verify accepts the unit', (t) => {
   const broken = verify(local.replace('ProtectSystem=strict', 'ProtectSystem=strict\nProtectSystemm=yes'));
   assert.match(broken?.out ?? '', /ProtectSystemm/);
 });
+
+test('the operations guide shows deploy/nginx/parley.conf word for word', () => {
+  const conf = readFileSync(join(ROOT, 'deploy', 'nginx', 'parley.conf'), 'utf8').trimEnd();
+  const guide = readFileSync(join(ROOT, 'docs', 'OPERATIONS.md'), 'utf8');
+  assert.ok(guide.includes('```nginx\n' + conf + '\n```'), 'docs/OPERATIONS.md shows deploy/nginx/parley.conf');
+});

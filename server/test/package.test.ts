@@ -49,6 +49,7 @@ test('npm pack makes a package that installs in an empty folder, prints its vers
     'package/README.md',
     'package/.env.example',
     'package/deploy/parley.service',
+    'package/deploy/nginx/parley.conf',
     'package/server/dist/cli.js',
     'package/web/dist/index.html',
     'package/web/dist/index.html.br',
