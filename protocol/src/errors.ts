@@ -31,6 +31,8 @@ export const ErrorId = {
   SfuRequired: 'sfu-required',
   /** The server could not apply an offer (unparsable SDP, no codec in common, a mid it does not know). */
   NegotiationFailed: 'negotiation-failed',
+  /** With several servers: the server cannot reach the shared state (Redis) to decide this safely. */
+  ClusterUnavailable: 'cluster-unavailable',
   ...accessErrorIds,
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
@@ -50,5 +52,6 @@ export const errorMessages: Record<ErrorId, string> = {
   'not-sfu': "This room's media does not go through the server.",
   'sfu-required': 'This room is too large for a direct call and this app cannot join it through the server; update it.',
   'negotiation-failed': 'The server could not set up media with this offer.',
+  'cluster-unavailable': 'The server cannot reach the rest of the service right now; try again in a moment.',
   ...accessErrorMessages,
 };

@@ -28,7 +28,10 @@ import { RoomRegistry } from './RoomRegistry';
 import { SfuService } from './sfu/SfuService';
 import { loadTls, type TlsMaterial } from './tls';
 import { iceServersFor } from './turn/iceServers';
-import { attachParleySignaling } from './signaling/ParleySignaling';
+import { attachParleySignaling, type SignalingCluster } from './signaling/ParleySignaling';
+import type { ClientSocket } from './signaling/ClientSocket';
+import { Cluster } from './cluster/Cluster';
+import { RoomSnapshots } from './cluster/snapshot';
 import { attachSeedSignaling, refuseSeedProtocol } from './signaling/SeedSignaling';
 import { boundedParser } from './transport/boundedParser';
 import { reportConnectionErrors } from './transport/guard';
@@ -74,6 +77,10 @@ export class ParleyServer {
   readonly sfu: SfuService;
   /** The certificate in use when serving HTTPS (set by listen()). */
   tls: TlsMaterial | null = null;
+  /** With REDIS_URL: this server's place among the servers sharing rooms (joined by listen()). */
+  cluster: Cluster | null = null;
+  /** How connections of other servers' sockets are made here (set when signaling is attached). */
+  #serveRemote: ((socket: ClientSocket) => unknown) | null = null;
   #draining = false;
   #listening = false;
   #closed: Promise<void> | null = null;
@@ -185,6 +192,16 @@ export class ParleyServer {
         accessSecret: config.accessSecret === '' ? null : config.accessSecret,
         inviteMaxTtl: config.inviteMaxTtl,
         roomMax: config.seedRoomMax,
+        places:
+          config.redisUrl === ''
+            ? undefined
+            : {
+                take: async (room, socketId, max) => {
+                  if (!this.cluster) throw new Error('not in the cluster yet');
+                  return this.cluster.seedJoin(room, socketId, max);
+                },
+                free: (room, socketId) => this.cluster?.seedLeave(room, socketId),
+              },
         acceptingJoins: () => !this.#draining,
         metrics: this.metrics,
       });
@@ -200,7 +217,22 @@ export class ParleyServer {
       log: originLog,
       onRefused: () => this.metrics.connectionRefused('origin', 'origin-not-allowed', PARLEY_NAMESPACE),
     });
+    // The cluster joins in listen() (it needs Redis); signaling reaches it through this.
+    const cluster: SignalingCluster | undefined =
+      config.redisUrl === ''
+        ? undefined
+        : {
+            serve: (make) => {
+              this.#serveRemote = make;
+            },
+            route: (socket, local, makeLocal) => {
+              if (this.cluster) this.cluster.route(socket, local, makeLocal);
+              else socket.disconnect(true);
+            },
+          };
     attachParleySignaling(parley, {
+      cluster,
+      roomChanged: (room) => this.cluster?.roomChanged(room),
       rooms: this.rooms,
       log: this.log,
       iceServers: (participantId, turn) => this.iceServers(participantId, turn),
@@ -250,11 +282,24 @@ export class ParleyServer {
     }
     if (path === '/readyz') {
       // Readiness: listening and accepting joins (not draining for shutdown).
-      const ready = this.#listening && !this.#draining;
+      // With REDIS_URL, a server that cannot reach Redis cannot decide joins safely: not ready.
+      const cluster = this.cluster?.health;
+      const redisDown = this.config.redisUrl !== '' && cluster?.state !== 'up';
+      const ready = this.#listening && !this.#draining && !redisDown;
       res.setHeader('cache-control', 'no-store');
       sendJson(res, ready ? 200 : 503, {
-        status: ready ? 'ready' : this.#draining ? 'draining' : 'starting',
-        details: { topology: this.config.roomTopology, sfu: this.sfu.status },
+        status: ready
+          ? 'ready'
+          : this.#draining
+            ? 'draining'
+            : this.#listening && redisDown
+              ? 'redis-unavailable'
+              : 'starting',
+        details: {
+          topology: this.config.roomTopology,
+          sfu: this.sfu.status,
+          ...(this.config.redisUrl !== '' ? { redis: cluster ?? { state: 'down' } } : {}),
+        },
       });
       return true;
     }
@@ -276,10 +321,13 @@ export class ParleyServer {
 
   /** Start listening; resolves with the bound port (useful with port 0). */
   async listen(port = this.config.port, host = this.config.host): Promise<number> {
-    const resume = loadResumeKey(this.config);
-    this.resumeTokens.rekey(resume.key);
-    if (resume.warning) this.log.warn(resume.warning);
-    else this.log.debug({ source: resume.source }, 'resume key loaded');
+    if (this.config.redisUrl !== '' && !this.cluster) await this.#joinCluster();
+    else {
+      const resume = loadResumeKey(this.config);
+      this.resumeTokens.rekey(resume.key);
+      if (resume.warning) this.log.warn(resume.warning);
+      else this.log.debug({ source: resume.source }, 'resume key loaded');
+    }
     if (this.config.https) {
       const tls = await loadTls(this.config);
       (this.http as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
@@ -307,6 +355,33 @@ export class ParleyServer {
     });
   }
 
+  /**
+   * Join the servers sharing rooms through Redis: Socket.IO's Redis adapter carries the seed
+   * protocol's room broadcasts, rooms of Parley's protocol live on one server each (see
+   * cluster/Cluster.ts), resume tokens are checked with a key all servers share.
+   */
+  async #joinCluster(): Promise<void> {
+    const cluster = await Cluster.start(this.config.redisUrl, this.log);
+    this.cluster = cluster;
+    if (this.config.resumeSecret !== '') this.resumeTokens.rekey(Buffer.from(this.config.resumeSecret));
+    else this.resumeTokens.rekey(await cluster.sharedResumeKey());
+    const snapshots = new RoomSnapshots({
+      rooms: this.rooms,
+      access: this.access,
+      sfuRoom: (name) => this.sfu.createRoom(name),
+      roomMax: this.config.roomMax,
+    });
+    cluster.attachRooms(snapshots);
+    this.rooms.hooks = {
+      created: (room) => snapshots.created(room),
+      released: (room) => cluster.roomEnded(room.name),
+    };
+    if (this.#serveRemote) cluster.serve(this.#serveRemote);
+    const { createAdapter } = await import('@socket.io/redis-adapter');
+    const { pub, sub } = cluster.adapterClients();
+    this.io.adapter(createAdapter(pub, sub, { key: 'parley:io' }));
+  }
+
   /** `https` when serving TLS, else `http`. */
   get scheme(): 'http' | 'https' {
     return this.config.https ? 'https' : 'http';
@@ -328,6 +403,8 @@ export class ParleyServer {
     const clients = this.io.of(PARLEY_NAMESPACE).sockets.size;
     this.log.info({ clients, timeoutSeconds: this.config.shutdownTimeout }, 'draining: clients told to reconnect');
     this.io.of(PARLEY_NAMESPACE).emit('server-shutdown', { reconnect: true });
+    // Rooms held here go to the next server that sees a join, with their state.
+    void this.cluster?.close();
     const notice = Math.min(SHUTDOWN_NOTICE_MS, (this.config.shutdownTimeout * 1000) / 2);
     // The notice period counts against the bound: close() gets what is left of it.
     const boundMs = this.config.shutdownTimeout * 1000;
@@ -350,24 +427,31 @@ export class ParleyServer {
     this.#draining = true;
     clearInterval(this.#pruneTimer);
     this.#idle.stop();
-    this.#closed = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.log.warn('shutdown bound reached: cutting the remaining connections');
-        this.http.closeAllConnections();
-        resolve();
-      }, boundMs);
-      timer.unref();
-      // Closes the Socket.IO connections (clients see a transport close and reconnect), then
-      // the HTTP server, which ends idle keep-alive connections and waits for busy ones.
-      void this.io.close(() => {
-        clearTimeout(timer);
-        resolve();
+    const handedOver = this.cluster?.close() ?? Promise.resolve();
+    this.#closed = handedOver
+      .then(
+        () =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              this.log.warn('shutdown bound reached: cutting the remaining connections');
+              this.http.closeAllConnections();
+              resolve();
+            }, boundMs);
+            timer.unref();
+            // Closes the Socket.IO connections (clients see a transport close and reconnect), then
+            // the HTTP server, which ends idle keep-alive connections and waits for busy ones.
+            void this.io.close(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+            this.http.closeIdleConnections();
+          }),
+      )
+      .finally(() => {
+        this.cluster?.closeAdapter();
+        this.sfu.close();
+        this.metrics.close();
       });
-      this.http.closeIdleConnections();
-    }).finally(() => {
-      this.sfu.close();
-      this.metrics.close();
-    });
     return this.#closed;
   }
 }

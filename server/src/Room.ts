@@ -11,6 +11,8 @@ export interface Member {
   evict(): void;
   /** The member's client can take part in a room through the forwarding unit. */
   readonly sfu?: boolean;
+  /** Cut the member's connection so its client reconnects and rejoins (the room moved to another server). */
+  reconnect?(): void;
 }
 
 /**

@@ -4,6 +4,9 @@ import { Room } from './Room';
 export class RoomRegistry {
   readonly #rooms = new Map<string, Room>();
 
+  /** Told when a room is made and when it is dropped (the cluster keeps its lease and state). */
+  hooks: { created(room: Room): void; released(room: Room): void } | null = null;
+
   constructor(readonly capacity: number) {}
 
   get roomCount(): number {
@@ -25,6 +28,7 @@ export class RoomRegistry {
     if (!room) {
       room = new Room(name, this.capacity);
       this.#rooms.set(name, room);
+      this.hooks?.created(room);
     }
     return room;
   }
@@ -34,6 +38,7 @@ export class RoomRegistry {
     if (room.size === 0 && this.#rooms.get(room.name) === room) {
       this.#rooms.delete(room.name);
       room.close();
+      this.hooks?.released(room);
     }
   }
 }

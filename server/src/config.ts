@@ -75,6 +75,11 @@ export interface Config {
   resumeSecret: string;
   /** Where the generated resume key is kept, so participants resume across restarts. Env RESUME_SECRET_FILE, default $XDG_STATE_HOME/parley/resume-secret (~/.local/state/...); '' (`off`) keeps it in memory only. */
   resumeSecretFile: string;
+  /**
+   * Redis shared by several servers (rooms work whichever server each person lands on). Env
+   * REDIS_URL, default empty: one process, everything in memory, no Redis client loaded.
+   */
+  redisUrl: string;
   /** `check` answers with TURN credentials per client per minute. Env RATE_CHECKS_PER_MINUTE, default 20; 0 = unlimited. */
   rateChecksPerMinute: number;
   /** Signaling connections per minute per address, all clients together. Env RATE_ADDRESS_CONNECTIONS_PER_MINUTE, default 3000; 0 = unlimited. */
@@ -155,6 +160,7 @@ export const defaults: Config = {
   inviteMaxTtl: INVITE_MAX_TTL_DEFAULT,
   resumeSecret: '',
   resumeSecretFile: defaultResumeSecretFile(),
+  redisUrl: '',
   rateChecksPerMinute: 20,
   rateAddressConnectionsPerMinute: 3000,
   rateAddressJoinsPerMinute: 1500,
@@ -565,6 +571,20 @@ export const options: readonly OptionSpec[] = [
     help: 'where the generated resume key is kept (off = memory only)',
   }),
   option({
+    key: 'redisUrl',
+    env: 'REDIS_URL',
+    flag: 'redis-url',
+    arg: 'URL',
+    parse: (raw, name) => {
+      const v = raw.trim();
+      if (v !== '' && !/^rediss?:\/\/\S+$/.test(v)) {
+        throw new ConfigError(name, 'expected redis://[user:password@]host:port[/db] or rediss://… (TLS)');
+      }
+      return v;
+    },
+    help: 'Redis shared by several servers (empty = one process, in memory)',
+  }),
+  option({
     key: 'rateChecksPerMinute',
     env: 'RATE_CHECKS_PER_MINUTE',
     flag: 'rate-checks-per-minute',
@@ -733,6 +753,7 @@ export function helpText(): string {
       o.key === 'turnSecret' ||
       o.key === 'accessSecret' ||
       o.key === 'resumeSecret' ||
+      o.key === 'redisUrl' ||
       shown === ''
         ? ''
         : ` (default ${shown})`;

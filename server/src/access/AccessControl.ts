@@ -241,6 +241,12 @@ export class AccessControl {
     return until !== undefined && until > Date.now();
   }
 
+  /** Participants of `roomName` by id with the time until which they may still resume (for another server). */
+  droppedIn(roomName: string): Array<[string, number]> {
+    const now = Date.now();
+    return [...(this.#dropped.get(roomName) ?? [])].filter(([, until]) => until > now);
+  }
+
   /** Forget expired drop records (call now and then). */
   prune(): void {
     const now = Date.now();

@@ -40,6 +40,20 @@ export class BanList {
   }
 
   /** Drop expired bans (call now and then). */
+  /** The room's bans still running, as [key, until] (for another server to take over). */
+  entries(room: string): Array<[string, number]> {
+    const now = this.now();
+    return [...(this.#bans.get(room) ?? [])].filter(([, until]) => until > now);
+  }
+
+  /** Take over bans written by `entries`. */
+  restore(room: string, entries: ReadonlyArray<readonly [string, number]>): void {
+    const now = this.now();
+    for (const [key, until] of entries) {
+      if (typeof key === 'string' && typeof until === 'number' && until > now) this.ban(room, [key], until - now);
+    }
+  }
+
   prune(): void {
     const now = this.now();
     for (const [room, map] of this.#bans) {

@@ -33,11 +33,18 @@ export class RoomAccess {
   locked = false;
   lobby = false;
   passwordHash: string | null = null;
+  /**
+   * The host of a room another server held before (it stopped): host again when it rejoins,
+   * while whoever came back first holds the role meanwhile.
+   */
+  returningHost: string | null = null;
 
   /** Add a peer; it becomes host when asked to, or when the room has no host and it may host. */
   add(peer: AccessPeer, asHost: boolean): void {
     this.peers.set(peer.id, peer);
-    if (asHost || (this.hostId === null && peer.mayHost)) this.hostId = peer.id;
+    const returning = peer.id === this.returningHost && peer.mayHost;
+    if (returning) this.returningHost = null;
+    if (asHost || returning || (this.hostId === null && peer.mayHost)) this.hostId = peer.id;
   }
 
   /** Remove a peer; returns true when the host role moved. */

@@ -45,6 +45,25 @@ export class ChatLog {
     return this.#history.filter((m) => m.to === undefined || m.to === participantId || m.from === participantId);
   }
 
+  /** What another server needs to carry the log on: the history and the latest de-duplication keys. */
+  toJSON(seenMax = 200): { history: ChatMessage[]; seen: Array<[string, ChatMessage]> } {
+    return { history: [...this.#history], seen: [...this.#seen].slice(-seenMax) };
+  }
+
+  /** Take over a log written by `toJSON` (on a fresh log). */
+  restore(data: { history?: unknown; seen?: unknown }): void {
+    const history = Array.isArray(data.history) ? (data.history as ChatMessage[]) : [];
+    const seen = Array.isArray(data.seen) ? (data.seen as Array<[string, ChatMessage]>) : [];
+    for (const [key, message] of seen.slice(-this.dedupMax)) {
+      if (typeof key === 'string' && message && typeof message === 'object') this.#seen.set(key, message);
+    }
+    for (const m of history.slice(-this.historyMax)) {
+      if (!m || typeof m !== 'object') continue;
+      this.#history.push(m);
+      this.#seen.set(chatKey(m), m);
+    }
+  }
+
   get size(): number {
     return this.#history.length;
   }

@@ -17,13 +17,7 @@ import type { ResumeTokens } from '../access/resumeTokens';
 import type { RemovedReason } from '@parley/protocol';
 import { addressKey } from '../access/BanList';
 import type { ClientLimits } from '../limits/ClientLimits';
-import {
-  CONNECTION_QUEUE_MAX,
-  dropTransport,
-  sendBacklog,
-  SEND_BUFFER_MAX_PACKETS,
-  strikeWeight,
-} from '../limits/connectionBounds';
+import { CONNECTION_QUEUE_MAX, SEND_BUFFER_MAX_PACKETS, strikeWeight } from '../limits/connectionBounds';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { MessageLimiter, Verdict } from '../limits/RateLimiter';
 import type { WindowCounter } from '../limits/WindowCounter';
@@ -34,6 +28,7 @@ import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
 import { guarded } from '../transport/guard';
 import type { SfuRoom } from '../sfu/SfuRoom';
+import { LocalSocket, type ClientSocket } from './ClientSocket';
 
 type Ack = (reply: unknown) => void;
 
@@ -65,6 +60,10 @@ export interface ParleySignalingOptions {
   /** Counters for /metrics. */
   metrics?: SignalingMetrics;
   /** How rooms' media travels (ROOM_TOPOLOGY), the mesh and room caps, and the forwarding unit. */
+  /** With REDIS_URL: the cluster of servers sharing rooms. */
+  cluster?: SignalingCluster;
+  /** Something in the room may have changed (its state is written through to the cluster). */
+  roomChanged?(room: string): void;
   topology: {
     mode: 'auto' | 'mesh' | 'sfu';
     meshMax: number;
@@ -125,21 +124,25 @@ class Connection {
   #admitted: Admitted | null = null;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: ClientSocket,
     readonly opts: ParleySignalingOptions,
     readonly log: Logger,
   ) {
     this.#limiter = opts.messageLimiter();
-    this.#client = opts.clientOf(socket);
+    this.#client = socket.client;
     // Guarded: Socket.IO calls listeners from process.nextTick, where a throw ends the process.
-    socket.onAny(guarded(log, 'parley event', (event: string, ...args: unknown[]) => this.#receive(event, args)));
-    socket.on(
-      'disconnect',
+    socket.onEvent(guarded(log, 'parley event', (event: string, args: unknown[]) => this.#receive(event, args)));
+    socket.onDisconnect(
       guarded(log, 'parley disconnect', (reason: string) => {
         this.#leaveLobby();
         this.#disconnected(reason);
       }),
     );
+  }
+
+  /** In a room now (not only waiting in its lobby). */
+  get inRoom(): boolean {
+    return this.#room !== null;
   }
 
   #receive(event: string, args: unknown[]): void {
@@ -162,6 +165,10 @@ class Connection {
     this.#pending++;
     this.#queue = this.#queue
       .then(() => this.#handle(parsed.value, ack))
+      .then(() => {
+        const room = this.#room?.name ?? this.#waitingIn;
+        if (room && this.opts.roomChanged && parsed.value.event !== 'signal') this.opts.roomChanged(room);
+      })
       .catch((err: unknown) => {
         this.log.error({ err, event }, 'handler failed');
         this.#refuse('invalid-message', ack, event);
@@ -174,7 +181,7 @@ class Connection {
     if (verdict === 'disconnect') {
       this.log.warn({ address: this.#client.address }, 'disconnected: over the message rate limit');
       this.socket.emit('protocol-error', { error: 'rate-limited', message: errorMessages['rate-limited'] });
-      this.socket.disconnect(true);
+      this.socket.disconnect();
       return;
     }
     if (verdict === 'refuse') this.#refuse('rate-limited', ack, event);
@@ -248,7 +255,7 @@ class Connection {
         const reply: CheckOk = {
           ok: true,
           iceServers: this.opts.iceServers(`check-${newId(6)}`, withheld === null),
-          address: this.opts.clientAddress(this.socket),
+          address: this.socket.address,
           ...(withheld ? { turnWithheld: withheld } : {}),
         };
         ack?.(reply);
@@ -408,6 +415,7 @@ class Connection {
       participant: self,
       sfu: canSfu,
       send: (event, payload) => this.#send(event, payload),
+      reconnect: () => socket.drop(),
       evict: () => {
         if (this.#grace) {
           // The old transport is already gone: the participant simply came back in time.
@@ -417,7 +425,7 @@ class Connection {
           return;
         }
         socket.emit('replaced', {});
-        socket.disconnect(true);
+        socket.disconnect();
       },
     });
     this.#room = room;
@@ -507,13 +515,13 @@ class Connection {
    */
   #send(event: string, payload: unknown): void {
     if (this.socket.disconnected) return;
-    const backlog = sendBacklog(this.socket);
+    const backlog = this.socket.backlog();
     if (backlog.bytes > this.opts.sendBufferMaxBytes || backlog.packets > SEND_BUFFER_MAX_PACKETS) {
       this.log.warn(
         { room: this.#room?.name, participant: this.#self?.id, bytes: backlog.bytes, packets: backlog.packets },
         'disconnected: not reading what is sent to it',
       );
-      dropTransport(this.socket);
+      this.socket.drop();
       return;
     }
     this.socket.emit(event, payload);
@@ -556,6 +564,7 @@ class Connection {
     if (reason === 'disconnected') this.opts.access.dropped(room.name, self.id);
     if (announce) room.broadcast('participant-left', { id: self.id, reason });
     this.opts.access.afterLeave(room, self.id);
+    this.opts.roomChanged?.(room.name);
     this.opts.rooms.releaseIfEmpty(room);
     this.opts.metrics?.left(reason);
     this.log.info({ room: room.name, participant: self.id, reason }, 'left');
@@ -565,7 +574,25 @@ class Connection {
 /** Serve Parley's protocol on a Socket.IO namespace. */
 export function attachParleySignaling(nsp: Namespace, opts: ParleySignalingOptions): void {
   const log = opts.log.child({ subsystem: 'signaling' });
+  const cluster = opts.cluster;
+  if (cluster) cluster.serve((socket) => new Connection(socket, opts, log));
   nsp.on('connection', (socket) => {
-    new Connection(socket, opts, log);
+    const local = new LocalSocket(socket, opts.clientOf(socket), opts.clientAddress(socket));
+    socket.on('disconnect', (reason: string) => local.closed(reason));
+    if (cluster) {
+      // Events go to this server or to the server that holds the client's room.
+      cluster.route(socket, local, () => new Connection(local, opts, log));
+      return;
+    }
+    socket.onAny((event: string, ...args: unknown[]) => local.deliver(event, args));
+    new Connection(local, opts, log);
   });
+}
+
+/** Connections of a cluster: how a socket's events reach the server that holds its room. */
+export interface SignalingCluster {
+  /** Serve connections whose socket is held by another server (`make` builds each one here). */
+  serve(make: (socket: ClientSocket) => unknown): void;
+  /** Route the events of a socket of this server; `local` is made the first time they stay here. */
+  route(socket: Socket, local: LocalSocket, makeLocal: () => { readonly inRoom: boolean }): void;
 }

@@ -21,6 +21,14 @@ export interface SeedSignalingOptions {
   roomMax: number;
   /** False while the server drains for shutdown: new joins are refused. */
   acceptingJoins(): boolean;
+  /**
+   * With several servers (REDIS_URL): places in rooms counted across all of them. Without it, the
+   * sockets in the room on this server are counted.
+   */
+  places?: {
+    take(room: string, socketId: string, max: number): Promise<boolean>;
+    free(room: string, socketId: string): void;
+  };
   /** Counts refused messages for /metrics. */
   metrics?: { seedRejected(reason: ErrorId): void };
 }
@@ -81,14 +89,33 @@ export function attachSeedSignaling(nsp: Namespace, opts: SeedSignalingOptions):
           return refuse('join', 'rate-limited', ack);
         }
         const key = roomKey(room);
-        if (joined === null && (nsp.adapter.rooms.get(key)?.size ?? 0) >= opts.roomMax) {
-          return refuse('join', 'room-full', ack);
+        const enter = (): void => {
+          void socket.join(key);
+          socket.to(key).emit('ready', { username });
+          log.info({ room }, 'seed client joined');
+          ack?.({ ok: true });
+        };
+        if (joined !== null) return enter();
+        const places = opts.places;
+        if (!places) {
+          if ((nsp.adapter.rooms.get(key)?.size ?? 0) >= opts.roomMax) return refuse('join', 'room-full', ack);
+          joined = room;
+          return enter();
         }
+        // Counted across the servers: the place is taken before anyone hears of the joiner.
         joined = room;
-        void socket.join(key);
-        socket.to(key).emit('ready', { username });
-        log.info({ room }, 'seed client joined');
-        ack?.({ ok: true });
+        places.take(room, socket.id, opts.roomMax).then(
+          (ok) => {
+            if (socket.disconnected) return places.free(room, socket.id);
+            if (ok) return enter();
+            joined = null;
+            refuse('join', 'room-full', ack);
+          },
+          () => {
+            joined = null;
+            refuse('join', 'cluster-unavailable', ack);
+          },
+        );
       }),
     );
 
@@ -103,6 +130,10 @@ export function attachSeedSignaling(nsp: Namespace, opts: SeedSignalingOptions):
         ack?.({ ok: true });
       }),
     );
+
+    socket.on('disconnect', () => {
+      if (joined !== null) opts.places?.free(joined, socket.id);
+    });
 
     // Other events were ignored by the original server; a client that asks for an answer gets one.
     socket.onAny(

@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { JoinOk, JoinReply, Participant, RoomState } from '@parley/protocol';
+import type { Socket } from 'socket.io-client';
+import type { Config } from '../src/config';
+import type { ParleyServer } from '../src/ParleyServer';
+import { startRedis, type RedisHandle } from './infra/redis';
+import { closeAllSockets, collect, connect, join, next, request, sleep, startTestServer } from './support';
+
+/**
+ * Several servers sharing rooms through a real redis-server: whichever server each participant
+ * lands on, the room behaves as on one server.
+ */
+let redis: RedisHandle;
+const servers: Array<{ server: ParleyServer; url: string }> = [];
+
+async function cluster(n: number, overrides: Partial<Config> = {}): Promise<string[]> {
+  const urls: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = await startTestServer({ redisUrl: redis.url, roomTopology: 'mesh', ...overrides });
+    servers.push(s);
+    urls.push(s.url);
+  }
+  return urls;
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await sleep(50);
+  }
+}
+
+before(async () => {
+  redis = await startRedis();
+});
+
+after(async () => {
+  closeAllSockets();
+  await Promise.all(servers.map((s) => s.server.close(2_000)));
+  await redis?.stop();
+});
+
+describe('rooms shared by three servers through Redis', () => {
+  let urls: string[];
+  before(async () => {
+    urls = await cluster(3);
+  });
+
+  test('participants on three servers join one room, signal each other, chat and leave', async () => {
+    const [a, b, c] = await Promise.all(urls.map((u) => connect(u)));
+    const ja = await join(a!, { room: 'shared', name: 'Ada' });
+    const joinedAtA = next<{ participant: Participant }>(a!, 'participant-joined');
+    const jb = await join(b!, { room: 'shared', name: 'Grace' });
+    assert.deepEqual(
+      jb.participants.map((p) => p.name),
+      ['Ada'],
+    );
+    assert.equal((await joinedAtA).participant.name, 'Grace');
+    const jc = await join(c!, { room: 'shared', name: 'Linus' });
+    assert.deepEqual(jc.participants.map((p) => p.name).sort(), ['Ada', 'Grace']);
+    assert.equal(ja.roomState.hostId, ja.self.id, 'the first joiner hosts, wherever it is');
+    assert.equal(jc.roomState.hostId, ja.self.id);
+
+    // Signals reach the server that holds the target's connection, in order.
+    const atC = collect<{ from: string; data: unknown }>(c!, 'signal');
+    for (let i = 0; i < 20; i++) {
+      const candidate = { candidate: `candidate:${i} 1 udp 1 198.18.0.1 ${9000 + i} typ host`, sdpMid: '0' };
+      const r = await request<{ ok: boolean }>(a!, 'signal', {
+        to: jc.self.id,
+        data: { kind: 'candidate', candidate, gen: 0 },
+      });
+      assert.equal(r.ok, true, JSON.stringify(r));
+    }
+    await until('20 signals at Linus', () => atC.length === 20);
+    assert.deepEqual(
+      atC.map((s) => (s.data as { candidate: { candidate: string } }).candidate.candidate.split(' ')[0]),
+      [...Array(20).keys()].map((i) => `candidate:${i}`),
+    );
+    assert.ok(atC.every((s) => s.from === ja.self.id));
+    const unknown = await request<{ ok: boolean; error?: string }>(b!, 'signal', {
+      to: 'nobody',
+      data: { kind: 'candidate', candidate: null, gen: 0 },
+    });
+    assert.equal(unknown.error, 'unknown-participant');
+
+    // Chat: everyone sees it; a later joiner on another server gets the history.
+    const chatAtA = next<{ message: { text: string } }>(a!, 'chat');
+    const sent = await request<{ ok: boolean }>(b!, 'chat-send', { id: 'm1', text: 'hello from server two' });
+    assert.equal(sent.ok, true);
+    assert.equal((await chatAtA).message.text, 'hello from server two');
+    const again = await request<{ ok: boolean; message: { at: number } }>(b!, 'chat-send', {
+      id: 'm1',
+      text: 'hello from server two',
+    });
+    assert.equal(again.ok, true, 'a resent message is acknowledged');
+    const d = await connect(urls[2]!);
+    const history = next<{ messages: Array<{ text: string }> }>(d, 'chat-history');
+    await join(d, { room: 'shared', name: 'Barbara' });
+    assert.deepEqual(
+      (await history).messages.map((m) => m.text),
+      ['hello from server two'],
+      'the history, once',
+    );
+
+    // Leaving is seen on every server.
+    const leftAtA = next<{ id: string; reason: string }>(a!, 'participant-left');
+    const leaveReply = await request<{ ok: boolean }>(c!, 'leave', {});
+    assert.equal(leaveReply.ok, true, JSON.stringify(leaveReply));
+    assert.deepEqual(await leftAtA, { id: jc.self.id, reason: 'left' });
+    const leftAtB = next<{ id: string }>(b!, 'participant-left');
+    d.disconnect();
+    assert.equal((await leftAtB).id !== undefined, true);
+  });
+
+  test('host actions, lock, password, lobby and bans hold across servers', async () => {
+    const host = await connect(urls[0]!);
+    const jh = await join(host, { room: 'guarded', name: 'Host' });
+    const guest = await connect(urls[1]!);
+    const jg = await join(guest, { room: 'guarded', name: 'Guest' });
+
+    // Lock: a newcomer on the third server is refused.
+    assert.equal((await request<{ ok: boolean }>(host, 'room-lock', { locked: true })).ok, true);
+    const late = await connect(urls[2]!);
+    const locked = await request<JoinReply>(late, 'join', { room: 'guarded', name: 'Late' });
+    assert.equal(locked.ok ? 'joined' : locked.error, 'room-locked');
+    await request(host, 'room-lock', { locked: false });
+
+    // A guest cannot use host powers, wherever it is.
+    const notHost = await request<{ ok: boolean; error?: string }>(guest, 'room-lock', { locked: true });
+    assert.equal(notHost.error, 'not-host');
+
+    // Password: set on server one, checked for a joiner on server three.
+    assert.equal((await request<{ ok: boolean }>(host, 'room-password', { password: 'open sesame' })).ok, true);
+    const noPw = await request<JoinReply>(late, 'join', { room: 'guarded', name: 'Late' });
+    assert.equal(noPw.ok ? 'joined' : noPw.error, 'password-required');
+    const wrong = await request<JoinReply>(late, 'join', { room: 'guarded', name: 'Late', password: 'nope' });
+    assert.equal(wrong.ok ? 'joined' : wrong.error, 'wrong-password');
+    const right = await request<JoinReply>(late, 'join', { room: 'guarded', name: 'Late', password: 'open sesame' });
+    assert.equal(right.ok, true);
+    await request(late, 'leave', {});
+    await request(host, 'room-password', { password: null });
+
+    // Lobby: a joiner on server three waits; the host on server one sees it and admits it.
+    await request(host, 'room-lobby', { enabled: true });
+    const states = collect<RoomState>(host, 'room-state');
+    const waiter = await connect(urls[2]!);
+    const waiting = await request<JoinReply>(waiter, 'join', { room: 'guarded', name: 'Waiter' });
+    assert.equal(waiting.ok ? 'joined' : waiting.error, 'in-lobby');
+    await until('the host sees the waiter', () => (states.at(-1)?.waiting.length ?? 0) === 1);
+    const entry = states.at(-1)!.waiting[0]!;
+    assert.equal(entry.name, 'Waiter');
+    const admitted = next(waiter, 'lobby-admitted');
+    assert.equal((await request<{ ok: boolean }>(host, 'lobby-admit', { id: entry.id })).ok, true);
+    await admitted;
+    const inside = await request<JoinReply>(waiter, 'join', { room: 'guarded', name: 'Waiter' });
+    assert.equal(inside.ok, true, JSON.stringify(inside));
+    await request(host, 'room-lobby', { enabled: false });
+
+    // Removal with a ban: the removed guest is told, and cannot come back through another server.
+    const removed = next<{ reason: string }>(guest, 'removed');
+    const kicked = await request<{ ok: boolean }>(host, 'participant-remove', { id: jg.self.id });
+    assert.equal(kicked.ok, true);
+    assert.equal((await removed).reason, 'removed');
+    const back = await request<JoinReply>(guest, 'join', { room: 'guarded', name: 'Guest' });
+    assert.equal(back.ok ? 'joined' : back.error, 'banned');
+    assert.ok(jh.self.id);
+  });
+
+  test('20 joins racing for the last seat of a full room, spread over three servers, admit exactly one', async () => {
+    const max = 4; // MESH_MAX of the test servers (a mesh-only room cannot grow)
+    const seated: Socket[] = [];
+    for (let i = 0; i < max - 1; i++) {
+      const s = await connect(urls[i % 3]!);
+      await join(s, { room: 'last-seat', name: `Seated ${i}` });
+      seated.push(s);
+    }
+    const racers = await Promise.all(Array.from({ length: 20 }, (_, i) => connect(urls[i % 3]!)));
+    const replies = await Promise.all(
+      racers.map((s, i) => request<JoinReply>(s, 'join', { room: 'last-seat', name: `Racer ${i}` })),
+    );
+    const ok = replies.filter((r) => r.ok);
+    const full = replies.filter((r) => !r.ok && r.error === 'room-full');
+    assert.equal(ok.length, 1, JSON.stringify(replies.filter((r) => !r.ok).slice(0, 3)));
+    assert.equal(full.length, 19);
+    assert.equal((ok[0] as JoinOk).participants.length, max - 1);
+  });
+});
+
+describe('a server that stops hands its rooms over', () => {
+  test('the room moves to another server with its state; participants rejoin as themselves', async () => {
+    const [u1, u2] = await cluster(2, { roomTopology: 'mesh' });
+    const s1 = servers.at(-2)!.server;
+    // The room's first joiner makes server one its home.
+    const a = await connect(u1!);
+    const ja = await join(a, { room: 'handover', name: 'Ada' });
+    const b = await connect(u2!);
+    const jb = await join(b, { room: 'handover', name: 'Grace' });
+    await request(a, 'room-lock', { locked: true });
+    await request(b, 'chat-send', { id: 'c1', text: 'kept across the move' });
+    await sleep(100);
+
+    // Server one stops. Grace's connection (on server two) is cut so that it rejoins the
+    // room's new home; Ada reconnects to server two.
+    const dropped = next(b, 'disconnect', 10_000);
+    await s1.close(2_000);
+    await dropped;
+    const b2 = await connect(u2!);
+    const history = next<{ messages: Array<{ text: string }> }>(b2, 'chat-history');
+    const rb = await join(b2, {
+      room: 'handover',
+      name: 'Grace',
+      resume: { participantId: jb.self.id, token: jb.resumeToken },
+    });
+    assert.equal(rb.self.id, jb.self.id, 'the same participant');
+    assert.deepEqual(
+      (await history).messages.map((m) => m.text),
+      ['kept across the move'],
+    );
+    assert.equal(rb.roomState.locked, true, 'still locked');
+    const a2 = await connect(u2!);
+    const ra = await join(a2, {
+      room: 'handover',
+      name: 'Ada',
+      resume: { participantId: ja.self.id, token: ja.resumeToken },
+    });
+    assert.equal(ra.self.id, ja.self.id, 'past the lock: it was in the room');
+    assert.equal(ra.roomState.hostId, ja.self.id, 'and host again');
+    const stranger = await connect(u2!);
+    const refused = await request<JoinReply>(stranger, 'join', { room: 'handover', name: 'Eve' });
+    assert.equal(refused.ok ? 'joined' : refused.error, 'room-locked');
+  });
+});
