@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { JoinOk, JoinReply, Participant, RoomState } from '@parley/protocol';
 import type { Socket } from 'socket.io-client';
@@ -11,6 +14,7 @@ import { closeAllSockets, collect, connect, join, next, request, sleep, startTes
  * Several servers sharing rooms through a real redis-server: whichever server each participant
  * lands on, the room behaves as on one server.
  */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let redis: RedisHandle;
 const servers: Array<{ server: ParleyServer; url: string }> = [];
 
@@ -230,5 +234,178 @@ describe('a server that stops hands its rooms over', () => {
     const stranger = await connect(u2!);
     const refused = await request<JoinReply>(stranger, 'join', { room: 'handover', name: 'Eve' });
     assert.equal(refused.ok ? 'joined' : refused.error, 'room-locked');
+  });
+});
+
+/** A server in its own process (so it can die as in a crash), on 127.0.0.1. */
+async function spawnServer(env: Record<string, string>): Promise<{ url: string; kill(): Promise<void> }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RESUME_SECRET_FILE: 'off', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const output: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.stderr.on('data', (c: Buffer) => {
+      output.push(c.toString());
+      const m = /open https?:\/\/[^:]+:(\d+)/.exec(output.join(''));
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output.join('')}`)));
+  });
+  process.once('exit', () => proc.kill('SIGKILL'));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async kill() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGKILL');
+      await once(proc, 'exit');
+    },
+  };
+}
+
+describe('a server that dies', () => {
+  test('its participants leave every room within 30 s; the rooms it held move on with their state', async () => {
+    const [live] = await cluster(1);
+    const doomed = await spawnServer({ REDIS_URL: redis.url, ROOM_TOPOLOGY: 'mesh' });
+
+    // Room one is held by the live server; Linus joins it through the doomed one.
+    const ada = await connect(live!);
+    await join(ada, { room: 'survivor', name: 'Ada' });
+    const linus = await connect(doomed.url);
+    const jl = await join(linus, { room: 'survivor', name: 'Linus' });
+    // Room two is held by the doomed server (its first joiner is there); Grace joins through the live one.
+    const barbara = await connect(doomed.url);
+    const jba = await join(barbara, { room: 'orphan', name: 'Barbara' });
+    const grace = await connect(live!);
+    const jg = await join(grace, { room: 'orphan', name: 'Grace' });
+    await request(barbara, 'room-lock', { locked: true });
+    assert.deepEqual(
+      jg.participants.map((p) => p.name),
+      ['Barbara'],
+    );
+
+    const killedAt = Date.now();
+    const leftAtAda = next<{ id: string; reason: string }>(ada, 'participant-left', 30_000);
+    const graceCut = next<string>(grace, 'disconnect', 30_000);
+    await doomed.kill();
+
+    // Linus's seat in a room held elsewhere is freed once its server stops beating.
+    const left = await leftAtAda;
+    const leftAfter = Date.now() - killedAt;
+    assert.deepEqual(left, { id: jl.self.id, reason: 'disconnected' });
+    // Grace's connection was routed to the dead server: it is cut so that she rejoins.
+    assert.equal(await graceCut, 'transport close');
+    const cutAfter = Date.now() - killedAt;
+    console.log(`after SIGKILL: seat freed in ${leftAfter} ms, routed connection cut in ${cutAfter} ms`);
+    assert.ok(leftAfter < 30_000 && cutAfter < 30_000);
+
+    // Grace rejoins as herself; the live server now holds the room, still locked, and nobody of
+    // the dead server is listed.
+    const grace2 = await connect(live!);
+    const rg = await join(grace2, {
+      room: 'orphan',
+      name: 'Grace',
+      resume: { participantId: jg.self.id, token: jg.resumeToken },
+    });
+    assert.equal(rg.self.id, jg.self.id);
+    assert.deepEqual(rg.participants, [], `no ghost of ${jba.self.id}`);
+    assert.equal(rg.roomState.locked, true, 'the lock set on the dead server holds');
+    const eve = await connect(live!);
+    const refused = await request<JoinReply>(eve, 'join', { room: 'orphan', name: 'Eve' });
+    assert.equal(refused.ok ? 'joined' : refused.error, 'room-locked');
+    // Linus comes back through the live server as himself.
+    const linus2 = await connect(live!);
+    const rl = await join(linus2, {
+      room: 'survivor',
+      name: 'Linus',
+      resume: { participantId: jl.self.id, token: jl.resumeToken },
+    });
+    assert.equal(rl.self.id, jl.self.id);
+    assert.deepEqual(
+      rl.participants.map((p) => p.name),
+      ['Ada'],
+    );
+  });
+});
+
+describe('Redis lost for a while', () => {
+  test('servers keep serving what they hold, refuse what they cannot decide, and recover', async () => {
+    const [u1, u2] = await cluster(2);
+    const a = await connect(u1!);
+    const ja = await join(a, { room: 'outage', name: 'Ada' });
+    const b = await connect(u1!);
+    const jb = await join(b, { room: 'outage', name: 'Grace' });
+    const c = await connect(u2!);
+    const jc = await join(c, { room: 'outage', name: 'Linus' });
+    const candidate = { kind: 'candidate', candidate: null, gen: 0 };
+
+    await redis.kill();
+    await until('server two sees Redis gone', async () => (await fetch(`${u2}/readyz`)).status === 503);
+    const ready = (await (await fetch(`${u2}/readyz`)).json()) as {
+      status: string;
+      details: { redis: { state: string } };
+    };
+    assert.equal(ready.status, 'redis-unavailable');
+    assert.equal(ready.details.redis.state, 'down');
+    // Two participants on the room's own server still reach each other.
+    const atB = next<{ from: string }>(b, 'signal');
+    assert.equal((await request<{ ok: boolean }>(a, 'signal', { to: jb.self.id, data: candidate })).ok, true);
+    assert.equal((await atB).from, ja.self.id);
+    // What needs the other server is refused with a clear error, not lost silently.
+    const routed = await request<{ ok: boolean; error?: string }>(c, 'signal', { to: ja.self.id, data: candidate });
+    assert.equal(routed.error, 'cluster-unavailable');
+    const newcomer = await connect(u2!);
+    const refused = await request<{ ok: boolean; error?: string; message?: string }>(newcomer, 'join', {
+      room: 'elsewhere',
+      name: 'Eve',
+    });
+    assert.equal(refused.error, 'cluster-unavailable');
+    assert.match(refused.message ?? '', /try again/);
+    await sleep(2_000);
+
+    await redis.start();
+    await until('both servers ready again', async () => {
+      const r = await Promise.all([u1, u2].map((u) => fetch(`${u}/readyz`)));
+      return r.every((x) => x.status === 200);
+    });
+    // The room is still held by server one, and Linus's connection still reaches it.
+    const atA = next<{ from: string }>(a, 'signal');
+    await until('a routed signal goes through again', async () => {
+      const r = await request<{ ok: boolean }>(c, 'signal', { to: ja.self.id, data: candidate });
+      return r.ok;
+    });
+    assert.equal((await atA).from, jc.self.id);
+    // Joins work again, through either server, and everyone sees the newcomer.
+    // (a server that saw Redis come back claims rooms it does not hold only after RECOVERY_CLAIM_MS)
+    const joinedAtC = next<{ participant: Participant }>(c, 'participant-joined', 10_000);
+    const jn = await join(newcomer, { room: 'outage', name: 'Eve' });
+    assert.deepEqual(jn.participants.map((p) => p.name).sort(), ['Ada', 'Grace', 'Linus']);
+    assert.equal((await joinedAtC).participant.name, 'Eve');
+  });
+});
+
+describe('without REDIS_URL', () => {
+  test('one process: no Redis client is loaded (and with it, one is)', async () => {
+    const probe = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const { startTestServer } = await import(${JSON.stringify(fileURLToPath(new URL('./support.ts', import.meta.url)))});
+      const { server, url } = await startTestServer({ redisUrl: process.argv[1] ?? '' });
+      await fetch(url + '/readyz');
+      console.log(Object.keys(require.cache).filter((k) => /ioredis|redis-adapter/.test(k)).length);
+      await server.close(1000);`;
+    const run = async (url: string): Promise<number> => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe, url], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      await once(proc, 'exit');
+      return Number(out.trim());
+    };
+    assert.equal(await run(''), 0);
+    assert.ok((await run(redis.url)) > 0, 'the probe sees the client when it is loaded');
   });
 });

@@ -13,6 +13,12 @@ import { CLAIM, RELEASE, RENEW, SAVE, SEED_JOIN } from './scripts';
 export const HEARTBEAT_MS = 5_000;
 /** A server (and the lease of its rooms) is gone this long after its last beat. */
 export const HEARTBEAT_TTL_MS = 15_000;
+/**
+ * After Redis comes back, rooms not held here are claimed only this much later: every server's
+ * reconnect (backoff at most 2 s) re-asserts the leases of its rooms first, which a Redis that
+ * restarted empty no longer has.
+ */
+export const RECOVERY_CLAIM_MS = 3_000;
 /** How long a room's state is kept in Redis after its last write. */
 const STATE_TTL_MS = 24 * 3600_000;
 
@@ -89,6 +95,9 @@ export class Cluster implements SignalingCluster {
   #timer: NodeJS.Timeout | null = null;
   #lastError: string | undefined;
   #closing = false;
+  /** When the Redis connection last became ready, and whether it was a reconnect. */
+  #readyAt = Date.now();
+  #reconnected = false;
 
   private constructor(cmd: Redis, sub: Redis, url: string, log: Logger) {
     this.#cmd = cmd as RedisWithScripts;
@@ -110,7 +119,9 @@ export class Cluster implements SignalingCluster {
     // once (a Redis that restarted empty knows none of it).
     cmd.on('ready', () => {
       if (this.#closing) return;
-      this.#log.info('redis connection ready');
+      this.#readyAt = Date.now();
+      this.#reconnected = true;
+      this.#log.info('redis connection ready again');
       void this.#tick(true);
     });
     sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#onBus(message));
@@ -189,6 +200,8 @@ export class Cluster implements SignalingCluster {
   /** Which server holds `room`, claiming it for this one when nobody (alive) does. */
   async homeFor(room: string): Promise<string> {
     if (this.#homes.has(room) && !this.up) return this.id;
+    const wait = this.#readyAt + RECOVERY_CLAIM_MS - Date.now();
+    if (this.#reconnected && wait > 0 && !this.#homes.has(room)) await new Promise((r) => setTimeout(r, wait));
     const [home, fresh, state] = await this.#cmd.parleyClaim(
       homeKey(room),
       stateKey(room),
@@ -335,6 +348,8 @@ export class Cluster implements SignalingCluster {
    * join finds (or becomes) the room's new home.
    */
   async #reapDeadServers(): Promise<void> {
+    // Just (re)connected: a live server may not have beaten since Redis came back.
+    if (Date.now() - this.#readyAt < HEARTBEAT_TTL_MS) return;
     const others = new Set<string>();
     for (const s of this.#remote.values()) others.add(s.edge);
     for (const r of this.#routes.values()) if (r.home) others.add(r.home);
@@ -372,7 +387,7 @@ export class Cluster implements SignalingCluster {
         for (const room of this.#homes) await this.#save(room);
         for (const room of this.#homes) await this.#cmd.parleyRelease(homeKey(room), stateKey(room), this.id, '0');
         await this.#cmd.del(serverKey(this.id));
-        for (const s of this.#remote.values()) await this.send(s.edge, { t: 'drop', vs: s.id });
+        for (const s of this.#remote.values()) await this.send(s.edge, { t: 'cut', vs: s.id });
       } catch (err) {
         this.#log.warn({ err: (err as Error).message }, 'could not hand the rooms over cleanly');
       }

@@ -21,7 +21,8 @@ export type BusMessage =
   | { t: 'ack'; vs: string; k: number; r: unknown }
   | { t: 'emit'; vs: string; e: string; p: unknown }
   | { t: 'disc'; vs: string }
-  | { t: 'drop'; vs: string };
+  | { t: 'drop'; vs: string }
+  | { t: 'cut'; vs: string };
 
 /** Most bytes queued toward an edge's client before it counts as not reading (as on one server). */
 const EDGE_BACKLOG_MAX_BYTES = 4 * 1024 * 1024;
@@ -67,6 +68,11 @@ export class RemoteSocket extends FedSocket {
 
   drop(): void {
     this.cluster.post(this.edge, { t: 'drop', vs: this.id });
+    this.closed('transport close');
+  }
+
+  cut(): void {
+    this.cluster.post(this.edge, { t: 'cut', vs: this.id });
     this.closed('transport close');
   }
 
@@ -227,7 +233,8 @@ export class EdgeRoute {
         if (msg.e === 'removed' || msg.e === 'replaced') this.#inRoom = false;
         const backlog = sendBacklog(this.socket);
         if (backlog.bytes > EDGE_BACKLOG_MAX_BYTES || backlog.packets > SEND_BUFFER_MAX_PACKETS) {
-          this.#drop();
+          this.#close('transport close');
+          dropTransport(this.socket);
           return;
         }
         this.socket.emit(msg.e, msg.p);
@@ -238,7 +245,11 @@ export class EdgeRoute {
         this.socket.disconnect(true);
         return;
       case 'drop':
-        this.#drop();
+        this.home = null;
+        dropTransport(this.socket);
+        return;
+      case 'cut':
+        this.#cut();
         return;
       default:
         return;
@@ -247,13 +258,18 @@ export class EdgeRoute {
 
   /** The room's home died or handed the room over: the client reconnects and rejoins. */
   homeGone(): void {
-    this.#drop();
+    this.#cut();
   }
 
-  #drop(): void {
-    if (this.home) this.cluster.post(this.home, { t: 'close', vs: this.#vs, reason: 'transport close' });
+  /** Close the transport after what is queued: the client reconnects and rejoins where the room is now. */
+  #cut(): void {
+    this.#close('transport close');
+    this.socket.conn.close();
+  }
+
+  #close(reason: string): void {
+    if (this.home) this.cluster.post(this.home, { t: 'close', vs: this.#vs, reason });
     this.home = null;
-    dropTransport(this.socket);
   }
 }
 

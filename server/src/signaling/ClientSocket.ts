@@ -18,8 +18,10 @@ export interface ClientSocket {
   emit(event: string, payload: unknown): void;
   /** Close from the server side: the client is told and does not reconnect on its own. */
   disconnect(): void;
-  /** Cut the transport: the client sees a transport close and reconnects. */
+  /** Drop a client that does not read: nothing more is written, the transport is cut. */
   drop(): void;
+  /** Close the transport after what is queued: the client sees a transport close, reconnects and rejoins. */
+  cut(): void;
   /** Bytes and packets queued toward the client and not yet written. */
   backlog(): { bytes: number; packets: number };
   onEvent(handler: (event: string, args: unknown[]) => void): void;
@@ -41,6 +43,7 @@ export abstract class FedSocket implements ClientSocket {
   abstract emit(event: string, payload: unknown): void;
   abstract disconnect(): void;
   abstract drop(): void;
+  abstract cut(): void;
   abstract backlog(): { bytes: number; packets: number };
 
   get disconnected(): boolean {
@@ -92,6 +95,10 @@ export class LocalSocket extends FedSocket {
 
   drop(): void {
     dropTransport(this.socket);
+  }
+
+  cut(): void {
+    this.socket.conn.close();
   }
 
   backlog(): { bytes: number; packets: number } {

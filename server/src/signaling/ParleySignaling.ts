@@ -415,7 +415,7 @@ class Connection {
       participant: self,
       sfu: canSfu,
       send: (event, payload) => this.#send(event, payload),
-      reconnect: () => socket.drop(),
+      reconnect: () => socket.cut(),
       evict: () => {
         if (this.#grace) {
           // The old transport is already gone: the participant simply came back in time.
