@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Participant } from '@parley/protocol';
+import { AccessControl } from '../access/AccessControl';
+import type { AccessPeer } from '../access/RoomAccess';
+import { createLogger } from '../logger';
+import { RoomRegistry } from '../RoomRegistry';
+import { RoomSnapshots, type RoomSnapshot } from './snapshot';
+
+/** One server's rooms and access control, as a cluster member has them. */
+function server(): { rooms: RoomRegistry; access: AccessControl; snapshots: RoomSnapshots } {
+  const rooms = new RoomRegistry(4);
+  const access = new AccessControl(rooms, { accessSecret: null, banMs: 60_000, log: createLogger('silent') });
+  const snapshots = new RoomSnapshots({ rooms, access, sfuRoom: () => null, roomMax: 50 });
+  rooms.hooks = { created: (room) => snapshots.created(room), released: () => undefined };
+  return { rooms, access, snapshots };
+}
+
+function peer(id: string): AccessPeer {
+  return { id, banKeys: [id], address: '198.18.0.1', mayHost: true, send: () => undefined, kick: () => undefined };
+}
+
+function member(id: string, name: string): { participant: Participant; send(): void; evict(): void } {
+  return { participant: { id, name, media: { audio: true, video: true }, joinedAt: 1 }, send() {}, evict() {} };
+}
+
+test('a room taken over from its snapshot keeps lock, password, lobby, bans, chat and its returning host', () => {
+  const a = server();
+  const room = a.rooms.getOrCreate('r');
+  room.add(member('host', 'Ada'));
+  room.add(member('guest', 'Grace'));
+  const acc = a.access.of(room);
+  acc.add(peer('host'), false);
+  acc.add(peer('guest'), false);
+  acc.locked = true;
+  acc.lobby = true;
+  acc.passwordHash = 'scrypt$hash';
+  a.access.bans.ban('r', ['client:mallory'], 60_000);
+  room.chat.add({ id: 'm1', from: 'guest', fromName: 'Grace', text: 'hello', at: 5 });
+  room.chat.add({ id: 'm2', from: 'host', fromName: 'Ada', text: 'private', at: 6, to: 'guest' });
+
+  // Through JSON, as Redis carries it.
+  const snap = JSON.parse(JSON.stringify(a.snapshots.snapshot('r'))) as RoomSnapshot;
+  assert.equal(snap.hostId, 'host');
+
+  const b = server();
+  b.snapshots.restore('r', snap);
+  const taken = b.rooms.getOrCreate('r');
+  const bAcc = b.access.of(taken);
+  assert.equal(bAcc.locked, true);
+  assert.equal(bAcc.lobby, true);
+  assert.equal(bAcc.passwordHash, 'scrypt$hash');
+  assert.ok(b.access.bans.remaining('r', ['client:mallory']) > 50_000, 'the ban runs on');
+  assert.deepEqual(
+    taken.chat.visibleTo('guest').map((m) => m.text),
+    ['hello', 'private'],
+  );
+  assert.deepEqual(
+    taken.chat.visibleTo('someone').map((m) => m.text),
+    ['hello'],
+    'private messages stay private',
+  );
+  // A resent message is recognised as the same one.
+  const again = taken.chat.add({ id: 'm1', from: 'guest', fromName: 'Grace', text: 'hello', at: 99 });
+  assert.equal(again.fresh, false);
+  assert.equal(again.message.at, 5);
+  // Both members may come back past the gates; a stranger may not.
+  assert.equal(b.access.recentlyDropped('r', 'host'), true);
+  assert.equal(b.access.recentlyDropped('r', 'guest'), true);
+  assert.equal(b.access.recentlyDropped('r', 'stranger'), false);
+  // The guest is back first and holds the role; the host gets it back on return.
+  bAcc.add(peer('guest'), false);
+  assert.equal(bAcc.hostId, 'guest');
+  bAcc.add(peer('host'), false);
+  assert.equal(bAcc.hostId, 'host');
+});
+
+test('a snapshot of an unknown version is refused, not half applied', () => {
+  const b = server();
+  assert.throws(() => b.snapshots.restore('r', { v: 2, locked: true }), /version/);
+  const room = b.rooms.getOrCreate('r');
+  assert.equal(b.access.of(room).locked, false);
+});
+
+test('a room that moved away makes its members here reconnect', () => {
+  const a = server();
+  const room = a.rooms.getOrCreate('r');
+  const cut: string[] = [];
+  room.add({ ...member('x', 'X'), reconnect: () => cut.push('x') });
+  room.add({ ...member('y', 'Y'), reconnect: () => cut.push('y') });
+  a.snapshots.lost('r');
+  assert.deepEqual(cut.sort(), ['x', 'y']);
+});
