@@ -150,6 +150,15 @@ export class ParleyServer {
       draining: () => this.#draining,
       sfuRooms: () => this.sfu.roomCount,
       sfuConnections: () => this.sfu.connectionCount,
+      cluster:
+        config.redisUrl === ''
+          ? undefined
+          : () => {
+              const h = this.cluster?.health;
+              return h
+                ? { up: h.state === 'up', rooms: h.rooms, remote: h.remoteConnections, routed: h.routedConnections }
+                : null;
+            },
     });
     this.io = new SocketServer(this.http, {
       maxHttpBufferSize: FRAME_MAX_BYTES,
@@ -232,7 +241,7 @@ export class ParleyServer {
           };
     attachParleySignaling(parley, {
       cluster,
-      roomChanged: (room) => this.cluster?.roomChanged(room),
+      roomChanged: config.redisUrl === '' ? undefined : (room) => this.cluster?.roomChanged(room),
       rooms: this.rooms,
       log: this.log,
       iceServers: (participantId, turn) => this.iceServers(participantId, turn),

@@ -113,6 +113,17 @@ describe('rooms shared by three servers through Redis', () => {
     const leaveReply = await request<{ ok: boolean }>(c!, 'leave', {});
     assert.equal(leaveReply.ok, true, JSON.stringify(leaveReply));
     assert.deepEqual(await leftAtA, { id: jc.self.id, reason: 'left' });
+    // The servers say what they hold and route.
+    const metrics = await Promise.all(urls.map(async (u) => (await fetch(`${u}/metrics`)).text()));
+    const figure = (text: string, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.deepEqual(
+      metrics.map((m) => figure(m, 'parley_redis_up')),
+      [1, 1, 1],
+    );
+    assert.equal(figure(metrics[0]!, 'parley_cluster_rooms'), 1, 'server one holds the room');
+    // Grace's, Barbara's and Linus's sockets (Linus left the room, his socket is still there).
+    assert.equal(figure(metrics[0]!, 'parley_cluster_remote_connections'), 3);
+    assert.equal(figure(metrics[2]!, 'parley_cluster_routed_connections'), 2);
     const leftAtB = next<{ id: string }>(b!, 'participant-left');
     d.disconnect();
     assert.equal((await leftAtB).id !== undefined, true);

@@ -91,7 +91,7 @@ export class Cluster implements SignalingCluster {
   readonly #remote = new Map<string, RemoteSocket>();
   /** This server's sockets whose events go to another server, by socket id. */
   readonly #routes = new Map<string, EdgeRoute>();
-  readonly #saving = new Set<string>();
+  readonly #saving = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | null = null;
   #lastError: string | undefined;
   #closing = false;
@@ -223,14 +223,23 @@ export class Cluster implements SignalingCluster {
     return home;
   }
 
-  /** Something in a room held here changed: write its state (coalesced per room). */
-  roomChanged(room: string): void {
-    if (!this.#homes.has(room) || this.#saving.has(room)) return;
-    this.#saving.add(room);
-    setImmediate(() => {
-      this.#saving.delete(room);
-      void this.#save(room);
-    });
+  /**
+   * Something in a room held here changed: write its state. Writes are coalesced per room (one
+   * per turn of the event loop); the promise resolves once the write is done (or failed).
+   */
+  roomChanged(room: string): Promise<void> | undefined {
+    if (!this.#homes.has(room)) return undefined;
+    let pending = this.#saving.get(room);
+    if (!pending) {
+      pending = new Promise<void>((resolve) => {
+        setImmediate(() => {
+          this.#saving.delete(room);
+          void this.#save(room).finally(resolve);
+        });
+      });
+      this.#saving.set(room, pending);
+    }
+    return pending;
   }
 
   async #save(room: string): Promise<void> {

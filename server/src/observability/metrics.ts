@@ -3,6 +3,14 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { SignalingMetrics } from '../signaling/ParleySignaling';
 import { version } from '../version';
 
+/** What the cluster reports for /metrics. */
+export interface ClusterFigures {
+  up: boolean;
+  rooms: number;
+  remote: number;
+  routed: number;
+}
+
 /** Live values read when /metrics is scraped (no bookkeeping on the hot path). */
 export interface MetricsSources {
   connectedSockets(): number;
@@ -12,6 +20,8 @@ export interface MetricsSources {
   /** Rooms whose media goes through the forwarding unit, and its media connections. */
   sfuRooms?(): number;
   sfuConnections?(): number;
+  /** With REDIS_URL: whether Redis is reachable, and the connections routed between servers. */
+  cluster?(): ClusterFigures | null;
 }
 
 /**
@@ -77,6 +87,35 @@ export class ParleyMetrics implements SignalingMetrics {
         this.set(sources.sfuConnections?.() ?? 0);
       },
     });
+    const cluster = sources.cluster;
+    if (cluster) {
+      const gauge = (name: string, help: string, read: (c: ClusterFigures) => number) =>
+        new Gauge({
+          name,
+          help,
+          registers,
+          collect() {
+            const c = cluster();
+            if (c) this.set(read(c));
+          },
+        });
+      gauge('parley_redis_up', '1 while this server reaches Redis (REDIS_URL).', (c) => (c.up ? 1 : 0));
+      gauge(
+        'parley_cluster_rooms',
+        'Rooms this server holds (their home) among the servers sharing rooms.',
+        (c) => c.rooms,
+      );
+      gauge(
+        'parley_cluster_remote_connections',
+        "Other servers' sockets in rooms held here (their events arrive through Redis).",
+        (c) => c.remote,
+      );
+      gauge(
+        'parley_cluster_routed_connections',
+        "This server's sockets whose room another server holds.",
+        (c) => c.routed,
+      );
+    }
     new Gauge({
       name: 'parley_draining',
       help: '1 while the server shuts down and refuses joins.',

@@ -62,8 +62,8 @@ export interface ParleySignalingOptions {
   /** How rooms' media travels (ROOM_TOPOLOGY), the mesh and room caps, and the forwarding unit. */
   /** With REDIS_URL: the cluster of servers sharing rooms. */
   cluster?: SignalingCluster;
-  /** Something in the room may have changed (its state is written through to the cluster). */
-  roomChanged?(room: string): void;
+  /** Something in the room may have changed: its state is written through (resolves once written). */
+  roomChanged?(room: string): Promise<void> | undefined;
   topology: {
     mode: 'auto' | 'mesh' | 'sfu';
     meshMax: number;
@@ -163,11 +163,22 @@ class Connection {
     // The queue is bounded: a client sending without waiting for replies is refused, not buffered.
     if (this.#pending >= CONNECTION_QUEUE_MAX) return this.#refuse('queue-full', ack, event);
     this.#pending++;
+    const name = parsed.value.event;
+    // Host actions and chat are answered once the room's state holds them (with REDIS_URL: once
+    // Redis has it, so a server that dies right after cannot take them along). A join is answered
+    // at once: the newcomer must know the room before anyone can signal it.
+    let reply: { value: unknown } | null = null;
+    const written = this.opts.roomChanged !== undefined && ack !== undefined && name !== 'join' && name !== 'signal';
+    const answer: Ack | undefined = written ? (r) => void (reply = { value: r }) : ack;
     this.#queue = this.#queue
-      .then(() => this.#handle(parsed.value, ack))
-      .then(() => {
+      .then(() => this.#handle(parsed.value, answer))
+      .then(async () => {
         const room = this.#room?.name ?? this.#waitingIn;
-        if (room && this.opts.roomChanged && parsed.value.event !== 'signal') this.opts.roomChanged(room);
+        const saved = room && name !== 'signal' ? this.opts.roomChanged?.(room) : undefined;
+        if (written && reply) {
+          await saved;
+          ack(reply.value);
+        }
       })
       .catch((err: unknown) => {
         this.log.error({ err, event }, 'handler failed');
