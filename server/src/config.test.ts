@@ -160,3 +160,16 @@ test('RESUME_SECRET_FILE keeps its meaning: where the generated key lives, not a
   assert.equal(c.resumeSecretFile, '/nonexistent/dir/resume-secret');
   assert.equal(c.resumeSecret, '');
 });
+
+test('the forwarding unit binds one given port or picks from a range of at least 50', () => {
+  assert.equal(loadConfig({ SFU_PORT_MIN: '41000', SFU_PORT_MAX: '41000' }).sfuPortMax, 41_000);
+  assert.equal(loadConfig({ SFU_PORT_MIN: '41000', SFU_PORT_MAX: '41050' }).sfuPortMax, 41_050);
+  assert.throws(() => loadConfig({ SFU_PORT_MIN: '41000', SFU_PORT_MAX: '41010' }), /SFU_PORT_MAX.*41050/);
+  assert.throws(() => loadConfig({ SFU_PORT_MIN: '41000', SFU_PORT_MAX: '40999' }), ConfigError);
+});
+
+test('REDIS_URL takes a redis:// or rediss:// URL, or nothing', () => {
+  assert.equal(loadConfig({}).redisUrl, '');
+  assert.equal(loadConfig({ REDIS_URL: 'redis://:pw@10.0.0.5:6379/2' }).redisUrl, 'redis://:pw@10.0.0.5:6379/2');
+  assert.throws(() => loadConfig({ REDIS_URL: 'http://10.0.0.5' }), /REDIS_URL/);
+});

@@ -669,6 +669,14 @@ function validate(c: Config): void {
   if (c.sfuPortMin > c.sfuPortMax) {
     throw new ConfigError('SFU_PORT_MAX', `must not be below SFU_PORT_MIN (${c.sfuPortMin})`);
   }
+  // The engine picks its port from a range of at least 50 ports (a shorter one it widens on its
+  // own, past what the firewall was opened for), or binds exactly one.
+  if (c.sfuPortMax !== c.sfuPortMin && c.sfuPortMax - c.sfuPortMin < 50) {
+    throw new ConfigError(
+      'SFU_PORT_MAX',
+      `must equal SFU_PORT_MIN (one port) or be at least 50 above it (${c.sfuPortMin + 50}), got ${c.sfuPortMax}`,
+    );
+  }
   if (c.roomMax < c.meshMax) throw new ConfigError('ROOM_MAX', `must not be below MESH_MAX (${c.meshMax})`);
   if (c.turnUrls.length > 0 && c.turnSecret === '') {
     throw new ConfigError('TURN_SECRET', 'is required when TURN_URLS is set');

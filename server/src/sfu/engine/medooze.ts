@@ -458,8 +458,23 @@ export class MedoozeEngine implements SfuEngine {
     readonly mz: MediaServerModule,
     readonly sdp: SemanticSdpModule,
     readonly addresses: readonly string[],
+    /** Exactly this UDP port (the engine's port range must span at least 50 ports). */
+    exactPort?: { port: number; bundle: { prototype: { Init(port?: number): number } } },
   ) {
-    this.endpoint = mz.createEndpoint([...addresses]);
+    if (exactPort) {
+      // The engine's endpoint binds a random port of its range; its native transport can also
+      // bind a given one, which the endpoint does not expose: bind that one for this endpoint.
+      const proto = exactPort.bundle.prototype;
+      const init = proto.Init;
+      proto.Init = function (this: unknown) {
+        return init.call(this, exactPort.port);
+      };
+      try {
+        this.endpoint = mz.createEndpoint([...addresses]);
+      } finally {
+        proto.Init = init;
+      }
+    } else this.endpoint = mz.createEndpoint([...addresses]);
     this.port = this.endpoint.getLocalPort();
   }
 
@@ -499,10 +514,25 @@ export function loadMedooze(opts: EngineOptions): { ok: true; engine: SfuEngine 
     mz.enableLog(false);
     mz.enableDebug(false);
     mz.enableWarning(false);
+    const name = `medooze-media-server ${version}`;
+    if (opts.portMin === opts.portMax) {
+      const native = require('medooze-media-server/lib/Native.js') as {
+        RTPBundleTransport: { prototype: { Init(port?: number): number } };
+      };
+      const engine = new MedoozeEngine(name, mz, sdp, opts.addresses, {
+        port: opts.portMin,
+        bundle: native.RTPBundleTransport,
+      });
+      if (engine.port !== opts.portMin) {
+        engine.close();
+        return { ok: false, reason: `cannot use UDP port ${opts.portMin}` };
+      }
+      return { ok: true, engine };
+    }
     if (!mz.setPortRange(opts.portMin, opts.portMax)) {
       return { ok: false, reason: `cannot use UDP ports ${opts.portMin}-${opts.portMax}` };
     }
-    return { ok: true, engine: new MedoozeEngine(`medooze-media-server ${version}`, mz, sdp, opts.addresses) };
+    return { ok: true, engine: new MedoozeEngine(name, mz, sdp, opts.addresses) };
   } catch (err) {
     return {
       ok: false,
