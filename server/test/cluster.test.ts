@@ -183,6 +183,23 @@ describe('rooms shared by three servers through Redis', () => {
     assert.ok(jh.self.id);
   });
 
+  test("a room's state goes with the room: the same name later is a new room", async () => {
+    const a = await connect(urls[0]!);
+    await join(a, { room: 'fleeting', name: 'Ada' });
+    const b = await connect(urls[1]!);
+    await join(b, { room: 'fleeting', name: 'Grace' });
+    await request(a, 'room-lock', { locked: true });
+    await request(b, 'chat-send', { id: 'x', text: 'gone with the room' });
+    await request(b, 'leave', {});
+    await request(a, 'leave', {});
+    const c = await connect(urls[2]!);
+    const history = next<{ messages: unknown[] }>(c, 'chat-history');
+    const fresh = await join(c, { room: 'fleeting', name: 'Linus' });
+    assert.equal(fresh.roomState.locked, false);
+    assert.equal(fresh.roomState.hostId, fresh.self.id);
+    assert.deepEqual((await history).messages, []);
+  });
+
   test('20 joins racing for the last seat of a full room, spread over three servers, admit exactly one', async () => {
     const max = 4; // MESH_MAX of the test servers (a mesh-only room cannot grow)
     const seated: Socket[] = [];

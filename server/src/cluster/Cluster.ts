@@ -19,8 +19,14 @@ export const HEARTBEAT_TTL_MS = 15_000;
  * restarted empty no longer has.
  */
 export const RECOVERY_CLAIM_MS = 3_000;
-/** How long a room's state is kept in Redis after its last write. */
-const STATE_TTL_MS = 24 * 3600_000;
+/**
+ * How long a room's state outlives its home: renewed with the lease, so it is there for the
+ * server that takes the room over (its members rejoin within seconds), and gone a minute after
+ * the room's last server, as a room's state goes with the room on one server.
+ */
+const STATE_TTL_MS = 60_000;
+/** A room claimed here but never made (its join was refused early) is let go after this long. */
+const UNUSED_CLAIM_MS = HEARTBEAT_TTL_MS;
 
 const PREFIX = 'parley:';
 const serverKey = (id: string): string => `${PREFIX}server:${id}`;
@@ -87,6 +93,8 @@ export class Cluster implements SignalingCluster {
   #make: ((socket: ClientSocket) => unknown) | null = null;
   /** Rooms held here (created, or claimed and about to be). */
   readonly #homes = new Set<string>();
+  /** When each room held here was claimed. */
+  readonly #claimedAt = new Map<string, number>();
   /** Sockets of other servers in rooms held here, by socket id. */
   readonly #remote = new Map<string, RemoteSocket>();
   /** This server's sockets whose events go to another server, by socket id. */
@@ -218,6 +226,7 @@ export class Cluster implements SignalingCluster {
           this.#log.warn({ room, err: (err as Error).message }, 'could not read the room state; starting it empty');
         }
       }
+      if (!this.#homes.has(room)) this.#claimedAt.set(room, Date.now());
       this.#homes.add(room);
     }
     return home;
@@ -254,6 +263,7 @@ export class Cluster implements SignalingCluster {
 
   /** The room ended here (its last member left): the lease goes, and its state with it. */
   roomEnded(room: string): void {
+    this.#claimedAt.delete(room);
     if (!this.#homes.delete(room) || this.#closing) return;
     this.#cmd
       .parleyRelease(homeKey(room), stateKey(room), this.id, '1')
@@ -336,12 +346,22 @@ export class Cluster implements SignalingCluster {
       await this.#cmd.set(serverKey(this.id), String(Date.now()), 'PX', HEARTBEAT_TTL_MS);
       const rooms = [...this.#homes];
       if (rooms.length > 0) {
-        const lost = await this.#cmd.parleyRenew(rooms.length, ...rooms.map(homeKey), this.id, HEARTBEAT_TTL_MS);
+        const keys = rooms.flatMap((r) => [homeKey(r), stateKey(r)]);
+        const lost = await this.#cmd.parleyRenew(keys.length, ...keys, this.id, HEARTBEAT_TTL_MS, STATE_TTL_MS);
         for (const i of lost) {
           const room = rooms[i - 1]!;
           this.#homes.delete(room);
           this.#log.warn({ room }, 'another server holds this room now; its participants reconnect there');
           this.#hooks?.lost(room);
+        }
+      }
+      const now = Date.now();
+      for (const room of [...this.#homes]) {
+        const at = this.#claimedAt.get(room) ?? now;
+        if (now - at > UNUSED_CLAIM_MS && this.#hooks?.snapshot(room) === null) {
+          this.#homes.delete(room);
+          this.#claimedAt.delete(room);
+          await this.#cmd.parleyRelease(homeKey(room), stateKey(room), this.id, '0');
         }
       }
       if (recovered) for (const room of this.#homes) void this.#save(room);

@@ -25,17 +25,19 @@ return {ARGV[1], 1, redis.call('GET', KEYS[2])}
 `;
 
 /**
- * Renew the leases of the rooms this server holds; a lease that expired is taken again (Redis
- * restarted empty, or was away longer than a lease). -> 1-based indexes of rooms another server holds now.
- * KEYS: home keys. ARGV: self, lease ms.
+ * Renew the leases of the rooms this server holds, and keep their state alive with them; a
+ * lease that expired is taken again (Redis restarted empty, or was away longer than a lease).
+ * -> 1-based indexes (of rooms) another server holds now.
+ * KEYS: home and state key of each room, in pairs. ARGV: self, lease ms, state ms.
  */
 export const RENEW = `
 local lost = {}
-for i, k in ipairs(KEYS) do
-  local cur = redis.call('GET', k)
-  if cur == ARGV[1] then redis.call('PEXPIRE', k, ARGV[2])
-  elseif not cur then redis.call('SET', k, ARGV[1], 'PX', ARGV[2])
-  else table.insert(lost, i) end
+for i = 1, #KEYS, 2 do
+  local cur = redis.call('GET', KEYS[i])
+  if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[i], ARGV[2])
+  elseif not cur then redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
+  else table.insert(lost, (i + 1) / 2) end
+  if cur == ARGV[1] or not cur then redis.call('PEXPIRE', KEYS[i + 1], ARGV[3]) end
 end
 return lost
 `;
