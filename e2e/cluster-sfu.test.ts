@@ -12,6 +12,7 @@ import { startRedis, type RedisHandle } from '../server/test/infra/redis';
 import { launchChromium, newParticipant } from './support/browser';
 import { joinThroughUi } from './support/call';
 import { waitAllDecoding } from './support/mesh';
+import { selectedRemotes } from './support/sfu';
 import { startServer, type RunningServer } from './support/server';
 
 let browser: Browser;
@@ -66,26 +67,6 @@ async function needsSfu(t: TestContext, url: string): Promise<boolean> {
     return false;
   }
   return true;
-}
-
-/** Remote address:port of every selected candidate pair of the page's call. */
-async function selectedRemotes(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    const call = (window as unknown as { __parleyCall?: { getStats(): Promise<Record<string, RTCStats[]>> } })
-      .__parleyCall;
-    if (!call) return [];
-    const out = new Set<string>();
-    for (const list of Object.values(await call.getStats())) {
-      const byId = new Map(list.map((s) => [s.id, s as RTCStats & Record<string, unknown>]));
-      for (const s of byId.values()) {
-        if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') continue;
-        const pair = byId.get(s.selectedCandidatePairId);
-        const remote = pair ? byId.get(String(pair.remoteCandidateId)) : undefined;
-        if (remote) out.add(`${String(remote.address ?? remote.ip)}:${String(remote.port)}`);
-      }
-    }
-    return [...out];
-  });
 }
 
 describe('rooms through the forwarding unit across servers', () => {

@@ -14,6 +14,7 @@ import { launchChromium, newParticipant } from './support/browser';
 import { joinThroughUi, remoteVideos } from './support/call';
 import { chatTexts, openChat, openFiles, sendChat, waitForChat } from './support/features';
 import { waitAllDecoding } from './support/mesh';
+import { selectedRemotes } from './support/sfu';
 import { startServer } from './support/server';
 
 let browser: Browser;
@@ -88,25 +89,6 @@ function callState(page: Page): Promise<string> {
         tracks: r.stream.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'live'}`),
       })),
     });
-  });
-}
-
-/** The remote ends (address:port) of every selected candidate pair of the page's connections. */
-function selectedRemotes(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    const call = (window as unknown as { __parleyCall: { getStats(): Promise<Record<string, RTCStats[]>> } })
-      .__parleyCall;
-    const out = new Set<string>();
-    for (const list of Object.values(await call.getStats())) {
-      const byId = new Map(list.map((s) => [s.id, s as RTCStats & Record<string, unknown>]));
-      for (const s of byId.values()) {
-        if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') continue;
-        const pair = byId.get(s.selectedCandidatePairId);
-        const remote = pair ? byId.get(String(pair.remoteCandidateId)) : undefined;
-        if (remote) out.add(`${String(remote.address ?? remote.ip)}:${String(remote.port)}`);
-      }
-    }
-    return [...out];
   });
 }
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { PARLEY_NAMESPACE, type CheckReply } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
 import type { ParleyServer } from '../src/ParleyServer';
-import { NGINX_CONF, nginxPath, renderNginxConf, startNginx, type NginxHandle } from './infra/nginx';
+import { accepts, NGINX_CONF, nginxPath, renderNginxConf, startNginx, type NginxHandle } from './infra/nginx';
 import { pingRedis, processCpuSeconds, redisServerPath, startRedis } from './infra/redis';
 import { closeAllSockets, connect, join, next, request, startTestServer } from './support';
 
@@ -124,18 +123,6 @@ function upgraded(socket: Socket, ms = 10_000): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-  });
-}
-
-/** Whether 127.0.0.1:`port` accepts a TCP connection. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
   });
 }
 

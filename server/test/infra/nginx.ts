@@ -142,8 +142,8 @@ export interface AccessLogEntry {
   upstream: string;
 }
 
-/** Resolves true once 127.0.0.1:`port` accepts a TCP connection. */
-function accepts(port: number): Promise<boolean> {
+/** Whether 127.0.0.1:`port` accepts a TCP connection now. */
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = tcpConnect({ host: '127.0.0.1', port });
     s.once('connect', () => {
