@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { routeOf, spreadRooms } from './routes';
+import { REDIS_MESSAGES, routeOf, spreadRooms } from './routes';
 
 test("a room's members go round-robin over the servers, each room starting one server further", () => {
   const rooms = spreadRooms(
@@ -35,4 +35,14 @@ test("a signal's route counts the Redis hops through the room's home", () => {
   assert.equal(routeOf(1, 2, 1), 'different servers, one home');
   assert.equal(routeOf(2, 1, 1), 'different servers, one home');
   assert.equal(routeOf(0, 2, 1), 'different servers, neither home');
+});
+
+test('a signal crosses Redis once for each server it changes on its way sender -> home -> receiver', () => {
+  const home = 1;
+  for (const from of [0, 1, 2]) {
+    for (const to of [0, 1, 2]) {
+      const hops = Number(from !== home) + Number(home !== to);
+      assert.equal(REDIS_MESSAGES[routeOf(from, to, home)], hops, `${from} -> ${to} (home ${home})`);
+    }
+  }
 });

@@ -19,6 +19,14 @@ export const ROUTES: Route[] = [
   'different servers, neither home',
 ];
 
+/** Messages over Redis pub/sub (server to server) that carry one signal along each route. */
+export const REDIS_MESSAGES: Record<Route, number> = {
+  'same server, home': 0,
+  'same server, not home': 2,
+  'different servers, one home': 1,
+  'different servers, neither home': 2,
+};
+
 /** The member at position `i` of room number `r` connects to server (r + i) mod n: round-robin. */
 export function spreadRooms(rooms: RoomPlan[], servers: number): RoomPlan[] {
   return rooms.map((room, r) => ({
