@@ -137,7 +137,8 @@ const bench: Benchmark = {
       if (base && messages > 0) {
         const extra = r.relay.cpu.servers + r.relay.cpu.redis - base.relay.cpu.servers;
         notes.push(
-          `${name}: rooms held by each server ${r.homes.join(', ')}; ${fmt(messages)} Redis messages cost ` +
+          `${name}: rooms held by each server ${r.homes.join(', ')}, CPU seconds of each during the signals ` +
+            `${r.relay.cpu.perServer.map((c) => fmt(c, 1)).join(', ')}; ${fmt(messages)} Redis messages cost ` +
             `${fmt(extra, 1)} CPU seconds more than the one process without Redis (servers + Redis), ` +
             `${fmt((1e6 * extra) / messages)} µs each.`,
         );

@@ -35,6 +35,8 @@ export interface ClusterScenarioOptions {
 /** CPU seconds used over a phase: all server processes together, and redis-server. */
 export interface PhaseCpu {
   servers: number;
+  /** Each server process's share of `servers` (index = server). */
+  perServer: number[];
   redis: number;
   seconds: number;
 }
@@ -131,13 +133,14 @@ export async function runClusterScenario(o: ClusterScenarioOptions): Promise<Clu
         Array.from({ length: o.servers }, () => startServerProcess(`${ROOT}server/dist/cli.js`, env)),
       )),
     );
-    const cpu = (): { servers: number; redis: number; at: number } => ({
-      servers: servers.reduce((n, s) => n + sampleProcess(s.pid).cpuSeconds, 0),
+    const cpu = (): { perServer: number[]; redis: number; at: number } => ({
+      perServer: servers.map((s) => sampleProcess(s.pid).cpuSeconds),
       redis: redis?.cpuSeconds() ?? 0,
       at: performance.now(),
     });
     const between = (a: ReturnType<typeof cpu>, b: ReturnType<typeof cpu>): PhaseCpu => ({
-      servers: b.servers - a.servers,
+      servers: b.perServer.reduce((n, c, i) => n + c - (a.perServer[i] ?? 0), 0),
+      perServer: b.perServer.map((c, i) => c - (a.perServer[i] ?? 0)),
       redis: b.redis - a.redis,
       seconds: (b.at - a.at) / 1000,
     });
