@@ -8,7 +8,8 @@ import type { Benchmark } from './types';
  * Knobs for development runs (the defaults are the published configuration):
  * BENCH_CLUSTER_N=1200 clients; BENCH_CLUSTER_SERVERS=1,2,3 server counts with Redis (the
  * one-process baseline without Redis always runs first); BENCH_CLUSTER_SECONDS=20 length of the
- * signal phase; BENCH_CLUSTER_ROUNDS=2 runs of every setup.
+ * signal phase; BENCH_CLUSTER_ROUNDS=2 runs of every setup; BENCH_CLUSTER_SERVER_ARGS (Node options
+ * of the servers under test, e.g. for profiling).
  */
 function envList(name: string): string[] | undefined {
   const v = process.env[name];
@@ -59,7 +60,7 @@ function rows(r: ClusterScenarioResult, run: number): Array<Array<string | numbe
   for (const route of routes) {
     const s = relay.byRoute[route];
     if (!s) continue;
-    const blank = ['', '', '', '', '', ''];
+    const blank = ['', '', '', '', ''];
     out.push([
       setupLabel(r),
       run,

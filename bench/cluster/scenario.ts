@@ -100,6 +100,9 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 let compiled: Promise<string> | null = null;
 const workerScript = (): Promise<string> => (compiled ??= compile(here('../signal/loadWorker.ts')));
 
+/** Extra Node options for the servers under test, e.g. `--cpu-prof` (BENCH_CLUSTER_SERVER_ARGS). */
+const serverArgs = (process.env.BENCH_CLUSTER_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Why the cluster rows cannot run here, or null. */
@@ -130,7 +133,7 @@ export async function runClusterScenario(o: ClusterScenarioOptions): Promise<Clu
     };
     servers.push(
       ...(await Promise.all(
-        Array.from({ length: o.servers }, () => startServerProcess(`${ROOT}server/dist/cli.js`, env)),
+        Array.from({ length: o.servers }, () => startServerProcess(`${ROOT}server/dist/cli.js`, env, serverArgs)),
       )),
     );
     const cpu = (): { perServer: number[]; redis: number; at: number } => ({
