@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh /usr/bin/chromium=chromium ip=iproute2 unshare=util-linux
+# The cluster benchmark starts its own redis-server (no service): install it when that
+# benchmark runs (named, or every benchmark when none is named).
+names=()
+for a in "$@"; do case "$a" in --*) ;; *) names+=("$a") ;; esac; done
+if [ ${#names[@]} -eq 0 ] || [[ " ${names[*]} " == *" cluster "* ]]; then
+  bash scripts/ensure-system-deps.sh redis-server=redis-server
+fi
 npm run build --silent
 args=$(printf ' %q' "$@")
 # Many loopback connections: raise the descriptor limit and widen the ephemeral port range

@@ -6,10 +6,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
-import type { FromWorker, RoomPlan, Target, ToWorker } from './messages';
+import { NO_SLOT, type FromWorker, type RoomPlan, type Target, type ToWorker } from './messages';
 
 interface Client {
   socket: Socket;
+  /** Place in the connect message's rooms and their members, in order. */
+  slot: number;
   room: RoomPlan;
   /** Position in the room's member list. */
   index: number;
@@ -23,23 +25,35 @@ interface Client {
 }
 
 const clients: Client[] = [];
+/** Slot of each joined client by its id in the protocol, to name the sender of a delivery. */
+const slotById = new Map<string, number>();
 let readies = 0;
 let delivered = 0;
 let dropped = 0;
 let refused = 0;
 let latencies = new Float64Array(1 << 16);
+let senders = new Uint32Array(1 << 16);
+let receivers = new Uint32Array(1 << 16);
 let latencyCount = 0;
 
 function send(msg: FromWorker): void {
   process.send?.(msg);
 }
 
-function recordLatency(ms: number): void {
+function grow<T extends Float64Array | Uint32Array>(array: T, make: (length: number) => T): T {
+  const grown = make(array.length * 2);
+  grown.set(array);
+  return grown;
+}
+
+function recordLatency(ms: number, sender: number, receiver: number): void {
   if (latencyCount === latencies.length) {
-    const grown = new Float64Array(latencies.length * 2);
-    grown.set(latencies);
-    latencies = grown;
+    latencies = grow(latencies, (n) => new Float64Array(n));
+    senders = grow(senders, (n) => new Uint32Array(n));
+    receivers = grow(receivers, (n) => new Uint32Array(n));
   }
+  senders[latencyCount] = sender;
+  receivers[latencyCount] = receiver;
   latencies[latencyCount++] = ms;
 }
 
@@ -57,16 +71,24 @@ function sentAtOf(candidate: unknown): number {
   return Number(candidate.slice(10, candidate.indexOf(' ')));
 }
 
-function onDelivery(candidate: unknown): void {
+function onDelivery(candidate: unknown, receiver: Client, from?: unknown): void {
   delivered++;
   const sentAt = sentAtOf(candidate);
-  if (Number.isFinite(sentAt)) recordLatency(performance.now() - sentAt);
+  const sender = typeof from === 'string' ? (slotById.get(from) ?? NO_SLOT) : NO_SLOT;
+  if (Number.isFinite(sentAt)) recordLatency(performance.now() - sentAt, sender, receiver.slot);
 }
 
 const namespaces: Record<Target, string> = { parley: '/parley', seed: '/', bare: '/' };
 
 /** Open one client and join its room; resolves with the time it took, rejects with a reason. */
-function openClient(url: string, target: Target, room: RoomPlan, index: number, timeoutMs: number): Promise<number> {
+function openClient(
+  url: string,
+  target: Target,
+  room: RoomPlan,
+  index: number,
+  slot: number,
+  timeoutMs: number,
+): Promise<number> {
   const started = performance.now();
   const socket = io(url + namespaces[target], {
     transports: ['websocket'],
@@ -74,7 +96,17 @@ function openClient(url: string, target: Target, room: RoomPlan, index: number, 
     reconnection: false,
     timeout: timeoutMs,
   });
-  const client: Client = { socket, room, index, id: '', peers: [], nextPeer: index, joined: false, closing: false };
+  const client: Client = {
+    socket,
+    slot,
+    room,
+    index,
+    id: '',
+    peers: [],
+    nextPeer: index,
+    joined: false,
+    closing: false,
+  };
   clients.push(client);
   socket.on('disconnect', () => {
     if (client.joined && !client.closing) dropped++;
@@ -86,21 +118,21 @@ function openClient(url: string, target: Target, room: RoomPlan, index: number, 
       socket.on('participant-left', (m: { id: string }) => {
         client.peers = client.peers.filter((p) => p !== m.id);
       });
-      socket.on('signal', (m: { data: { candidate?: { candidate?: unknown } } }) =>
-        onDelivery(m.data.candidate?.candidate),
+      socket.on('signal', (m: { from?: unknown; data: { candidate?: { candidate?: unknown } } }) =>
+        onDelivery(m.data.candidate?.candidate, client, m.from),
       );
       break;
     case 'seed':
       socket.on('ready', () => readies++);
-      socket.on('data', (m: { candidate?: { candidate?: unknown } }) => onDelivery(m.candidate?.candidate));
+      socket.on('data', (m: { candidate?: { candidate?: unknown } }) => onDelivery(m.candidate?.candidate, client));
       break;
     case 'bare':
       socket.on('joined', (id: string) => client.peers.push(id));
       socket.on('left', (id: string) => {
         client.peers = client.peers.filter((p) => p !== id);
       });
-      socket.on('signal', (m: { data: { candidate?: { candidate?: unknown } } }) =>
-        onDelivery(m.data.candidate?.candidate),
+      socket.on('signal', (m: { from?: unknown; data: { candidate?: { candidate?: unknown } } }) =>
+        onDelivery(m.data.candidate?.candidate, client, m.from),
       );
       break;
   }
@@ -116,6 +148,7 @@ function openClient(url: string, target: Target, room: RoomPlan, index: number, 
     const done = (): void => {
       clearTimeout(timer);
       client.joined = true;
+      if (client.id) slotById.set(client.id, slot);
       resolve(performance.now() - started);
     };
     socket.once('connect_error', (err) => fail(`connect_error: ${err.message}`));
@@ -153,17 +186,24 @@ function openClient(url: string, target: Target, room: RoomPlan, index: number, 
 }
 
 async function connectAll(msg: Extract<ToWorker, { type: 'connect' }>): Promise<void> {
-  const jobs: Array<{ room: RoomPlan; index: number }> = [];
-  for (const room of msg.rooms) for (let i = 0; i < room.size; i++) jobs.push({ room, index: i });
+  const jobs: Array<{ room: RoomPlan; index: number; url: string }> = [];
+  for (const room of msg.rooms) {
+    for (let i = 0; i < room.size; i++) {
+      const url = msg.urls[room.servers?.[i] ?? 0];
+      if (url === undefined) throw new RangeError(`room ${room.name}: member ${i} names no server in urls`);
+      jobs.push({ room, index: i, url });
+    }
+  }
   const joinMs: number[] = [];
   const errors: Record<string, number> = {};
   let failed = 0;
   let nextJob = 0;
   const runOne = async (): Promise<void> => {
     while (nextJob < jobs.length) {
-      const job = jobs[nextJob++] as (typeof jobs)[number];
+      const slot = nextJob++;
+      const job = jobs[slot] as (typeof jobs)[number];
       try {
-        joinMs.push(await openClient(msg.url, msg.target, job.room, job.index, msg.timeoutMs));
+        joinMs.push(await openClient(job.url, msg.target, job.room, job.index, slot, msg.timeoutMs));
       } catch (err) {
         failed++;
         const reason = err instanceof Error ? err.message : String(err);
@@ -238,6 +278,8 @@ async function signalAll(msg: Extract<ToWorker, { type: 'signal' }>, target: Tar
     expected,
     delivered,
     latencies: latencies.slice(0, latencyCount),
+    senders: senders.slice(0, latencyCount),
+    receivers: receivers.slice(0, latencyCount),
     dropped,
     refused,
   });

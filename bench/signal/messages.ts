@@ -6,13 +6,19 @@ export type Target = 'parley' | 'seed' | 'bare';
 export interface RoomPlan {
   name: string;
   size: number;
+  /**
+   * Which of the connect message's `urls` each member (by position) connects to; default the
+   * first for everyone.
+   */
+  servers?: number[];
 }
 
 /** Parent -> worker. */
 export type ToWorker =
   | {
       type: 'connect';
-      url: string;
+      /** The servers under test; a room's members pick theirs by `RoomPlan.servers`. */
+      urls: string[];
       target: Target;
       /** This worker's rooms; every member of a room lives in the same worker. */
       rooms: RoomPlan[];
@@ -60,9 +66,19 @@ export type FromWorker =
       delivered: number;
       /** Relay latency of each delivery, milliseconds (sender's clock = receiver's clock). */
       latencies: Float64Array;
+      /**
+       * Who sent and who received each delivery (same order as `latencies`): the client's slot,
+       * its place in the connect message's rooms and their members in order (room 0's members,
+       * then room 1's, ...). The sender is NO_SLOT where the protocol does not name it (seed).
+       */
+      senders: Uint32Array;
+      receivers: Uint32Array;
       /** Clients whose connection dropped without the benchmark closing it. */
       dropped: number;
       /** Signals the server refused (`protocol-error` or a non-ok acknowledgement). */
       refused: number;
     }
   | { type: 'closed' };
+
+/** `senders` value of a delivery whose sender is not known. */
+export const NO_SLOT = 0xffffffff;

@@ -127,7 +127,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     workers.forEach((w, i) =>
       w.send({
         type: 'connect',
-        url: server.url,
+        urls: [server.url],
         target: o.target,
         rooms: perWorker[i] ?? [],
         concurrency: o.concurrency,
