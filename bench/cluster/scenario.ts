@@ -38,6 +38,7 @@ export interface PhaseCpu {
   /** Each server process's share of `servers` (index = server). */
   perServer: number[];
   redis: number;
+  /** Wall-clock length of the phase. */
   seconds: number;
 }
 
