@@ -87,6 +87,12 @@ export class Cluster implements SignalingCluster {
   readonly #routes = new Map<string, EdgeRoute>();
   readonly #saving = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
+  /**
+   * When the connection to Redis last came back after an outage. A Redis that restarted empty
+   * knows no server's heartbeat until each has reconnected and beaten again: until one heartbeat
+   * TTL has passed, a missing heartbeat proves nothing and nobody is reaped.
+   */
+  #recoveredAt = 0;
   #lastError: string | undefined;
   #closing = false;
 
@@ -111,6 +117,7 @@ export class Cluster implements SignalingCluster {
     cmd.on('ready', () => {
       if (this.#closing) return;
       this.#log.info('redis connection ready');
+      this.#recoveredAt = Date.now();
       void this.#tick(true);
     });
     sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#onBus(message));
@@ -153,7 +160,12 @@ export class Cluster implements SignalingCluster {
   readonly #adapter: Redis[] = [];
 
   closeAdapter(): void {
-    for (const c of this.#adapter) c.disconnect();
+    for (const c of this.#adapter) {
+      // QUIT queues behind the adapter's last unsubscribes (promises nobody awaits), so their
+      // replies come first; a disconnect would reject them, unhandled.
+      if (c.status === 'ready') c.quit().catch(() => c.disconnect());
+      else c.disconnect();
+    }
   }
 
   get up(): boolean {
@@ -339,7 +351,7 @@ export class Cluster implements SignalingCluster {
     for (const s of this.#remote.values()) others.add(s.edge);
     for (const r of this.#routes.values()) if (r.home) others.add(r.home);
     others.delete(this.id);
-    if (others.size === 0) return;
+    if (others.size === 0 || Date.now() - this.#recoveredAt < HEARTBEAT_TTL_MS) return;
     const list = [...others];
     const alive = await this.#cmd
       .exists(...list.map(serverKey))
