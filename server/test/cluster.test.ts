@@ -248,6 +248,19 @@ describe('connections cut for a reconnect, and Redis coming back', () => {
     await join(a, { room: 'cut-for-reconnect', name: 'Ada' });
     const b = await connect(u2!);
     await join(b, { room: 'cut-for-reconnect', name: 'Grace' });
+    const s2 = servers.at(-1)!.server;
+    // Server one holds the room: Ada's socket stays there, Grace's is routed to it.
+    assert.deepEqual(
+      [s1, s2].map((s) => [
+        s.cluster?.health.rooms,
+        s.cluster?.health.routedConnections,
+        s.cluster?.health.remoteConnections,
+      ]),
+      [
+        [1, 0, 1],
+        [0, 1, 0],
+      ],
+    );
     // Its room's home stops: Grace's idle connection is cut. With a namespace DISCONNECT
     // ("io server disconnect") Socket.IO's client would not reconnect.
     const reason = next<string>(b, 'disconnect', 10_000);

@@ -179,7 +179,7 @@ export class Cluster implements SignalingCluster {
       redis: redactUrl(this.#url),
       rooms: this.#homes.size,
       remoteConnections: this.#remote.size,
-      routedConnections: this.#routes.size,
+      routedConnections: [...this.#routes.values()].filter((r) => r.home !== null).length,
       ...(this.#lastError && !this.up ? { lastError: this.#lastError } : {}),
     };
   }
