@@ -208,8 +208,13 @@ async function threeOnThreeServers(c: Cluster, room: string): Promise<Person[]> 
   const health = await Promise.all(c.servers.map(readyz));
   for (const p of people) {
     const h = health[p.server]!.redis;
-    if (p === alice) assert.deepEqual([h.rooms, h.remoteConnections], [1, 2], `${p.name}'s server is the home`);
-    else assert.deepEqual([h.rooms, h.routedConnections], [0, 1], `${p.name}'s server routes to the home`);
+    if (p === alice) {
+      assert.deepEqual(
+        [h.rooms, h.remoteConnections, h.routedConnections],
+        [1, 2, 0],
+        `${p.name}'s server is the home`,
+      );
+    } else assert.deepEqual([h.rooms, h.routedConnections], [0, 1], `${p.name}'s server routes to the home`);
   }
   return people;
 }
@@ -257,18 +262,25 @@ test('two people on two servers behind nginx call each other; a third on the thi
   for (const p of people) assert.equal((await remoteVideos(p.page)).length, 2, `${p.name} shows two tiles`);
 });
 
-test('the room home is killed mid-call: everyone rejoins the new home as themselves, no ghost after 30 s', async () => {
+/**
+ * One server is killed (SIGKILL) mid-call: Alice's, the room's home (the hard case: everyone's
+ * signaling moves to a new home), or Bob's, which only holds Bob's connection.
+ */
+async function serverKilledMidCall(victim: 'home' | 'edge', room: string): Promise<void> {
   const c = await startCluster();
-  const people = await threeOnThreeServers(c, 'killed-home');
-  const [alice, bob, carol] = people as [Person, Person, Person];
+  const people = await threeOnThreeServers(c, room);
+  const [alice, bob] = people as [Person, Person, Person];
   const ids = await allDecodeEachOther(people, 60_000);
   const idOf = (p: Person): string => ids.get(p.name)!;
-  const home = c.servers[alice.server]!;
-  const survivors = c.servers.filter((s) => s !== home);
+  const killedPerson = victim === 'home' ? alice : bob;
+  const killed = c.servers[killedPerson.server]!;
+  const survivors = c.servers.filter((s) => s !== killed);
+  // The two whose signaling did not go through the dead server keep their media to each other.
+  const [x, y] = people.filter((p) => p !== killedPerson) as [Person, Person];
 
   const killedAt = Date.now();
-  await home.kill('SIGKILL');
-  console.log(`killed the home server (Alice's)`);
+  await killed.kill('SIGKILL');
+  console.log(`killed ${killedPerson.name}'s server (${victim === 'home' ? "the room's home" : 'not the home'})`);
 
   // Recovered: every live server agrees on one home with all three in the room, and every page
   // shows exactly the other two, decoding. Meanwhile, how the media fared.
@@ -296,7 +308,7 @@ test('the room home is killed mid-call: everyone rejoins the new home as themsel
   const samples = await sampleFrames(people, recovered);
   const { signaled, decoding } = await recovered;
   console.log(
-    `kill -> the room has one live home again: ${signaled - killedAt} ms; kill -> all pages decode each other: ${decoding - killedAt} ms`,
+    `kill -> the servers agree again (one live home, three participants, no connection of the dead server): ${signaled - killedAt} ms; kill -> all pages decode each other: ${decoding - killedAt} ms`,
   );
   for (const e of pageLog.filter((x) => x.at >= killedAt && x.at <= decoding)) {
     console.log(`  +${e.at - killedAt} ms ${e.name}: ${e.text}`);
@@ -309,10 +321,11 @@ test('the room home is killed mid-call: everyone rejoins the new home as themsel
       );
     }
   }
-  // Peer-to-peer media between Bob and Carol never depended on the dead server.
+  // Peer-to-peer media between the other two never depended on the dead server.
   const [first, last] = [samples[0]!, samples[samples.length - 1]!];
-  assert.ok(last.frames[1]!.get(idOf(carol))! > first.frames[1]!.get(idOf(carol))!, 'Bob kept decoding Carol');
-  assert.ok(last.frames[2]!.get(idOf(bob))! > first.frames[2]!.get(idOf(bob))!, 'Carol kept decoding Bob');
+  const [xi, yi] = [people.indexOf(x), people.indexOf(y)];
+  assert.ok(last.frames[xi]!.get(idOf(y))! > first.frames[xi]!.get(idOf(y))!, `${x.name} kept decoding ${y.name}`);
+  assert.ok(last.frames[yi]!.get(idOf(x))! > first.frames[yi]!.get(idOf(x))!, `${y.name} kept decoding ${x.name}`);
 
   // Everyone came back as themselves, on a live server.
   for (const p of people) assert.equal(await selfId(p.page), idOf(p), `${p.name} kept the same participant id`);
@@ -343,7 +356,13 @@ test('the room home is killed mid-call: everyone rejoins the new home as themsel
     3,
     'three signaling connections, all on live servers',
   );
-});
+}
+
+test('the room home is killed mid-call: everyone rejoins the new home as themselves, no ghost after 30 s', () =>
+  serverKilledMidCall('home', 'killed-home'));
+
+test('a server that is not the home is killed mid-call: its participant rejoins through another, no ghost after 30 s', () =>
+  serverKilledMidCall('edge', 'killed-edge'));
 
 test('Redis stops for 10 s mid-call: media never stops, /readyz says so, joins work again after', async () => {
   const c = await startCluster();
