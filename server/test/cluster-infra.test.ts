@@ -172,6 +172,24 @@ describe(
       socket.disconnect();
     });
 
+    test('a browser page opened through nginx on a port of its own may open its signaling connection', async () => {
+      // The page's Origin carries nginx's port: the servers must see that same host.
+      const socket = io(nginx.url + PARLEY_NAMESPACE, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { origin: nginx.url },
+      });
+      extra.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      const ok = await join(socket, { room: 'browser-origin', name: 'Ada' });
+      assert.equal(ok.ok, true);
+      socket.disconnect();
+    });
+
     test('fresh WebSocket connections are spread over all three servers (no stickiness needed)', async () => {
       // The previous test's client may still be leaving its server.
       await until(() => servers.every((s) => parleySockets(s) === 0), 'no client left from before');

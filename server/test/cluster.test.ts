@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import {
+  connect as netConnect,
+  createServer as createNetServer,
+  type AddressInfo,
+  type Socket as NetSocket,
+} from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { JoinOk, JoinReply, Participant, RoomState } from '@parley/protocol';
 import type { Socket } from 'socket.io-client';
+import { HEARTBEAT_MS, HEARTBEAT_TTL_MS } from '../src/cluster/Cluster';
 import type { Config } from '../src/config';
 import type { ParleyServer } from '../src/ParleyServer';
 import { startRedis, type RedisHandle } from './infra/redis';
@@ -437,3 +444,115 @@ describe('without REDIS_URL', () => {
     assert.ok((await run(redis.url)) > 0, 'the probe sees the client when it is loaded');
   });
 });
+
+describe('connections cut for a reconnect, and Redis coming back', () => {
+  test('a socket whose room moves away sees a transport close, so that its client reconnects by itself', async () => {
+    const [u1, u2] = await cluster(2);
+    const s1 = servers.at(-2)!.server;
+    const a = await connect(u1!);
+    await join(a, { room: 'cut-for-reconnect', name: 'Ada' });
+    const b = await connect(u2!);
+    await join(b, { room: 'cut-for-reconnect', name: 'Grace' });
+    const s2 = servers.at(-1)!.server;
+    // Server one holds the room: Ada's socket stays there, Grace's is routed to it.
+    assert.deepEqual(
+      [s1, s2].map((s) => [
+        s.cluster?.health.rooms,
+        s.cluster?.health.routedConnections,
+        s.cluster?.health.remoteConnections,
+      ]),
+      [
+        [1, 0, 1],
+        [0, 1, 0],
+      ],
+    );
+    // Its room's home stops: Grace's idle connection is cut. With a namespace DISCONNECT
+    // ("io server disconnect") Socket.IO's client would not reconnect.
+    const reason = next<string>(b, 'disconnect', 10_000);
+    await s1.close(2_000);
+    assert.equal(await reason, 'transport close');
+  });
+
+  test('after Redis restarts empty, a server back first takes none of the others for dead before they beat again', async () => {
+    // Server two reaches Redis through a door the test holds shut a while after Redis is back,
+    // as a server whose reconnect backoff runs a few seconds behind.
+    const door = await tcpDoor(redis.port);
+    const [u1] = await cluster(1);
+    const [u2] = await cluster(1, { redisUrl: door.url });
+    const [s1, s2] = [servers.at(-2)!.server, servers.at(-1)!.server];
+    try {
+      const a = await connect(u1!);
+      const ja = await join(a, { room: 'redis-restart', name: 'Ada' });
+      const b = await connect(u2!);
+      const jb = await join(b, { room: 'redis-restart', name: 'Grace' });
+      const left = collect<{ id: string }>(a, 'participant-left');
+      const cut: string[] = [];
+      for (const s of [a, b]) s.on('disconnect', (r: string) => cut.push(r));
+
+      door.shut();
+      await redis.kill();
+      await until('both servers see Redis down', () => !s1.cluster?.up && !s2.cluster?.up);
+      await redis.start();
+      await until('server one sees Redis up', () => s1.cluster?.up === true, 15_000);
+      await sleep(4_000);
+      door.open();
+      await until('server two sees Redis up', () => s2.cluster?.up === true, 15_000);
+      // Past the time a missing heartbeat proves nothing, and a beat more.
+      await sleep(HEARTBEAT_TTL_MS + HEARTBEAT_MS);
+      assert.deepEqual(left, [], 'nobody left the room');
+      assert.deepEqual(cut, [], 'no connection was cut');
+      // And the room still works across the two servers.
+      const atA = next<{ from: string }>(a, 'signal', 5_000);
+      const sent = await request<{ ok: boolean }>(b, 'signal', {
+        to: ja.self.id,
+        data: { kind: 'candidate', candidate: null, gen: 0 },
+      });
+      assert.equal(sent.ok, true, JSON.stringify(sent));
+      assert.equal((await atA).from, jb.self.id);
+    } finally {
+      door.close();
+    }
+  });
+});
+
+/**
+ * A TCP relay to 127.0.0.1:`port` that the test can shut (every connection through it is cut and
+ * new ones are refused) and open again.
+ */
+async function tcpDoor(port: number): Promise<{ url: string; shut(): void; open(): void; close(): void }> {
+  let shut = false;
+  const live = new Set<NetSocket>();
+  const server = createNetServer((client) => {
+    if (shut) return client.destroy();
+    const upstream = netConnect({ host: '127.0.0.1', port });
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      live.add(from);
+      from.pipe(to);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        live.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${address.port}`,
+    shut() {
+      shut = true;
+      for (const s of live) s.destroy();
+    },
+    open() {
+      shut = false;
+    },
+    /** Stop accepting; the connections through it end with the servers that hold them. */
+    close() {
+      shut = true;
+      server.close();
+    },
+  };
+}

@@ -172,7 +172,12 @@ export class Cluster implements SignalingCluster {
   readonly #adapter: Redis[] = [];
 
   closeAdapter(): void {
-    for (const c of this.#adapter) c.disconnect();
+    for (const c of this.#adapter) {
+      // QUIT queues behind the adapter's last unsubscribes (promises nobody awaits), so their
+      // replies come first; a disconnect would reject them, unhandled.
+      if (c.status === 'ready') c.quit().catch(() => c.disconnect());
+      else c.disconnect();
+    }
   }
 
   get up(): boolean {

@@ -14,6 +14,7 @@ export const SEND_BUFFER_MAX_PACKETS = 1_024;
 interface EngineInternals {
   writeBuffer?: Array<{ data?: unknown }>;
   transport?: { socket?: { bufferedAmount?: number; terminate?: () => void } };
+  close?: (discard?: boolean) => void;
 }
 
 /**
@@ -36,11 +37,18 @@ export function sendBacklog(socket: Socket): { bytes: number; packets: number } 
   return { bytes, packets };
 }
 
-/** Close a client's transport now, dropping what is buffered toward it (no closing handshake). */
+/**
+ * Close a client's transport now, dropping what is buffered toward it (no closing handshake): the
+ * client sees a transport close and reconnects. The transport goes first: a namespace DISCONNECT
+ * written before it would reach a client that reads (an idle one), which takes it as "io server
+ * disconnect" and does not reconnect.
+ */
 export function dropTransport(socket: Socket): void {
   const conn = socket.conn as unknown as EngineInternals;
+  const ws = conn.transport?.socket;
+  if (ws?.terminate) ws.terminate();
+  else conn.close?.(true);
   socket.disconnect(true);
-  conn.transport?.socket?.terminate?.();
 }
 
 /**
