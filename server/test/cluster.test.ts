@@ -556,3 +556,28 @@ async function tcpDoor(port: number): Promise<{ url: string; shut(): void; open(
     },
   };
 }
+
+describe('a home that no longer serves a routed socket', () => {
+  test("tells the socket's server to cut it, so that its client reconnects instead of talking to nobody", async () => {
+    const [u1, u2] = await cluster(2);
+    const s1 = servers.at(-2)!.server;
+    const a = await connect(u1!);
+    await join(a, { room: 'forgotten', name: 'Ada' });
+    const b = await connect(u2!);
+    const jb = await join(b, { room: 'forgotten', name: 'Grace' });
+    // Server one forgets Grace's routed socket, as when it took her server for dead.
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(redis.url);
+    const left = next<{ id: string }>(a, 'participant-left', 10_000);
+    await raw.publish(
+      `parley:bus:${s1.cluster!.id}`,
+      JSON.stringify({ t: 'close', vs: `${b.id}#1`, reason: 'transport close' }),
+    );
+    assert.equal((await left).id, jb.self.id);
+    raw.disconnect();
+    // Grace still talks to it: her server is told to cut her connection.
+    const cut = next<string>(b, 'disconnect', 10_000);
+    b.emit('signal', { to: 'anyone', data: { kind: 'candidate', candidate: null, gen: 0 } });
+    assert.equal(await cut, 'transport close');
+  });
+});

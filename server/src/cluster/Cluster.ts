@@ -331,9 +331,14 @@ export class Cluster implements SignalingCluster {
         this.#make(s);
         return;
       }
-      case 'ev':
-        this.#remote.get(msg.vs)?.receive(msg);
+      case 'ev': {
+        const target = this.#remote.get(msg.vs);
+        if (target) return target.receive(msg);
+        // A socket this server no longer serves (its server was taken for dead while cut off
+        // from Redis): its client reconnects and rejoins instead of talking to nobody.
+        if (typeof msg.from === 'string' && !this.#closing) this.post(msg.from, { t: 'cut', vs: msg.vs });
         return;
+      }
       case 'close':
         this.#remote.get(msg.vs)?.closed(msg.reason);
         return;

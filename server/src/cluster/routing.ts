@@ -15,7 +15,7 @@ type Ack = (reply: unknown) => void;
 export type BusMessage =
   // edge -> home
   | { t: 'open'; vs: string; from: string; client: ClientId; address: string }
-  | { t: 'ev'; vs: string; e: string; a: unknown[]; k?: number }
+  | { t: 'ev'; vs: string; from: string; e: string; a: unknown[]; k?: number }
   | { t: 'close'; vs: string; reason: string }
   // home -> edge
   | { t: 'ack'; vs: string; k: number; r: unknown }
@@ -197,7 +197,7 @@ export class EdgeRoute {
       this.#acks.set(k, { ack, event });
     }
     const home = this.home;
-    void this.cluster.send(home, { t: 'ev', vs: this.#vs, e: event, a: payload, ...(k ? { k } : {}) }).then((ok) => {
+    void this.cluster.send(home, { t: 'ev', vs: this.#vs, from: this.cluster.id, e: event, a: payload, ...(k ? { k } : {}) }).then((ok) => {
       if (ok || k === undefined) return;
       const pending = this.#acks.get(k);
       this.#acks.delete(k);
