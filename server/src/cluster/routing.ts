@@ -197,12 +197,14 @@ export class EdgeRoute {
       this.#acks.set(k, { ack, event });
     }
     const home = this.home;
-    void this.cluster.send(home, { t: 'ev', vs: this.#vs, from: this.cluster.id, e: event, a: payload, ...(k ? { k } : {}) }).then((ok) => {
-      if (ok || k === undefined) return;
-      const pending = this.#acks.get(k);
-      this.#acks.delete(k);
-      pending?.ack(unavailable());
-    });
+    void this.cluster
+      .send(home, { t: 'ev', vs: this.#vs, from: this.cluster.id, e: event, a: payload, ...(k ? { k } : {}) })
+      .then((ok) => {
+        if (ok || k === undefined) return;
+        const pending = this.#acks.get(k);
+        this.#acks.delete(k);
+        pending?.ack(unavailable());
+      });
   }
 
   /** Replies from the home: follow whether the socket is in a room. */
