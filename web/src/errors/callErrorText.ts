@@ -12,6 +12,8 @@ export function callErrorText(error: { id: string; message: string } | null): st
       return 'You joined this call from another tab or window, so this one was closed.';
     case 'shutting-down':
       return 'The server is restarting. Try again in a minute.';
+    case 'cluster-unavailable':
+      return 'The server cannot decide this right now. Wait a moment, then try again.';
     default:
       return error.message;
   }

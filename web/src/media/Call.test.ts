@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { JoinOk, JoinRequest, Participant, SignalData } from '@parley/protocol';
 import { Emitter } from '../emitter';
-import type { SignalingClient, SignalingEvents } from '../signaling/SignalingClient';
+import { SignalingError, type SignalingClient, type SignalingEvents } from '../signaling/SignalingClient';
 import { Call, SWITCH_OVERLAP_MS, SWITCH_POLL_MS, type CallDeps, type Clock } from './Call';
-import { REJOIN_WAIT_MS } from './liveness';
+import { REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import type { LocalMedia } from './localMedia';
 import type {
   RemoteMedia,
@@ -23,6 +23,7 @@ class FakeSignaling extends Emitter<SignalingEvents> {
   connected = true;
   readonly joins: JoinRequest[] = [];
   readonly #replies: Array<(reply: JoinOk) => void> = [];
+  readonly #refusals: Array<(err: SignalingError) => void> = [];
   left = 0;
   closed = 0;
   connect(): Promise<void> {
@@ -30,11 +31,22 @@ class FakeSignaling extends Emitter<SignalingEvents> {
   }
   join(req: JoinRequest): Promise<JoinOk> {
     this.joins.push(req);
-    return new Promise((resolve) => this.#replies.push(resolve));
+    return new Promise((resolve, reject) => {
+      this.#replies.push(resolve);
+      this.#refusals.push(reject);
+    });
+  }
+  /** Refuse the oldest join request still waiting. */
+  refuse(id: 'cluster-unavailable' | 'room-full', message: string): void {
+    this.#replies.shift();
+    const refuse = this.#refusals.shift();
+    assert.ok(refuse, 'a join request is waiting for its reply');
+    refuse(new SignalingError(id, message));
   }
   /** Answer the oldest join request still waiting. */
   reply(self: string, others: string[], token = 'resume-token', topology?: Topology): void {
     const answer = this.#replies.shift();
+    this.#refusals.shift();
     assert.ok(answer, 'a join request is waiting for its reply');
     answer({
       ok: true,
@@ -280,6 +292,21 @@ describe('Call with a fake transport and signaling client', () => {
     // The next rejoin presents the newest token.
     await reconnect(t);
     assert.deepEqual(t.signaling.joins[2]?.resume, { participantId: 'me', token: 'token-2' });
+  });
+
+  test('a rejoin the servers cannot decide yet (cluster-unavailable) is tried again, the call goes on', async () => {
+    const t = await joined(['a']);
+    await reconnect(t);
+    t.signaling.refuse('cluster-unavailable', 'try again in a moment');
+    await settle();
+    assert.equal(t.call.snapshot.phase, 'reconnecting');
+    t.clock.advance(REJOIN_RETRY_MS);
+    await settle();
+    assert.equal(t.signaling.joins.length, 3, 'joined again');
+    t.signaling.reply('me', ['a']);
+    await settle();
+    assert.equal(t.call.snapshot.phase, 'joined');
+    assert.equal(t.transports.length, 1);
   });
 
   test('stale remotes: one not back after a rejoin is dropped, unless its media still flows', async () => {

@@ -645,7 +645,8 @@ export class Call extends Emitter<CallEvents> {
       await this.#enter();
     } catch (err) {
       const e = err instanceof SignalingError ? err : new SignalingError('unreachable', String(err));
-      if (e.id === 'timeout' || e.id === 'shutting-down') {
+      // Passing refusals: a restarting server, or servers that cannot reach Redis for a moment.
+      if (e.id === 'timeout' || e.id === 'shutting-down' || e.id === 'cluster-unavailable') {
         this.#phase = 'reconnecting';
         this.#clock.setTimeout(() => {
           if (this.#phase === 'reconnecting' && this.#signaling.connected) void this.#rejoin();
