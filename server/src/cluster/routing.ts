@@ -112,10 +112,7 @@ export class EdgeRoute {
     readonly makeLocal: () => { readonly inRoom: boolean },
   ) {
     socket.onAny((event: string, ...args: unknown[]) => this.#receive(event, args));
-    socket.on('disconnect', (reason: string) => {
-      if (this.home) this.cluster.post(this.home, { t: 'close', vs: this.#vs, reason });
-      this.home = null;
-    });
+    socket.on('disconnect', (reason: string) => this.#close(reason));
   }
 
   #receive(event: string, args: unknown[]): void {
@@ -123,7 +120,9 @@ export class EdgeRoute {
     if (this.#chain === null && room === null) return this.#dispatch(event, args);
     // A join (and whatever comes after it) waits until the room's home is known.
     const step = async (): Promise<void> => {
-      if (room !== null && !this.#joined()) await this.#place(room);
+      if (room !== null && !this.#joined() && !(await this.#place(room))) {
+        return this.#refuse('cluster-unavailable', ackOf(args), event);
+      }
       this.#dispatch(event, args);
     };
     const next = (this.#chain ?? Promise.resolve()).then(step);
@@ -138,21 +137,19 @@ export class EdgeRoute {
     return this.home ? this.#inRoom : (this.#local?.inRoom ?? false);
   }
 
-  /** Find the home of `room` and point this socket's events at it. */
-  async #place(room: string): Promise<void> {
+  /** Find the home of `room` and point this socket's events at it; false when it cannot be found. */
+  async #place(room: string): Promise<boolean> {
     let home: string;
     try {
       home = await this.cluster.homeFor(room);
     } catch {
-      this.#unplaced = true;
-      return;
+      return false;
     }
-    this.#unplaced = false;
     if (home === this.cluster.id) {
       this.#leaveHome('client namespace disconnect');
-      return;
+      return true;
     }
-    if (home === this.home) return;
+    if (home === this.home) return true;
     this.#leaveHome('client namespace disconnect');
     this.home = home;
     this.#vs = `${this.socket.id}#${++this.#serial}`;
@@ -163,26 +160,18 @@ export class EdgeRoute {
       client: this.local.client,
       address: this.local.address,
     });
+    return true;
   }
 
-  /** Set when the room's home could not be found: the join is refused with a clear error. */
-  #unplaced = false;
-
   #leaveHome(reason: string): void {
-    if (this.home) this.cluster.post(this.home, { t: 'close', vs: this.#vs, reason });
-    this.home = null;
+    this.#close(reason);
     for (const { ack } of this.#acks.values()) ack(unavailable());
     this.#acks.clear();
   }
 
   #dispatch(event: string, args: unknown[]): void {
     if (this.socket.disconnected) return;
-    const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? (last as Ack) : undefined;
-    if (event === 'join' && this.#unplaced) {
-      this.#unplaced = false;
-      return this.#refuse('cluster-unavailable', ack, event);
-    }
+    const ack = ackOf(args);
     if (!this.home) {
       this.#local ??= this.makeLocal();
       this.local.deliver(event, args);
@@ -273,6 +262,11 @@ export class EdgeRoute {
     if (this.home) this.cluster.post(this.home, { t: 'close', vs: this.#vs, reason });
     this.home = null;
   }
+}
+
+function ackOf(args: unknown[]): Ack | undefined {
+  const last = args[args.length - 1];
+  return typeof last === 'function' ? (last as Ack) : undefined;
 }
 
 function roomOf(payload: unknown): string | null {
