@@ -456,10 +456,10 @@ export class ParleyServer {
             this.http.closeIdleConnections();
           }),
       )
-      .finally(() => {
-        this.cluster?.closeAdapter();
+      .finally(async () => {
         this.sfu.close();
         this.metrics.close();
+        await this.cluster?.closeAdapter();
       });
     return this.#closed;
   }

@@ -418,6 +418,38 @@ describe('Redis lost for a while', () => {
     assert.deepEqual(jn.participants.map((p) => p.name).sort(), ['Ada', 'Grace', 'Linus']);
     assert.equal((await joinedAtC).participant.name, 'Eve');
   });
+
+  test('a server that stops while Redis is away, or just before Redis stops, leaves no failure unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown): void => void unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const [u1, u2] = await cluster(2);
+      const seeds = await Promise.all([u1, u1, u2].map((u) => connect(u!, '/')));
+      for (const s of seeds) s.emit('join', { room: 'seed-outage' });
+      await sleep(300);
+      await redis.kill();
+      // Seed relays fan out through the Socket.IO adapter, which queues them while Redis is away.
+      // Queued commands time out after 2 s (commandTimeout).
+      for (let i = 0; i < 20; i++) seeds[0]!.emit('data', { type: 'candidate', i });
+      await sleep(2_500);
+      const first = servers.find((s) => s.url === u1)!;
+      await first.server.close(1_000);
+      await redis.start();
+      const second = servers.find((s) => s.url === u2)!;
+      await until('server two ready again', async () => (await fetch(`${u2}/readyz`)).status === 200);
+      await second.server.close(1_000);
+      await redis.stop();
+      await sleep(500);
+      await redis.start();
+      assert.deepEqual(
+        unhandled.map((e) => (e as Error).message ?? String(e)),
+        [],
+      );
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
 
 describe('without REDIS_URL', () => {

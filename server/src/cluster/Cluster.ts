@@ -154,15 +154,25 @@ export class Cluster implements SignalingCluster {
     return cluster;
   }
 
-  /** Redis clients for Socket.IO's Redis adapter (seed namespace broadcasts). */
   /**
    * Redis clients for Socket.IO's Redis adapter (seed namespace broadcasts). They outlive
    * `close()` (Socket.IO closes after the cluster hands its rooms over): `closeAdapter()` ends them.
+   *
+   * The adapter publishes and unsubscribes without awaiting the replies. While Redis is away
+   * those commands wait in the offline queue and then time out or are dropped on close; each
+   * would be an unhandled rejection. Every command of these clients therefore gets a handler that
+   * records the failure for /readyz (a caller that awaits one still sees it fail).
    */
   adapterClients(): { pub: Redis; sub: Redis } {
     const make = (name: string): Redis => {
       const c = this.#sub.duplicate({ enableOfflineQueue: true, connectionName: name });
       c.on('error', (err: Error) => (this.#lastError = err.message));
+      const send = c.sendCommand.bind(c);
+      c.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+        const reply = send(...args) as Promise<unknown>;
+        reply.catch((err: Error) => (this.#lastError = err.message));
+        return reply;
+      }) as Redis['sendCommand'];
       this.#adapter.push(c);
       return c;
     };
@@ -171,13 +181,17 @@ export class Cluster implements SignalingCluster {
 
   readonly #adapter: Redis[] = [];
 
-  closeAdapter(): void {
-    for (const c of this.#adapter) {
-      // QUIT queues behind the adapter's last unsubscribes (promises nobody awaits), so their
-      // replies come first; a disconnect would reject them, unhandled.
-      if (c.status === 'ready') c.quit().catch(() => c.disconnect());
-      else c.disconnect();
-    }
+  /** End the adapter's connections: QUIT after their last commands (1 s at most), then close. */
+  async closeAdapter(): Promise<void> {
+    await Promise.all(
+      this.#adapter.map(async (c) => {
+        if (c.status === 'ready') {
+          const bound = new Promise((r) => setTimeout(r, 1_000).unref());
+          await Promise.race([c.quit().catch(() => undefined), bound]);
+        }
+        c.disconnect();
+      }),
+    );
   }
 
   get up(): boolean {
