@@ -1,0 +1,82 @@
+import './notices.css';
+import { useEffect, useId, useState, type KeyboardEvent } from 'react';
+import { useEmitterValue } from '../hooks/useEmitterValue';
+import type { Notice, NoticeStore } from './NoticeStore';
+
+const none: readonly Notice[] = [];
+
+/**
+ * The height of the call controls (they wrap on narrow screens), so the notices sit just above
+ * them and never cover Leave or Mute.
+ */
+function useControlsHeight(selector: string): number {
+  const [height, setHeight] = useState(0);
+  useEffect(() => {
+    const el = document.querySelector(selector);
+    if (!el) return;
+    const measure = (): void => setHeight(el.getBoundingClientRect().height);
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [selector]);
+  return height;
+}
+
+/**
+ * The notices of `store`, stacked above the call controls. The list is a polite live region, so
+ * each new notice is read out; every action is a button; Escape or Dismiss takes a notice away.
+ */
+export function Notices({ store, above = 'nav.controls' }: { store: NoticeStore; above?: string }) {
+  const list = useEmitterValue(store, (s) => s.list, none);
+  const controls = useControlsHeight(above);
+  return (
+    <div className="notices" style={{ bottom: `calc(${controls}px + 0.5rem)` }}>
+      <ul aria-live="polite" aria-label="Notices" data-testid="notices">
+        {list.map((n) => (
+          <NoticeItem key={n.id} notice={n} store={store} />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function NoticeItem({ notice, store }: { notice: Notice; store: NoticeStore }) {
+  const textId = useId();
+  const onKeyDown = (e: KeyboardEvent): void => {
+    if (e.key !== 'Escape') return;
+    e.stopPropagation();
+    store.dismiss(notice.id);
+  };
+  return (
+    <li
+      className="notice-item"
+      role="group"
+      aria-labelledby={textId}
+      data-notice={notice.id}
+      onKeyDown={onKeyDown}
+      onMouseEnter={() => store.hold(notice.id)}
+      onMouseLeave={() => store.release(notice.id)}
+      onFocus={() => store.hold(notice.id)}
+      onBlur={(e) => {
+        // Focus moving between the notice's own buttons keeps it held.
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) store.release(notice.id);
+      }}
+    >
+      <span id={textId} className="notice-text">
+        {notice.text}
+      </span>
+      <span className="notice-actions">
+        {notice.actions.map((a) => (
+          <button key={a.label} type="button" onClick={() => store.act(notice.id, a.label)}>
+            {a.label}
+          </button>
+        ))}
+        <button type="button" className="notice-close" onClick={() => store.dismiss(notice.id)}>
+          <span aria-hidden="true">×</span>
+          <span className="sr-only">Dismiss</span>
+        </button>
+      </span>
+    </li>
+  );
+}
