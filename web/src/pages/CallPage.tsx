@@ -22,6 +22,7 @@ import { callPath } from '../names';
 import { handOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
 import { PreJoin } from '../prejoin/PreJoin';
 import { CallNotices } from '../notices/CallNotices';
+import { PipButton } from '../pip/PipButton';
 import { setSpeakerId } from '../devices/speaker';
 
 const linkStateText: Record<string, string | undefined> = {
@@ -260,6 +261,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
           {media.video ? 'Camera off' : 'Camera on'}
         </button>
         {features && <ScreenButton screen={features.screen} />}
+        <PipButton remotes={remotes} speaker={ui.activeSpeaker} />
         {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
         <button type="button" onClick={() => void copyLink()}>
           {copied ? 'Link copied' : 'Copy link'}
