@@ -6,21 +6,29 @@ import type { Notice, NoticeStore } from './NoticeStore';
 const none: readonly Notice[] = [];
 
 /**
- * The height of the call controls (they wrap on narrow screens), so the notices sit just above
- * them and never cover Leave or Mute.
+ * How far from the bottom of the window the call controls begin (they wrap on narrow screens and
+ * stick to the bottom of a long page), so the notices sit just above them and never cover Leave
+ * or Mute.
  */
-function useControlsHeight(selector: string): number {
-  const [height, setHeight] = useState(0);
+function useSpaceBelow(selector: string): number {
+  const [space, setSpace] = useState(0);
   useEffect(() => {
     const el = document.querySelector(selector);
     if (!el) return;
-    const measure = (): void => setHeight(el.getBoundingClientRect().height);
+    const measure = (): void => setSpace(Math.max(0, window.innerHeight - el.getBoundingClientRect().top));
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
-    return () => ro.disconnect();
+    ro.observe(document.body);
+    window.addEventListener('resize', measure);
+    window.addEventListener('scroll', measure, { passive: true });
+    return () => {
+      ro.disconnect();
+      window.removeEventListener('resize', measure);
+      window.removeEventListener('scroll', measure);
+    };
   }, [selector]);
-  return height;
+  return space;
 }
 
 /**
@@ -29,9 +37,9 @@ function useControlsHeight(selector: string): number {
  */
 export function Notices({ store, above = 'nav.controls' }: { store: NoticeStore; above?: string }) {
   const list = useEmitterValue(store, (s) => s.list, none);
-  const controls = useControlsHeight(above);
+  const below = useSpaceBelow(above);
   return (
-    <div className="notices" style={{ bottom: `calc(${controls}px + 0.5rem)` }}>
+    <div className="notices" style={{ bottom: `calc(${below}px + 0.5rem)` }}>
       <ul aria-live="polite" aria-label="Notices" data-testid="notices">
         {list.map((n) => (
           <NoticeItem key={n.id} notice={n} store={store} />
