@@ -40,11 +40,11 @@ export function Notices({ store, above = 'nav.controls' }: { store: NoticeStore;
   const below = useSpaceBelow(above);
   return (
     <div className="notices" style={{ bottom: `calc(${below}px + 0.5rem)` }}>
-      <ul aria-live="polite" aria-label="Notices" data-testid="notices">
+      <div className="notices-list" aria-live="polite" data-testid="notices">
         {list.map((n) => (
           <NoticeItem key={n.id} notice={n} store={store} />
         ))}
-      </ul>
+      </div>
     </div>
   );
 }
@@ -57,7 +57,7 @@ function NoticeItem({ notice, store }: { notice: Notice; store: NoticeStore }) {
     store.dismiss(notice.id);
   };
   return (
-    <li
+    <div
       className="notice-item"
       role="group"
       aria-labelledby={textId}
@@ -85,6 +85,6 @@ function NoticeItem({ notice, store }: { notice: Notice; store: NoticeStore }) {
           <span className="sr-only">Dismiss</span>
         </button>
       </span>
-    </li>
+    </div>
   );
 }
