@@ -137,7 +137,10 @@ test('a chat message shows a notice only while the chat is closed; Open chat ope
     await joinThroughUi(b.page, 'Bob', 'e2e-notices-chat');
     await Promise.all([waitForRemoteVideos(a.page, 1, 30_000), waitForRemoteVideos(b.page, 1, 30_000)]);
     await openChat(a.page);
-    await sendChat(a.page, 'Are you there? This message is long enough to be cut in its notice, surely, yes.');
+    await sendChat(
+      a.page,
+      'Are you there? This message is long enough to be cut in its notice: only its start is shown there, the rest in the chat.',
+    );
     const chat = notice(b.page, /^Alice: Are you there\?/);
     await chat.waitFor({ timeout: 20_000 });
     assert.match((await chat.textContent()) ?? '', /…/, 'the start of the text');
@@ -207,7 +210,7 @@ test('Firefox: the file offer notice appears and its Accept streams a large file
       'the offer notice',
       () =>
         [...document.querySelectorAll('[data-testid="notices"] [role="group"]')].some((n) =>
-          /^Ada wants to send you fox-notice\.bin \(33\.0 MB\)\./.test(n.textContent ?? ''),
+          /^Ada wants to send you fox-notice\.bin \(33 MB\)\./.test(n.textContent ?? ''),
         ),
       undefined,
       20_000,

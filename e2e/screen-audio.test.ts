@@ -101,6 +101,18 @@ for (const topology of ['mesh', 'sfu'] as const) {
       await joinThroughUi(b.page, 'Bob', `e2e-screen-audio-${topology}`);
       await Promise.all([waitForRemoteVideos(a.page, 1, 30_000), waitForRemoteVideos(b.page, 1, 30_000)]);
 
+      if (topology === 'mesh') {
+        // The Share screen button: Chromium's fake capture offers sound, which goes out with it.
+        await a.page.getByRole('button', { name: 'Share screen' }).click();
+        await b.page.locator('audio[data-role="screen-audio"]').waitFor({ state: 'attached', timeout: 20_000 });
+        const sends = await a.page.evaluate(
+          () => (window as unknown as { __parleyScreen: { sharingAudio: boolean } }).__parleyScreen.sharingAudio,
+        );
+        assert.equal(sends, true, 'the share sends the capture sound');
+        await a.page.getByRole('button', { name: 'Stop sharing' }).click();
+        await b.page.locator('audio[data-role="screen-audio"]').waitFor({ state: 'detached', timeout: 15_000 });
+      }
+      // A steady tone as the shared sound, to measure what arrives.
       const { toneId, fakeCaptureHasAudio } = await shareWithTone(a.page);
       console.log(`Chromium's fake display capture offers sound: ${fakeCaptureHasAudio}`);
       await b.page.getByLabel("Alice's screen", { exact: true }).waitFor({ timeout: 20_000 });
