@@ -8,14 +8,20 @@ const none: readonly Notice[] = [];
 /**
  * How far from the bottom of the window the call controls begin (they wrap on narrow screens and
  * stick to the bottom of a long page), so the notices sit just above them and never cover Leave
- * or Mute.
+ * or Mute. Also published as the CSS variable `--controls-space`, so the side panel ends above
+ * the controls however many lines they take.
  */
 function useSpaceBelow(selector: string): number {
   const [space, setSpace] = useState(0);
   useEffect(() => {
     const el = document.querySelector(selector);
     if (!el) return;
-    const measure = (): void => setSpace(Math.max(0, window.innerHeight - el.getBoundingClientRect().top));
+    const root = document.documentElement;
+    const measure = (): void => {
+      const px = Math.max(0, window.innerHeight - el.getBoundingClientRect().top);
+      root.style.setProperty('--controls-space', `${px}px`);
+      setSpace(px);
+    };
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
@@ -26,6 +32,7 @@ function useSpaceBelow(selector: string): number {
       ro.disconnect();
       window.removeEventListener('resize', measure);
       window.removeEventListener('scroll', measure);
+      root.style.removeProperty('--controls-space');
     };
   }, [selector]);
   return space;
