@@ -185,17 +185,16 @@ test('files: received files are octet-stream and byte-identical (memory and disk
       { bytes: [...html], to: bobId },
     );
     // Bob's Files panel is closed: the offer shows as a count on the Files button and as a
-    // notice naming the sender and the file, whose button opens the panel.
+    // notice naming the sender and the file (with its own Accept and Decline, e2e/notices).
     await bob.page
       .getByRole('button', { name: /^Files/ })
       .getByLabel('1 waiting for you')
       .waitFor({ timeout: 20_000 });
-    const toast = bob.page.getByTestId('offer-toast');
-    assert.match((await toast.textContent()) ?? '', /wants to send you invoice\.html \(/);
-    await toast.getByRole('button', { name: 'Show files' }).click();
-    await bob.page.getByRole('complementary', { name: 'Files panel' }).waitFor();
-    assert.equal(await toast.count(), 0, 'the notice gives way to the panel');
+    const notice = bob.page.getByRole('group', { name: /wants to send you invoice\.html \(/ });
+    await notice.waitFor();
+    await openFiles(bob.page);
     assert.equal(await acceptAndSave(bob.page, 'invoice.html'), htmlSha);
+    assert.equal(await notice.count(), 0, 'answered in the panel, the notice is moot');
     const stored = await bob.page.evaluate(async () => {
       const a = document.querySelector<HTMLAnchorElement>('a[download="invoice.html"]');
       const blob = await (await fetch(a?.href ?? '')).blob();

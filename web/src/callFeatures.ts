@@ -33,7 +33,7 @@ export function featuresOf(call: Call): CallFeatures {
       made.files.dispose();
       made.screen.dispose();
     });
-    Object.assign(window, { __parleyFiles: made.files, __parleyChat: made.chat });
+    Object.assign(window, { __parleyFiles: made.files, __parleyChat: made.chat, __parleyScreen: made.screen });
   }
   return f;
 }

@@ -1,4 +1,4 @@
-import { formatBytes, type Participant } from '@parley/protocol';
+import type { Participant } from '@parley/protocol';
 import './features.css';
 import type { CallFeatures } from '../callFeatures';
 import { ChatPanel } from '../chat/ChatPanel';
@@ -6,15 +6,6 @@ import { FilesPanel } from '../files/FilesPanel';
 import { useEmitterValue } from '../hooks/useEmitterValue';
 
 export type PanelName = 'chat' | 'files';
-
-/** What the incoming offers waiting for an answer say to the person, or '' when there are none. */
-function offerSentence(files: CallFeatures['files']): string {
-  const offers = files.transfers.filter((t) => t.state === 'offered');
-  const first = offers[0];
-  if (!first) return '';
-  if (offers.length > 1) return `${offers.length} files are waiting for your answer.`;
-  return `${first.peerName} wants to send you ${first.name} (${formatBytes(first.size)}).`;
-}
 
 /** The buttons that open the chat and files panels (chat shows an unread count). */
 export function PanelButtons({
@@ -28,20 +19,9 @@ export function PanelButtons({
 }) {
   const unread = useEmitterValue(features.chat, (c) => c.snapshot.unread, 0);
   const offered = useEmitterValue(features.files, (f) => f.transfers.filter((t) => t.state === 'offered').length, 0);
-  // A sentence (a string, so the snapshot compares by value) for the notice below.
-  const offerText = useEmitterValue(features.files, offerSentence, '');
   const toggle = (p: PanelName): void => setOpen(open === p ? null : p);
   return (
     <>
-      {offerText !== '' && open !== 'files' && (
-        // An offer must be seen even with the Files panel closed: a notice above the controls.
-        <div className="offer-toast" role="status" data-testid="offer-toast">
-          <span>{offerText}</span>
-          <button type="button" onClick={() => setOpen('files')}>
-            Show files
-          </button>
-        </div>
-      )}
       <button
         type="button"
         aria-pressed={open === 'chat'}

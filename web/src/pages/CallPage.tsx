@@ -21,6 +21,8 @@ import { useTileViews } from '../callscreen/useTileViews';
 import { callPath } from '../names';
 import { handOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
 import { PreJoin } from '../prejoin/PreJoin';
+import { CallNotices } from '../notices/CallNotices';
+import { PipButton } from '../pip/PipButton';
 import { setSpeakerId } from '../devices/speaker';
 
 const linkStateText: Record<string, string | undefined> = {
@@ -240,6 +242,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
         <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
       )}
       <HostControls call={call} snapshot={snapshot} />
+      <CallNotices call={call} features={features} snapshot={snapshot} panel={panel} openPanel={setPanel} />
       <nav className="controls" aria-label="Call controls">
         <button
           type="button"
@@ -258,6 +261,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
           {media.video ? 'Camera off' : 'Camera on'}
         </button>
         {features && <ScreenButton screen={features.screen} />}
+        <PipButton remotes={remotes} speaker={ui.activeSpeaker} />
         {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
         <button type="button" onClick={() => void copyLink()}>
           {copied ? 'Link copied' : 'Copy link'}

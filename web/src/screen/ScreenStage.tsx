@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
+import { applySpeaker, onSpeakerChange, speakerId } from '../devices/speaker';
 import { useEmitterValue } from '../hooks/useEmitterValue';
-import type { ScreenShare, ScreenView } from './ScreenShare';
+import type { ScreenShare, ScreenSound, ScreenView } from './ScreenShare';
 
 const none: ScreenView[] = [];
+const noSounds: ScreenSound[] = [];
 
 /** The screens being shared now (yours included). */
 export function useScreens(screen: ScreenShare | null): ScreenView[] {
@@ -21,14 +23,43 @@ export function ScreenStage({
   viewRef?: (participantId: string) => ((el: HTMLElement | null) => void) | undefined;
 }) {
   const screens = useScreens(screen);
-  if (screens.length === 0) return null;
   return (
-    <section className={`stage stage-${Math.min(screens.length, 4)}`} aria-label="Shared screens">
-      {screens.map((s) => (
-        <ScreenTile key={s.key} view={s} viewRef={s.local ? undefined : viewRef?.(s.participantId)} />
-      ))}
-    </section>
+    <>
+      <ScreenSounds screen={screen} />
+      {screens.length > 0 && (
+        <section className={`stage stage-${Math.min(screens.length, 4)}`} aria-label="Shared screens">
+          {screens.map((s) => (
+            <ScreenTile key={s.key} view={s} viewRef={s.local ? undefined : viewRef?.(s.participantId)} />
+          ))}
+        </section>
+      )}
+    </>
   );
+}
+
+/** Others' shared sounds, played on the chosen speaker (ours is never among them). */
+function ScreenSounds({ screen }: { screen: ScreenShare }) {
+  const sounds = useEmitterValue(screen, (s) => s.sounds, noSounds);
+  return (
+    <>
+      {sounds.map((s) => (
+        <ScreenSoundPlayer key={s.key} sound={s} />
+      ))}
+    </>
+  );
+}
+
+function ScreenSoundPlayer({ sound }: { sound: ScreenSound }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = sound.stream;
+    void el.play().catch(() => undefined);
+    void applySpeaker(el, speakerId());
+    return onSpeakerChange(() => void applySpeaker(el, speakerId()));
+  }, [sound.stream]);
+  return <audio ref={ref} autoPlay data-role="screen-audio" data-participant-id={sound.participantId} />;
 }
 
 function ScreenTile({ view, viewRef }: { view: ScreenView; viewRef?: ((el: HTMLElement | null) => void) | undefined }) {
