@@ -19,7 +19,8 @@ export function NoiseToggle({ on, onChange, state }: NoiseToggleProps) {
   const text = state ? noiseStatusText(state) : null;
   return (
     <div className="noise-toggle">
-      <button type="button" aria-pressed={on} onClick={() => onChange(!on)}>
+      {/* The name stays the same whichever the state (aria-pressed says it); On/Off is for the eye. */}
+      <button type="button" aria-label="Noise suppression" aria-pressed={on} onClick={() => onChange(!on)}>
         Noise suppression
         <span className="noise-toggle-state" aria-hidden="true">
           {on ? 'On' : 'Off'}
