@@ -19,12 +19,9 @@ export function NoiseToggle({ on, onChange, state }: NoiseToggleProps) {
   const text = state ? noiseStatusText(state) : null;
   return (
     <div className="noise-toggle">
-      {/* The name stays the same whichever the state (aria-pressed says it); On/Off is for the eye. */}
-      <button type="button" aria-label="Noise suppression" aria-pressed={on} onClick={() => onChange(!on)}>
+      {/* Pressed or not is its state (aria-pressed, and the pressed style); its name stays the same. */}
+      <button type="button" aria-pressed={on} onClick={() => onChange(!on)}>
         Noise suppression
-        <span className="noise-toggle-state" aria-hidden="true">
-          {on ? 'On' : 'Off'}
-        </span>
       </button>
       <p className={`noise-note${state?.status === 'failed' ? ' noise-failed' : ''}`} role="status">
         {text}
