@@ -176,9 +176,13 @@ test('a server started before the build answers 503, then serves the app once it
   }
 });
 
+/** The home route's JavaScript budget, gzipped: what the page links before anything is lazy-loaded. */
+const HOME_JS_BUDGET_GZIP = 150 * 1024;
+
 /**
  * What a first visit to the home page transfers: index.html and the scripts and styles it links,
- * brotli-compressed as served. Needs the real build (npm run build).
+ * brotli-compressed as served, and its scripts within HOME_JS_BUDGET_GZIP (the call screen,
+ * RNNoise and other heavy parts load only when used). Needs the real build (npm run build).
  */
 test('home page transfer size (the real build)', async (t) => {
   if (!existsSync(join(defaultStaticDir, 'index.html'))) {
@@ -196,13 +200,16 @@ test('home page transfer size (the real build)', async (t) => {
     let raw = 0;
     let sent = 0;
     let gzipped = 0;
+    let gzippedJs = 0;
     const rows: string[] = [];
     for (const path of ['/', ...linked]) {
       const plain = await get(url + path, { accept: 'text/html' });
       const br = await get(url + path, { accept: 'text/html', 'accept-encoding': 'br, gzip' });
       assert.equal(br.status, 200, path);
       assert.equal(br.headers['content-encoding'], 'br', path);
-      gzipped += (await get(url + path, { accept: 'text/html', 'accept-encoding': 'gzip' })).body.length;
+      const gz = (await get(url + path, { accept: 'text/html', 'accept-encoding': 'gzip' })).body.length;
+      gzipped += gz;
+      if (path.endsWith('.js')) gzippedJs += gz;
       raw += plain.body.length;
       sent += br.body.length;
       rows.push(
@@ -210,8 +217,12 @@ test('home page transfer size (the real build)', async (t) => {
       );
     }
     assert.ok(sent < raw / 2, 'compression at least halves the home page');
+    assert.ok(
+      gzippedJs < HOME_JS_BUDGET_GZIP,
+      `the home page's scripts are ${gzippedJs} B gzipped, over the ${HOME_JS_BUDGET_GZIP} B budget`,
+    );
     console.log(
-      `home page transfer (brotli per file):\n${rows.join('\n')}\n  total ${raw} B raw, ${sent} B brotli, ${gzipped} B gzip`,
+      `home page transfer (brotli per file):\n${rows.join('\n')}\n  total ${raw} B raw, ${sent} B brotli, ${gzipped} B gzip (scripts ${gzippedJs} B)`,
     );
   } finally {
     await server.close();

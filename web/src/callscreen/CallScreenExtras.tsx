@@ -1,4 +1,6 @@
 import { DeviceSettings } from '../devices/DeviceSettings';
+import { NoiseFailureNote } from '../audio/noise/NoiseToggle';
+import { noiseOf } from '../audio/noise/noiseOf';
 import { ShortcutHelp } from '../keyboard/ShortcutHelp';
 import type { Call, CallSnapshot } from '../media/Call';
 import { QualityPanel, qualityText } from '../quality/QualityPanel';
@@ -69,8 +71,10 @@ export function CallScreenExtras({
           localTracks={snapshot.localStream?.getTracks() ?? []}
           choose={(kind, id) => void ui.callDevices.choose(kind, id)}
           problem={ui.callDevices.problem}
+          noise={call ? noiseOf(call) : null}
         />
       )}
+      {call && <NoiseFailureNote control={noiseOf(call)} />}
       {ui.panel === 'stats' && call && (
         <QualityPanel
           people={snapshot.remotes.map((r) => ({

@@ -1,4 +1,6 @@
 import { useSyncExternalStore } from 'react';
+import type { NoiseControl } from '../audio/noise/NoiseControl';
+import { CallNoiseToggle } from '../audio/noise/NoiseToggle';
 import { DeviceSelect } from './DeviceSelect';
 import { canChooseSpeaker, trackDeviceId, type DeviceLists } from './devices';
 import { savePreferences } from './preferences';
@@ -9,10 +11,12 @@ export interface DeviceSettingsProps {
   localTracks: MediaStreamTrack[];
   choose: (kind: 'audio' | 'video', deviceId: string) => void;
   problem: string | null;
+  /** The call's noise suppression (its toggle shows under the microphone). */
+  noise?: NoiseControl | null;
 }
 
 /** Camera, microphone and speaker pickers for the running call. */
-export function DeviceSettings({ devices, localTracks, choose, problem }: DeviceSettingsProps) {
+export function DeviceSettings({ devices, localTracks, choose, problem, noise }: DeviceSettingsProps) {
   const speaker = useSyncExternalStore(onSpeakerChange, speakerId);
   const video = localTracks.find((t) => t.kind === 'video');
   const audio = localTracks.find((t) => t.kind === 'audio');
@@ -31,6 +35,7 @@ export function DeviceSettings({ devices, localTracks, choose, problem }: Device
         value={trackDeviceId(audio)}
         onChange={(id) => choose('audio', id)}
       />
+      {noise && <CallNoiseToggle control={noise} />}
       {canChooseSpeaker() && (
         <DeviceSelect
           label="Speaker"

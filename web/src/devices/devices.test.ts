@@ -39,4 +39,6 @@ test('parsePreferences accepts only well-formed values', () => {
     joinMuted: true,
   });
   assert.deepEqual(parsePreferences(JSON.stringify({ audiooutput: 'x'.repeat(300) })), {});
+  assert.deepEqual(parsePreferences('{"noiseSuppression":true}'), { noiseSuppression: true });
+  assert.deepEqual(parsePreferences('{"noiseSuppression":"on"}'), {});
 });

@@ -6,6 +6,8 @@ export interface DevicePreferences {
   audiooutput?: string;
   joinMuted?: boolean;
   joinCameraOff?: boolean;
+  /** Send the microphone through RNNoise (web/src/audio/noise/); off unless chosen. */
+  noiseSuppression?: boolean;
 }
 
 const KEY = 'parley:devices';
@@ -23,6 +25,7 @@ export function parsePreferences(raw: string | null): DevicePreferences {
     }
     if (typeof o.joinMuted === 'boolean') out.joinMuted = o.joinMuted;
     if (typeof o.joinCameraOff === 'boolean') out.joinCameraOff = o.joinCameraOff;
+    if (typeof o.noiseSuppression === 'boolean') out.noiseSuppression = o.noiseSuppression;
     return out;
   } catch {
     return {};

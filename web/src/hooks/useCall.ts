@@ -1,15 +1,18 @@
 import { startTransition, useEffect, useState } from 'react';
+import { noiseOf } from '../audio/noise/noiseOf';
 import { featuresOf } from '../callFeatures';
 import { Call, type CallOptions, type CallSnapshot } from '../media/Call';
 
 /**
  * Create and start a call outside React (at the Join click, before the call screen renders),
- * with chat, files and screen sharing attached first so nothing sent right after the join is
+ * with chat, files, screen sharing and noise suppression attached first so nothing sent right after the join is
  * missed. Hand it to `useCall`, which then owns it.
  */
 export function startCall(opts: CallOptions): Call {
   const c = new Call(opts);
   featuresOf(c);
+  // Before start: with suppression remembered on, RNNoise loads while the call joins.
+  noiseOf(c);
   void c.start();
   return c;
 }

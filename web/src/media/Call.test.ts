@@ -110,7 +110,10 @@ class FakeTransport extends Emitter<TransportEvents> implements Transport {
   receive(from: string, data: SignalData): void {
     this.calls.push(`signal ${from} ${data.gen ?? 0}`);
   }
-  replaceTrack(): Promise<void> {
+  /** The tracks handed to replaceTrack, in order. */
+  readonly replaced: Array<MediaStreamTrack | null> = [];
+  replaceTrack(_kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    this.replaced.push(track);
     return Promise.resolve();
   }
   publish(): void {}
@@ -476,5 +479,83 @@ describe('Call with a fake transport and signaling client', () => {
     assert.equal(t.call.snapshot.activeSpeaker, null);
     t.transport.speak('a');
     assert.equal(t.call.snapshot.activeSpeaker, 'a');
+  });
+});
+
+describe('an audio filter (noise suppression)', () => {
+  const processed = { kind: 'audio', id: 'processed', enabled: true } as unknown as MediaStreamTrack;
+
+  test('the filtered track goes out through replaceTrack; the microphone stays the muted one', async () => {
+    const t = await joined(['a']);
+    const microphone = t.media.stream.getAudioTracks()[0];
+    assert.equal(t.transport.ctx.localTrack('audio'), microphone);
+    const seen: MediaStreamTrack[] = [];
+    await t.call.setAudioFilter({
+      apply: (m) => {
+        seen.push(m);
+        return processed;
+      },
+    });
+    assert.deepEqual(seen, [microphone]);
+    assert.deepEqual(t.transport.replaced, [processed]);
+    assert.equal(t.transport.ctx.localTrack('audio'), processed, 'new links send the filtered track too');
+    assert.equal(t.call.sentAudioTrack, processed);
+    t.call.setAudioEnabled(false);
+    assert.equal(microphone?.enabled, false, 'mute acts on the microphone track');
+    assert.equal(processed.enabled, true, 'the filtered track carries the silence');
+    assert.deepEqual(t.call.localTracks, t.media.stream.getTracks(), 'pickers still see the microphone');
+
+    await t.call.setAudioFilter(null);
+    assert.deepEqual(t.transport.replaced, [processed, microphone]);
+    assert.equal(t.transport.ctx.localTrack('audio'), microphone);
+  });
+
+  test('a filter set before the media opens applies once it does', async () => {
+    const t = setup();
+    await t.call.setAudioFilter({ apply: () => processed });
+    void t.call.start();
+    await settle();
+    t.signaling.reply('me', ['a']);
+    await settle();
+    assert.equal(t.transports[0]?.ctx.localTrack('audio'), processed);
+  });
+
+  test('a new microphone goes through the filter again', async () => {
+    const g = globalThis as { MediaStream?: unknown };
+    const had = g.MediaStream;
+    g.MediaStream = class {
+      constructor(readonly tracks: MediaStreamTrack[]) {}
+      getTracks = () => this.tracks;
+      getAudioTracks = () => this.tracks.filter((x) => x.kind === 'audio');
+      getVideoTracks = () => this.tracks.filter((x) => x.kind === 'video');
+    };
+    try {
+      const t = await joined(['a']);
+      const seen: MediaStreamTrack[] = [];
+      await t.call.setAudioFilter({
+        apply: (m) => {
+          seen.push(m);
+          return processed;
+        },
+      });
+      const next = { kind: 'audio', id: 'next-mic', enabled: true, stop() {} } as unknown as MediaStreamTrack;
+      await t.call.replaceLocalTrack(next);
+      assert.equal(seen.at(-1), next);
+      assert.deepEqual(t.transport.replaced, [processed, processed], 'the filtered track stays on the senders');
+      assert.equal(
+        t.call.localTracks.find((x) => x.kind === 'audio'),
+        next,
+      );
+    } finally {
+      g.MediaStream = had;
+    }
+  });
+
+  test('a filter that hands the microphone back sends it as is', async () => {
+    const t = await joined(['a']);
+    const microphone = t.media.stream.getAudioTracks()[0];
+    await t.call.setAudioFilter({ apply: (m) => m });
+    assert.equal(t.call.sentAudioTrack, microphone);
+    assert.deepEqual(t.transport.replaced, [microphone]);
   });
 });

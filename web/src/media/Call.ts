@@ -129,6 +129,18 @@ export interface CallOptions {
   token?: string;
 }
 
+/**
+ * Turns the microphone track into the track that is sent (noise suppression). The microphone
+ * track stays the call's own: mute, the level meter and device pickers keep working on it.
+ */
+export interface AudioFilter {
+  /**
+   * The track to send for `microphone`; called again whenever the microphone track changes.
+   * Must not throw: a filter that cannot process returns `microphone` itself.
+   */
+  apply(microphone: MediaStreamTrack): MediaStreamTrack;
+}
+
 interface Remote {
   participant: Participant;
   /** Not (yet) seen again in the room since our last rejoin. */
@@ -161,6 +173,9 @@ export class Call extends Emitter<CallEvents> {
   #resumeToken: string | null = null;
   #iceServers: IceServer[] = [];
   #local: MediaStream | null = null;
+  #audioFilter: AudioFilter | null = null;
+  /** The filter's output for the current microphone track (null: the microphone goes out as is). */
+  #sentAudio: MediaStreamTrack | null = null;
   #media: MediaState;
   #mediaProblems: CallSnapshot['mediaProblems'] = {};
   #error: CallSnapshot['error'] = null;
@@ -337,6 +352,7 @@ export class Call extends Emitter<CallEvents> {
         return;
       }
       this.#local = local.stream;
+      this.#filterAudio();
       this.#mediaProblems = local.problems;
       this.#applyEnabled();
       await this.#enter();
@@ -411,10 +427,34 @@ export class Call extends Emitter<CallEvents> {
     // A new stream object, so views re-attach the preview.
     this.#local = new MediaStream([...others, track]);
     delete this.#mediaProblems[kind];
-    await this.#transport?.replaceTrack(kind, track);
+    if (kind === 'audio') this.#filterAudio();
+    await this.#transport?.replaceTrack(kind, (kind === 'audio' ? this.#sentAudio : null) ?? track);
     for (const t of old) if (t !== track) t.stop();
     if (this.#phase === 'joined') this.#signaling.setMedia(this.#effectiveMedia());
     this.#changed();
+  }
+
+  /**
+   * Send the microphone through `filter` (null: send it as is), swapped in on every connection
+   * with replaceTrack, the same path as a microphone change: no renegotiation.
+   */
+  async setAudioFilter(filter: AudioFilter | null): Promise<void> {
+    if (this.#phase === 'left' || this.#phase === 'failed') return;
+    this.#audioFilter = filter;
+    this.#filterAudio();
+    const microphone = this.#local?.getAudioTracks()[0];
+    if (microphone) await this.#transport?.replaceTrack('audio', this.#sentAudio ?? microphone);
+  }
+
+  /** The audio track that goes out: the filter's output, else the microphone's own. */
+  get sentAudioTrack(): MediaStreamTrack | null {
+    return this.#sentAudio ?? this.#local?.getAudioTracks()[0] ?? null;
+  }
+
+  #filterAudio(): void {
+    const microphone = this.#local?.getAudioTracks()[0];
+    const sent = microphone && this.#audioFilter ? this.#audioFilter.apply(microphone) : null;
+    this.#sentAudio = sent === microphone ? null : sent;
   }
 
   /** The local camera/microphone tracks now in use (for device pickers). */
@@ -605,8 +645,7 @@ export class Call extends Emitter<CallEvents> {
       },
       relayOnly: this.#relayOnly,
       adaptQuality: this.#adaptQuality,
-      localTrack: (kind) =>
-        (kind === 'audio' ? this.#local?.getAudioTracks()[0] : this.#local?.getVideoTracks()[0]) ?? null,
+      localTrack: (kind) => (kind === 'audio' ? this.sentAudioTrack : (this.#local?.getVideoTracks()[0] ?? null)),
       signal: (to, data) => this.#signaling.signal(to, data),
       sfu: {
         negotiate: ((connection: 'publish' | 'subscribe', req: SfuPublish & SfuSubscribe) =>
@@ -706,6 +745,8 @@ export class Call extends Emitter<CallEvents> {
     }
     this.#remotes.clear();
     for (const t of this.#local?.getTracks() ?? []) t.stop();
+    this.#audioFilter = null;
+    this.#sentAudio = null;
     for (const off of [...this.#offs, ...this.#transportOffs]) off();
     this.#offs = [];
     this.#transportOffs = [];

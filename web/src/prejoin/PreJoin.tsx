@@ -11,6 +11,8 @@ import { MicMeter } from './MicMeter';
 import { usePreview } from './usePreview';
 import { usePreparedLink } from './usePreparedLink';
 import { NameField } from '../components/NameField';
+import { NoiseToggle } from '../audio/noise/NoiseToggle';
+import { preloadSuppressor } from '../audio/noise/noiseOf';
 
 export interface PreJoinProps {
   room: string;
@@ -32,6 +34,7 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
   const [muted, setMuted] = useState(prefs.joinMuted ?? false);
   const [cameraOff, setCameraOff] = useState(prefs.joinCameraOff ?? false);
   const [speaker, setSpeaker] = useState(prefs.audiooutput ?? '');
+  const [noise, setNoise] = useState(prefs.noiseSuppression ?? false);
   const [touched, setTouched] = useState(false);
   const ids = { muted: useId(), cameraOff: useId() };
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -64,6 +67,16 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
     savePreferences(kind === 'audio' ? { audioinput: id } : { videoinput: id });
     void preview.choose(kind, id);
   };
+
+  // The call reads the remembered choice when it starts; fetch RNNoise's code meanwhile.
+  const chooseNoise = (on: boolean): void => {
+    setNoise(on);
+    savePreferences({ noiseSuppression: on });
+    if (on) preloadSuppressor();
+  };
+  useEffect(() => {
+    if (prefs.noiseSuppression) preloadSuppressor();
+  }, [prefs]);
 
   const problems = media ? (['video', 'audio'] as const).filter((k) => media.problems[k]) : [];
   const showVideo = videoTrack && !cameraOff;
@@ -119,6 +132,7 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
               onChange={setSpeaker}
             />
           )}
+          <NoiseToggle on={noise} onChange={chooseNoise} />
           <div className="check-row">
             <input id={ids.muted} type="checkbox" checked={muted} onChange={(e) => setMuted(e.target.checked)} />
             <label htmlFor={ids.muted}>Join muted</label>
