@@ -22,6 +22,8 @@ import { callPath } from '../names';
 import { handOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
 import { PreJoin } from '../prejoin/PreJoin';
 import { setSpeakerId } from '../devices/speaker';
+import { RecordButton } from '../recording/RecordButton';
+import { RecordingBadge } from '../recording/RecordingBadge';
 
 const linkStateText: Record<string, string | undefined> = {
   connecting: 'connecting…',
@@ -176,6 +178,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
     <main className="call" aria-label={`Call in room ${room}`}>
       <header className="call-header">
         <h1 className="room-name">{room}</h1>
+        <RecordingBadge state={snapshot.recording} selfId={self?.id} />
         <PhaseNote snapshot={snapshot} />
       </header>
       <MediaNotes snapshot={snapshot} />
@@ -258,6 +261,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
           {media.video ? 'Camera off' : 'Camera on'}
         </button>
         {features && <ScreenButton screen={features.screen} />}
+        {call && features && <RecordButton call={call} features={features} snapshot={snapshot} />}
         {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
         <button type="button" onClick={() => void copyLink()}>
           {copied ? 'Link copied' : 'Copy link'}
