@@ -51,6 +51,8 @@ interface Probe {
   duration: number | null;
   /** Seconds decoded when the container names no duration (MediaRecorder's WebM often does not). */
   decoded: number | null;
+  /** Loudest sample of the audio stream, in dB (-91 is digital silence). */
+  maxVolume: number | null;
 }
 
 /** ffprobe (Debian's ffmpeg) on a file: its streams and duration, decoding it when the header has none. */
@@ -71,7 +73,20 @@ function probe(path: string): Probe {
     const t = times[times.length - 1];
     if (t) decoded = Number(t[1]) * 3600 + Number(t[2]) * 60 + Number(t[3]);
   }
-  return { streams: json.streams, duration: Number.isFinite(d) ? d : null, decoded };
+  const vol = spawnSync(
+    'ffmpeg',
+    ['-hide_banner', '-i', path, '-map', '0:a', '-af', 'volumedetect', '-f', 'null', '-'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const max = /max_volume: (-?[\d.]+) dB/.exec(vol.stderr);
+  return {
+    streams: json.streams,
+    duration: Number.isFinite(d) ? d : null,
+    decoded,
+    maxVolume: max ? Number(max[1]) : null,
+  };
 }
 
 test('recording: a three-person call recorded for 20 s through the UI gives a WebM with one video and one audio stream of about 20 s; everyone (also a late joiner) sees the badge until it stops', async () => {
@@ -86,6 +101,13 @@ test('recording: a three-person call recorded for 20 s through the UI gives a We
     await joinThroughUi(cy, 'Cy', room);
     await Promise.all([ada, bob, cy].map((p) => waitForRemoteVideos(p, 2)));
     for (const p of [ada, bob, cy]) assert.equal(await badge(p), '', 'nobody records yet');
+
+    // On a phone the Record / Stop control stays reachable.
+    await cy.setViewportSize({ width: 375, height: 667 });
+    const cyRecord = cy.getByRole('button', { name: 'Record', exact: true });
+    await cyRecord.scrollIntoViewIfNeeded();
+    assert.ok(await cyRecord.isVisible(), 'Record reachable at 375x667');
+    await cy.setViewportSize({ width: 960, height: 720 });
 
     // The confirmation says everyone will be told; nothing is announced before it is confirmed.
     await ada.getByRole('button', { name: 'Record', exact: true }).click();
@@ -104,7 +126,7 @@ test('recording: a three-person call recorded for 20 s through the UI gives a We
     const startedAt = Date.now();
     assert.match(download.suggestedFilename(), /^parley-e2e-recording-\d{4}-\d\d-\d\d-\d{4}\.webm$/);
 
-    await waitBadge(ada, /Recording · you/);
+    await waitBadge(ada, /Recording · You/);
     await Promise.all([bob, cy].map((p) => waitBadge(p, /Recording · Ada/)));
     // Announced to screen readers: the badge is a live region with a sentence.
     assert.equal(await bob.getByTestId('recording-badge').getAttribute('role'), 'status');
@@ -117,13 +139,6 @@ test('recording: a three-person call recorded for 20 s through the UI gives a We
     await waitBadge(dan.page, /Recording · Ada/);
     await dan.context.close();
     dan = null;
-
-    // On a phone the Record / Stop control stays reachable.
-    await cy.setViewportSize({ width: 375, height: 667 });
-    const cyRecord = cy.getByRole('button', { name: 'Record', exact: true });
-    await cyRecord.scrollIntoViewIfNeeded();
-    assert.ok(await cyRecord.isVisible(), 'Record reachable at 375x667');
-    await cy.setViewportSize({ width: 960, height: 720 });
 
     await ada.waitForTimeout(Math.max(0, 20_000 - (Date.now() - startedAt)));
     await ada.getByRole('button', { name: 'Stop recording' }).click();
@@ -144,10 +159,13 @@ test('recording: a three-person call recorded for 20 s through the UI gives a We
     const seconds = p.duration ?? p.decoded;
     assert.ok(seconds !== null, 'a duration from the header or from decoding');
     assert.ok(Math.abs(seconds - 20) <= 3, `about 20 s recorded, got ${seconds} s`);
+    // The voices are in it: the fake microphones beep.
+    assert.ok(p.maxVolume !== null && p.maxVolume > -50, `audible audio, max volume ${p.maxVolume} dB`);
     console.log(
       `recording: ${(size / 1_048_576).toFixed(2)} MiB for ${(recordedMs / 1000).toFixed(1)} s ` +
         `(${((size * 8) / (recordedMs / 1000) / 1e6).toFixed(2)} Mbit/s); ffprobe duration ` +
-        `${p.duration === null ? `none in the header, ${p.decoded} s decoded` : `${p.duration} s`}`,
+        `${p.duration === null ? `none in the header, ${p.decoded} s decoded` : `${p.duration} s`}, ` +
+        `audio max ${p.maxVolume} dB`,
     );
   } finally {
     await dan?.context.close();
@@ -164,7 +182,12 @@ test('recording: host only: a guest’s Start is not offered and the server refu
     await Promise.all([waitForRemoteVideos(host.page, 1), waitForRemoteVideos(guest.page, 1)]);
     await host.page.getByRole('button', { name: 'Record', exact: true }).click();
     const hostDialog = host.page.getByRole('dialog', { name: 'Record this call?' });
-    await hostDialog.getByLabel('Only the host may record in this room').check();
+    // Checked once the server applied it (the box shows the room's setting, not a wish).
+    const hostOnly = hostDialog.getByLabel('Only the host may record in this room');
+    await hostOnly.click();
+    await host.page.waitForFunction(
+      () => document.querySelector<HTMLInputElement>('.recording-policy input')?.checked === true,
+    );
     await hostDialog.getByRole('button', { name: 'Cancel' }).click();
 
     await guest.page.getByRole('button', { name: 'Record', exact: true }).click();

@@ -34,6 +34,8 @@ export class CallComposer {
   readonly #videos = new Map<string, HTMLVideoElement>();
   readonly #audio: AudioContext;
   readonly #mix: MediaStreamAudioDestinationNode;
+  /** Every voice goes through one compressor, so people talking at once do not clip. */
+  readonly #bus: DynamicsCompressorNode;
   readonly #voices = new Map<string, MediaStreamAudioSourceNode>();
   readonly #timers: Array<ReturnType<typeof setInterval>>;
   #stopped = false;
@@ -49,6 +51,8 @@ export class CallComposer {
     this.#audio = new AudioContext();
     void this.#audio.resume().catch(() => undefined);
     this.#mix = this.#audio.createMediaStreamDestination();
+    this.#bus = this.#audio.createDynamicsCompressor();
+    this.#bus.connect(this.#mix);
     this.#draw();
     this.#refreshVoices();
     const video = this.#canvas.captureStream(RECORDING_FPS).getVideoTracks();
@@ -145,7 +149,7 @@ export class CallComposer {
     for (const [id, track] of now) {
       if (this.#voices.has(id) || track.readyState !== 'live') continue;
       const node = this.#audio.createMediaStreamSource(new MediaStream([track]));
-      node.connect(this.#mix);
+      node.connect(this.#bus);
       this.#voices.set(id, node);
     }
   }
