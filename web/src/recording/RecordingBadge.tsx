@@ -12,13 +12,13 @@ export function RecordingBadge({ state, selfId }: { state: RecordingState | null
   const who = text.replace(/ (is|are) recording this call$/, '');
   return (
     <p className="recording-badge" role="status" data-testid="recording-badge">
-      {text && (
+      {text ? (
         <>
           <span className="recording-dot" aria-hidden="true" />
           <span aria-hidden="true">Recording · {who}</span>
           <span className="sr-only">{text}</span>
         </>
-      )}
+      ) : null}
     </p>
   );
 }
