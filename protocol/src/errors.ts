@@ -1,4 +1,5 @@
 import { accessErrorIds, accessErrorMessages } from './accessErrors';
+import { recordingErrorIds, recordingErrorMessages } from './recording';
 
 /**
  * Stable error ids. A reply or `error` event carries one of these; the web app turns it into
@@ -34,6 +35,7 @@ export const ErrorId = {
   /** With several servers: the server cannot reach the shared state (Redis) to decide this safely. */
   ClusterUnavailable: 'cluster-unavailable',
   ...accessErrorIds,
+  ...recordingErrorIds,
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 
@@ -54,4 +56,5 @@ export const errorMessages: Record<ErrorId, string> = {
   'negotiation-failed': 'The server could not set up media with this offer.',
   'cluster-unavailable': 'The server cannot reach the rest of the service right now; try again in a moment.',
   ...accessErrorMessages,
+  ...recordingErrorMessages,
 };

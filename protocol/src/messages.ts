@@ -7,6 +7,12 @@ import { z } from 'zod';
 import { accessClientEvents, joinAccessFields, type AccessServerEvents, type RoomState } from './access';
 import { chatSendSchema } from './chat';
 import {
+  recordingClientEvents,
+  type RecordingClientEvents,
+  type RecordingServerEvents,
+  type RecordingState,
+} from './recording';
+import {
   sfuClientEvents,
   type SfuAnswerReply,
   type SfuPublish,
@@ -146,6 +152,7 @@ export const clientEvents = {
   check: checkRequestSchema,
   'chat-send': chatSendSchema,
   ...sfuClientEvents,
+  ...recordingClientEvents,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEvent = {
@@ -191,6 +198,8 @@ export interface JoinOk {
   topology?: Topology;
   /** PROTOCOL_VERSION of the server (absent: 1). */
   protocolVersion?: number;
+  /** Who records the call now, and whether only the host may (absent from servers without recording). */
+  recording?: RecordingState;
 }
 export type JoinReply = JoinOk | ErrorReply;
 
@@ -205,7 +214,7 @@ export interface CheckOk {
 export type CheckReply = CheckOk | ErrorReply;
 export type OkReply = { ok: true } | ErrorReply;
 
-export interface ServerEvents extends AccessServerEvents, SfuServerEvents {
+export interface ServerEvents extends AccessServerEvents, SfuServerEvents, RecordingServerEvents {
   'participant-joined': (msg: { participant: Participant }) => void;
   'participant-left': (msg: { id: ParticipantId; reason: 'left' | 'disconnected' | 'removed' }) => void;
   'participant-updated': (msg: { participant: Participant }) => void;
@@ -225,7 +234,7 @@ export type AccessClientEvents = {
   ) => void;
 };
 
-export interface ClientEvents extends AccessClientEvents {
+export interface ClientEvents extends AccessClientEvents, RecordingClientEvents {
   join: (req: JoinRequest, ack: (reply: JoinReply) => void) => void;
   signal: (req: SignalRequest, ack?: (reply: OkReply) => void) => void;
   leave: (req: Record<string, never>, ack?: (reply: OkReply) => void) => void;

@@ -21,7 +21,8 @@ self.addEventListener('message', (event) => {
   if (!d || d.type !== 'parley-download') return;
   const port = event.ports[0];
   if (!port || typeof d.id !== 'string' || !ID.test(d.id) || typeof d.name !== 'string') return;
-  if (!Number.isSafeInteger(d.size) || d.size < 0) return;
+  // A recording's size is not known in advance (null): its download has no content-length.
+  if (d.size !== null && (!Number.isSafeInteger(d.size) || d.size < 0)) return;
   let controller;
   const stream = new ReadableStream({
     start(c) {
@@ -61,7 +62,7 @@ self.addEventListener('fetch', (event) => {
       headers: {
         'content-type': 'application/octet-stream',
         'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(entry.name)}`,
-        'content-length': String(entry.size),
+        ...(entry.size !== null ? { 'content-length': String(entry.size) } : {}),
         'x-content-type-options': 'nosniff',
       },
     }),

@@ -91,3 +91,47 @@ test('a room that moved away makes its members here reconnect', () => {
   a.snapshots.lost('r');
   assert.deepEqual(cut.sort(), ['x', 'y']);
 });
+
+test('a room taken over from its snapshot keeps who records and its recording setting', () => {
+  const a = server();
+  const room = a.rooms.getOrCreate('r');
+  room.add(member('host', 'Ada'));
+  room.add(member('guest', 'Grace'));
+  room.recording.start('guest', 'Grace');
+  room.recording.hostOnly = true;
+
+  const snap = JSON.parse(JSON.stringify(a.snapshots.snapshot('r'))) as RoomSnapshot;
+  assert.deepEqual(
+    snap.recording?.recorders.map((r) => r.id),
+    ['guest'],
+  );
+
+  const b = server();
+  b.snapshots.restore('r', snap);
+  const taken = b.rooms.getOrCreate('r');
+  assert.equal(taken.recording.hostOnly, true);
+  assert.deepEqual(
+    taken.recording.state().recorders.map((r) => [r.id, r.name]),
+    [['guest', 'Grace']],
+    'a newcomer to the taken-over room still sees who records',
+  );
+});
+
+test('malformed recording state in a snapshot is skipped: nobody is shown recording', () => {
+  const b = server();
+  b.snapshots.restore('r', {
+    v: 1,
+    topology: 'mesh',
+    capacity: 4,
+    hostId: null,
+    locked: false,
+    lobby: false,
+    passwordHash: null,
+    bans: [],
+    chat: { history: [], seen: [] },
+    members: [],
+    recording: { hostOnly: 'yes', recorders: [{ id: 7 }, null] },
+  });
+  const taken = b.rooms.getOrCreate('r');
+  assert.deepEqual(taken.recording.state(), { hostOnly: false, recorders: [] }, 'malformed entries are skipped');
+});

@@ -1,5 +1,7 @@
 import type { ChatMessage } from '@parley/protocol';
 import { RESUME_GRACE_MS, type AccessControl } from '../access/AccessControl';
+import { publishRecording } from '../recording/recordingEvents';
+import type { RecordingSnapshot } from '../recording/RoomRecording';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
 import type { SfuRoom } from '../sfu/SfuRoom';
@@ -23,6 +25,8 @@ export interface RoomSnapshot {
   chat: { history: ChatMessage[]; seen: Array<[string, ChatMessage]> };
   /** Participants (present, or dropped and still allowed to resume) by id: resume allowed until. */
   members: Array<[string, number]>;
+  /** Who records and the room's recording setting (absent from servers before recording). */
+  recording?: RecordingSnapshot;
 }
 
 export interface SnapshotDeps {
@@ -59,6 +63,7 @@ export class RoomSnapshots implements RoomHooks {
       bans: this.deps.access.bans.entries(name),
       chat: room.chat.toJSON(),
       members: [...members],
+      recording: room.recording.toJSON(),
     };
   }
 
@@ -98,6 +103,16 @@ export class RoomSnapshots implements RoomHooks {
     if (Array.isArray(s.members)) {
       for (const [id, until] of s.members) {
         if (typeof id === 'string' && typeof until === 'number' && until > now) this.deps.access.dropped(room.name, id);
+      }
+    }
+    if (s.recording && !room.recording.active) {
+      room.recording.restore(s.recording);
+      // A recorder that does not come back (its browser closed with the old server) is not shown
+      // as recording for longer than a dropped participant may resume.
+      if (room.recording.active) {
+        setTimeout(() => {
+          if (room.recording.stopAllBut((id) => room.has(id))) publishRecording(room);
+        }, RESUME_GRACE_MS).unref();
       }
     }
     if (s.topology === 'sfu' && room.topology === 'mesh') {

@@ -22,6 +22,7 @@ import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { MessageLimiter, Verdict } from '../limits/RateLimiter';
 import type { WindowCounter } from '../limits/WindowCounter';
 import { relayChat } from '../chat/chatRelay';
+import { handleRecording, publishRecording } from '../recording/recordingEvents';
 import { DISCONNECT_GRACE_MS } from '../liveness';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
@@ -272,6 +273,18 @@ class Connection {
         ack?.(reply);
         return;
       }
+      case 'recording-start':
+      case 'recording-stop':
+      case 'recording-policy': {
+        const room = this.#room;
+        const self = this.#self;
+        if (!room || !self) return this.#refuse('not-joined', ack, msg.event);
+        const access = this.opts.access.of(room);
+        const reply = handleRecording(room, self, (id) => access.isHost(id), msg);
+        if (reply.ok) ack?.(reply);
+        else this.#refuse(reply.error, ack, msg.event, reply.message);
+        return;
+      }
       default: {
         const room = this.#room;
         const self = this.#self;
@@ -463,6 +476,7 @@ class Connection {
       roomState: access.stateFor(id),
       topology: room.topology,
       protocolVersion: PROTOCOL_VERSION,
+      recording: room.recording.state(),
     };
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
@@ -574,6 +588,8 @@ class Connection {
     room.media?.leave(self.id);
     if (reason === 'disconnected') this.opts.access.dropped(room.name, self.id);
     if (announce) room.broadcast('participant-left', { id: self.id, reason });
+    // Gone for good (past the grace of a dropped connection): its recording ends with it.
+    if (room.recording.stop(self.id)) publishRecording(room);
     this.opts.access.afterLeave(room, self.id);
     this.opts.roomChanged?.(room.name);
     this.opts.rooms.releaseIfEmpty(room);

@@ -80,8 +80,11 @@ export class DownloadSink implements FileSink {
     });
   }
 
-  /** Start the download of `name` (`size` bytes, transfer `id`); throws when the worker cannot be used. */
-  static async open(id: string, name: string, size: number): Promise<DownloadSink> {
+  /**
+   * Start the download of `name` (`size` bytes, or null when not known in advance, as for a
+   * recording; transfer `id`); throws when the worker cannot be used.
+   */
+  static async open(id: string, name: string, size: number | null): Promise<DownloadSink> {
     const worker = await activeWorker();
     const channel = new MessageChannel();
     const port = channel.port1;

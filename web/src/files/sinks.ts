@@ -117,6 +117,11 @@ export class DiskSink implements FileSink {
     return new DiskSink(handle, await handle.createWritable(), created);
   }
 
+  /** Bytes waiting for the disk now (a recording bounds what it lets wait). */
+  get queued(): number {
+    return this.#queued;
+  }
+
   /** Largest number of bytes waiting for the disk at once (for tests and notes). */
   get maxQueued(): number {
     return this.#maxQueued;

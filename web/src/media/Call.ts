@@ -4,6 +4,9 @@ import type {
   IceServer,
   MediaState,
   Participant,
+  RecordingClientEventName,
+  RecordingClientEvents,
+  RecordingState,
   RoomState,
   SfuPublish,
   SfuSubscribe,
@@ -71,6 +74,8 @@ export interface CallSnapshot {
   activeSpeaker: string | null;
   /** How the room's media travels (null until joined). */
   topology: Topology | null;
+  /** Who records the call and the room's recording setting (null until joined, or from a server without it). */
+  recording: RecordingState | null;
 }
 
 /**
@@ -82,6 +87,8 @@ export interface CallEvents extends Pick<
   'remote-added' | 'remote-removed' | 'remote-track' | 'datachannel'
 > {
   change: (snapshot: CallSnapshot) => void;
+  /** Who records changed: from a (re)join's reply (`join`) or announced by the server (`update`). */
+  recording: (state: RecordingState, source: 'join' | 'update') => void;
 }
 
 /** Timers, so that tests can drive time. */
@@ -182,6 +189,7 @@ export class Call extends Emitter<CallEvents> {
   #serverRestarting = false;
   #snapshot: CallSnapshot | null = null;
   #roomState: RoomState | null = null;
+  #recording: RecordingState | null = null;
   #notice: string | null = null;
   #password: string | undefined;
   readonly #token: string | undefined;
@@ -245,6 +253,11 @@ export class Call extends Emitter<CallEvents> {
         this.#roomState = state;
         this.#changed();
       }),
+      s.on('recording-state', (state) => {
+        this.#recording = state;
+        this.#changed();
+        this.emit('recording', state, 'update');
+      }),
       s.on('removed', ({ reason, banSeconds }) => this.#fail(reason, removedText(reason, banSeconds))),
       s.on('mute-request', () => {
         this.#notice = MUTED_BY_HOST_TEXT;
@@ -293,6 +306,7 @@ export class Call extends Emitter<CallEvents> {
         serverRestarting: this.#serverRestarting,
         activeSpeaker: this.#activeSpeaker,
         topology: this.#transport?.topology ?? null,
+        recording: this.#recording,
       };
     }
     return this.#snapshot;
@@ -373,6 +387,14 @@ export class Call extends Emitter<CallEvents> {
   /** A host action (lock, password, lobby, remove, mute, end, hand over, admit, deny). */
   hostAction<K extends AccessClientEventName>(event: K, payload: Parameters<AccessClientEvents[K]>[0]): Promise<void> {
     return this.#signaling.hostAction(event, payload);
+  }
+
+  /** Announce a recording's start or stop, or (host) set who may record. */
+  recordingAction<K extends RecordingClientEventName>(
+    event: K,
+    payload: Parameters<RecordingClientEvents[K]>[0],
+  ): Promise<void> {
+    return this.#signaling.recording(event, payload);
   }
 
   dismissNotice(): void {
@@ -525,6 +547,7 @@ export class Call extends Emitter<CallEvents> {
     this.#resumeToken = reply.resumeToken;
     this.#iceServers = reply.iceServers;
     this.#roomState = reply.roomState;
+    this.#recording = reply.recording ?? null;
     this.#phase = 'joined';
     this.#error = null;
     this.#serverRestarting = false;
@@ -541,6 +564,7 @@ export class Call extends Emitter<CallEvents> {
     transport.enterRoom(here);
     if ([...this.#remotes.values()].some((r) => r.unconfirmed)) this.#scheduleStaleCheck();
     this.#changed();
+    if (this.#recording) this.emit('recording', this.#recording, 'join');
   }
 
   /**

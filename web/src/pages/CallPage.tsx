@@ -24,6 +24,8 @@ import { PreJoin } from '../prejoin/PreJoin';
 import { CallNotices } from '../notices/CallNotices';
 import { PipButton } from '../pip/PipButton';
 import { setSpeakerId } from '../devices/speaker';
+import { RecordButton } from '../recording/RecordButton';
+import { RecordingBadge } from '../recording/RecordingBadge';
 
 const linkStateText: Record<string, string | undefined> = {
   connecting: 'connecting…',
@@ -178,6 +180,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
     <main className="call" aria-label={`Call in room ${room}`}>
       <header className="call-header">
         <h1 className="room-name">{room}</h1>
+        <RecordingBadge state={snapshot.recording} selfId={self?.id} />
         <PhaseNote snapshot={snapshot} />
       </header>
       <MediaNotes snapshot={snapshot} />
@@ -262,6 +265,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
         </button>
         {features && <ScreenButton screen={features.screen} />}
         <PipButton remotes={remotes} speaker={ui.activeSpeaker} />
+        {call && features && <RecordButton call={call} features={features} snapshot={snapshot} />}
         {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
         <button type="button" onClick={() => void copyLink()}>
           {copied ? 'Link copied' : 'Copy link'}

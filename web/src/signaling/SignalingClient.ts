@@ -17,6 +17,9 @@ import {
   type JoinRequest,
   type MediaState,
   type OkReply,
+  type RecordingClientEventName,
+  type RecordingClientEvents,
+  type RecordingServerEvents,
   type ServerEvents,
   type SfuAnswerReply,
   type SfuPublish,
@@ -60,6 +63,7 @@ export interface SignalingEvents extends AccessServerEvents {
   'sfu-tracks': ServerEvents['sfu-tracks'];
   topology: ServerEvents['topology'];
   'active-speaker': ServerEvents['active-speaker'];
+  'recording-state': RecordingServerEvents['recording-state'];
 }
 
 /**
@@ -102,6 +106,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('sfu-tracks', (m) => this.emit('sfu-tracks', m));
     s.on('topology', (m) => this.emit('topology', m));
     s.on('active-speaker', (m) => this.emit('active-speaker', m));
+    s.on('recording-state', (m) => this.emit('recording-state', m));
   }
 
   get connected(): boolean {
@@ -176,6 +181,15 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     if (!reply.ok) throw new SignalingError(reply.error, reply.message);
   }
 
+  /** Announce a recording's start or stop, or set who may record; rejects with the server's refusal. */
+  async recording<K extends RecordingClientEventName>(
+    event: K,
+    payload: Parameters<RecordingClientEvents[K]>[0],
+  ): Promise<void> {
+    const reply = await this.#request<OkReply>(event, payload);
+    if (!reply.ok) throw new SignalingError(reply.error, reply.message);
+  }
+
   /** Offer one of the forwarding unit's connections; resolves with its answer. */
   async sfuNegotiate(event: 'sfu-publish', req: SfuPublish): Promise<string>;
   async sfuNegotiate(event: 'sfu-subscribe', req: SfuSubscribe): Promise<string>;
@@ -197,7 +211,15 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   }
 
   #request<R>(
-    event: 'join' | 'leave' | 'check' | 'chat-send' | 'sfu-publish' | 'sfu-subscribe' | AccessClientEventName,
+    event:
+      | 'join'
+      | 'leave'
+      | 'check'
+      | 'chat-send'
+      | 'sfu-publish'
+      | 'sfu-subscribe'
+      | AccessClientEventName
+      | RecordingClientEventName,
     payload: unknown,
   ): Promise<R> {
     return new Promise<R>((resolve, reject) => {
