@@ -37,7 +37,7 @@ class FakeSignaling extends Emitter<SignalingEvents> {
     });
   }
   /** Refuse the oldest join request still waiting. */
-  refuse(id: 'cluster-unavailable' | 'room-full', message: string): void {
+  refuse(id: 'cluster-unavailable' | 'room-full' | 'timeout', message: string): void {
     this.#replies.shift();
     const refuse = this.#refusals.shift();
     assert.ok(refuse, 'a join request is waiting for its reply');
@@ -310,6 +310,28 @@ describe('Call with a fake transport and signaling client', () => {
     await settle();
     assert.equal(t.call.snapshot.phase, 'joined');
     assert.equal(t.transports.length, 1);
+  });
+
+  test('a retry that comes due while a rejoin is out does not join twice on one connection', async () => {
+    const t = await joined(['a']);
+    await reconnect(t);
+    t.signaling.refuse('timeout', 'the server did not answer in time');
+    await settle();
+    assert.equal(t.call.snapshot.phase, 'reconnecting');
+    // The connection drops and comes back before the retry is due: that rejoin is the retry.
+    t.signaling.fire('disconnected', 'transport close');
+    t.signaling.fire('connected');
+    await settle();
+    assert.equal(t.signaling.joins.length, 3);
+    t.clock.advance(REJOIN_RETRY_MS);
+    await settle();
+    assert.equal(t.signaling.joins.length, 3, 'no second join while the first is unanswered');
+    // Once answered, a later outage rejoins as before.
+    t.signaling.reply('me', ['a']);
+    await settle();
+    assert.equal(t.call.snapshot.phase, 'joined');
+    await reconnect(t);
+    assert.equal(t.signaling.joins.length, 4);
   });
 
   test('stale remotes: one not back after a rejoin is dropped, unless its media still flows', async () => {

@@ -175,6 +175,9 @@ export class Call extends Emitter<CallEvents> {
   readonly #remotes = new Map<string, Remote>();
   #transport: Transport | null = null;
   #staleCheck: unknown = null;
+  /** A rejoin is waiting for its answer: never two joins on one connection at once. */
+  #rejoining = false;
+  #rejoinRetry: unknown = null;
   #phase: CallPhase = 'idle';
   #self: Participant | null = null;
   #resumeToken: string | null = null;
@@ -703,7 +706,16 @@ export class Call extends Emitter<CallEvents> {
     }, REJOIN_WAIT_MS);
   }
 
+  /**
+   * Join again after signaling came back. One at a time: a retry that comes due while a join is
+   * still out (the connection came back meanwhile and started one) waits for its answer, since
+   * a second join on the same connection would be refused as already joined.
+   */
   async #rejoin(): Promise<void> {
+    if (this.#rejoining) return;
+    if (this.#rejoinRetry !== null) this.#clock.clearTimeout(this.#rejoinRetry);
+    this.#rejoinRetry = null;
+    this.#rejoining = true;
     try {
       await this.#enter();
     } catch (err) {
@@ -711,12 +723,15 @@ export class Call extends Emitter<CallEvents> {
       // Passing refusals: a restarting server, or servers that cannot reach Redis for a moment.
       if (e.id === 'timeout' || e.id === 'shutting-down' || e.id === 'cluster-unavailable') {
         this.#phase = 'reconnecting';
-        this.#clock.setTimeout(() => {
+        this.#rejoinRetry = this.#clock.setTimeout(() => {
+          this.#rejoinRetry = null;
           if (this.#phase === 'reconnecting' && this.#signaling.connected) void this.#rejoin();
         }, REJOIN_RETRY_MS);
         return;
       }
       this.#fail(e.id, e.message);
+    } finally {
+      this.#rejoining = false;
     }
   }
 
@@ -759,6 +774,8 @@ export class Call extends Emitter<CallEvents> {
     this.#transports.dispose();
     if (this.#staleCheck) this.#clock.clearTimeout(this.#staleCheck);
     this.#staleCheck = null;
+    if (this.#rejoinRetry !== null) this.#clock.clearTimeout(this.#rejoinRetry);
+    this.#rejoinRetry = null;
     // The transport says `remote-removed` for each open path, as if everyone had left.
     this.#tearingDown = true;
     try {
