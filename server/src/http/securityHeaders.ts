@@ -4,11 +4,13 @@ import { requestOrigin } from '../proxy';
 /**
  * Content-Security-Policy of the web app: scripts, styles and fonts from this origin only (no
  * inline script, no eval), signaling over same-origin WebSocket/HTTP, media from MediaStreams
- * and blobs, and never inside a frame.
+ * and blobs, and never inside a frame. `'wasm-unsafe-eval'` lets the page compile WebAssembly
+ * (the background effect's segmentation model, served from this origin); it allows no
+ * JavaScript eval.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",

@@ -1,4 +1,5 @@
 import { DeviceSettings } from '../devices/DeviceSettings';
+import { CallBackgroundPicker } from '../video/background/BackgroundPicker';
 import { ShortcutHelp } from '../keyboard/ShortcutHelp';
 import type { Call, CallSnapshot } from '../media/Call';
 import { QualityPanel, qualityText } from '../quality/QualityPanel';
@@ -69,7 +70,9 @@ export function CallScreenExtras({
           localTracks={snapshot.localStream?.getTracks() ?? []}
           choose={(kind, id) => void ui.callDevices.choose(kind, id)}
           problem={ui.callDevices.problem}
-        />
+        >
+          <CallBackgroundPicker call={call} />
+        </DeviceSettings>
       )}
       {ui.panel === 'stats' && call && (
         <QualityPanel

@@ -1,4 +1,5 @@
-import { useSyncExternalStore } from 'react';
+import { useSyncExternalStore, type ReactNode } from 'react';
+import { sourceOf } from '../video/background/effect';
 import { DeviceSelect } from './DeviceSelect';
 import { canChooseSpeaker, trackDeviceId, type DeviceLists } from './devices';
 import { savePreferences } from './preferences';
@@ -9,12 +10,16 @@ export interface DeviceSettingsProps {
   localTracks: MediaStreamTrack[];
   choose: (kind: 'audio' | 'video', deviceId: string) => void;
   problem: string | null;
+  /** More settings shown under the pickers (the background effect). */
+  children?: ReactNode;
 }
 
 /** Camera, microphone and speaker pickers for the running call. */
-export function DeviceSettings({ devices, localTracks, choose, problem }: DeviceSettingsProps) {
+export function DeviceSettings({ devices, localTracks, choose, problem, children }: DeviceSettingsProps) {
   const speaker = useSyncExternalStore(onSpeakerChange, speakerId);
-  const video = localTracks.find((t) => t.kind === 'video');
+  // The camera behind a processed track (background effect) is the device in use.
+  const shownVideo = localTracks.find((t) => t.kind === 'video');
+  const video = shownVideo && sourceOf(shownVideo);
   const audio = localTracks.find((t) => t.kind === 'audio');
   return (
     <section className="side-panel device-settings" aria-labelledby="device-settings-title">
@@ -42,6 +47,7 @@ export function DeviceSettings({ devices, localTracks, choose, problem }: Device
           }}
         />
       )}
+      {children}
       {problem && (
         <p className="field-error" role="alert">
           {problem}

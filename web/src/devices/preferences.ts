@@ -1,3 +1,5 @@
+import { parseBackgroundMode, type BackgroundMode } from '../video/background/mode';
+
 /** Device and join choices remembered between visits (local storage; nothing leaves the browser). */
 
 export interface DevicePreferences {
@@ -6,6 +8,8 @@ export interface DevicePreferences {
   audiooutput?: string;
   joinMuted?: boolean;
   joinCameraOff?: boolean;
+  /** The camera's background effect. */
+  background?: BackgroundMode;
 }
 
 const KEY = 'parley:devices';
@@ -23,6 +27,7 @@ export function parsePreferences(raw: string | null): DevicePreferences {
     }
     if (typeof o.joinMuted === 'boolean') out.joinMuted = o.joinMuted;
     if (typeof o.joinCameraOff === 'boolean') out.joinCameraOff = o.joinCameraOff;
+    if (o.background !== undefined) out.background = parseBackgroundMode(o.background);
     return out;
   } catch {
     return {};

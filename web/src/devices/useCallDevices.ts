@@ -8,7 +8,8 @@ import {
   withDevice,
 } from '../media/localMedia';
 import { replacementFor, trackDeviceId, type DeviceLists } from './devices';
-import { savePreferences } from './preferences';
+import { loadPreferences, savePreferences } from './preferences';
+import { pageBackground, sourceOf } from '../video/background/effect';
 
 export interface CallDevices {
   /** Switch the camera or microphone in the running call (replaceTrack; no renegotiation). */
@@ -38,7 +39,10 @@ export function useCallDevices(call: Call | null, devices: DeviceLists): CallDev
       if (!call || busy.current) return;
       busy.current = true;
       try {
-        const track = await openTrack(kind, deviceId);
+        const opened = await openTrack(kind, deviceId);
+        // A new camera goes through the background effect when one is on.
+        const track =
+          kind === 'video' ? await pageBackground(() => loadPreferences().background ?? 'none').wrap(opened) : opened;
         await call.replaceLocalTrack(track);
         if (deviceId) savePreferences(kind === 'audio' ? { audioinput: deviceId } : { videoinput: deviceId });
         setProblem(null);
@@ -55,7 +59,8 @@ export function useCallDevices(call: Call | null, devices: DeviceLists): CallDev
   useEffect(() => {
     if (!call) return;
     for (const kind of ['audio', 'video'] as const) {
-      const track = call.localTracks.find((t) => t.kind === kind);
+      const sent = call.localTracks.find((t) => t.kind === kind);
+      const track = sent && sourceOf(sent);
       const list = kind === 'audio' ? devices.audioinput : devices.videoinput;
       if (!track || list.length === 0) continue;
       const next =
@@ -71,10 +76,12 @@ export function useCallDevices(call: Call | null, devices: DeviceLists): CallDev
     const watched = new Set<MediaStreamTrack>();
     const onEnded = (e: Event): void => {
       const t = e.target as MediaStreamTrack;
-      if (call.localTracks.includes(t)) void choose(t.kind === 'audio' ? 'audio' : 'video', undefined);
+      if (call.localTracks.map(sourceOf).includes(t)) void choose(t.kind === 'audio' ? 'audio' : 'video', undefined);
     };
     const watch = (): void => {
-      for (const t of call.localTracks) {
+      for (const sent of call.localTracks) {
+        // A processed camera (background effect) ends with the camera it reads.
+        const t = sourceOf(sent);
         if (watched.has(t)) continue;
         watched.add(t);
         t.addEventListener('ended', onEnded);
