@@ -58,13 +58,6 @@ test('no Content-Security-Policy violation on the call page, in Chromium and Fir
     await joinCall(ada, 'Ada', 'csp-check');
     await joinCall(fox, 'Fox', 'csp-check');
     await Promise.all([waitForDecodingFrom(ada, ['Fox']), waitForDecodingFrom(fox, ['Ada'])]);
-    // Messages parsed on both sides: signaling (joined above), chat, and its history.
-    await ada.clickButton('Chat');
-    await fox.clickButton('Chat');
-    await ada.fillByLabel('Message', 'policy check');
-    await ada.clickButton('Send');
-    await waitForTexts(fox, '[data-testid="chat-messages"]', ['policy check']);
-    await ada.clickButton('Files');
     // The background effect compiles its WebAssembly model under the same policy (Chromium).
     await ada.clickButton('Devices');
     await ada.clickButton('Background: Blur');
@@ -84,7 +77,15 @@ test('no Content-Security-Policy violation on the call page, in Chromium and Fir
         );
       },
       undefined,
+      30_000,
     );
+    // Messages parsed on both sides: signaling (joined above), chat, and its history.
+    await ada.clickButton('Chat');
+    await fox.clickButton('Chat');
+    await ada.fillByLabel('Message', 'policy check');
+    await ada.clickButton('Send');
+    await waitForTexts(fox, '[data-testid="chat-messages"]', ['policy check']);
+    await ada.clickButton('Files');
     // Violation events are dispatched asynchronously: give the last ones a moment.
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(
