@@ -402,3 +402,28 @@ test('in a room through the forwarding unit: colour on in the call reaches the o
     await sfu.kill('SIGTERM');
   }
 });
+
+test('Join pressed while the model still loads: the call puts the chosen effect on once it can', async () => {
+  const alice = await newParticipant(browser, server.url);
+  const bob = await newParticipant(browser, server.url);
+  try {
+    await alice.page.goto('/r/e2e-background-early');
+    await preJoinReady(alice.page);
+    await alice.page.getByLabel('Username').fill('Alice');
+    await alice.page.getByRole('button', { name: 'Background: Colour' }).click();
+    // At once, before the model is ready.
+    await joinFromPreJoin(alice.page);
+    await joinThroughUi(bob.page, 'Bob', 'e2e-background-early');
+    await waitForRemoteVideos(bob.page, 1);
+    await waitSendsLocal(alice.page, 'processed');
+    let pic = await averagePicture(bob.page, 3);
+    for (let i = 0; i < 20 && pic.colourShare <= 0.2; i++) {
+      await bob.page.waitForTimeout(500);
+      pic = await averagePicture(bob.page, 3);
+    }
+    assert.ok(pic.colourShare > 0.2, `Bob gets the colour background (${fmt(pic.colourShare, 3)})`);
+  } finally {
+    await alice.context.close();
+    await bob.context.close();
+  }
+});

@@ -9,7 +9,7 @@ import {
 } from '../media/localMedia';
 import { replacementFor, trackDeviceId, type DeviceLists } from './devices';
 import { loadPreferences, savePreferences } from './preferences';
-import { pageBackground, sourceOf } from '../video/background/effect';
+import { pageBackground, processorOf, shouldApply, sourceOf } from '../video/background/effect';
 
 export interface CallDevices {
   /** Switch the camera or microphone in the running call (replaceTrack; no renegotiation). */
@@ -87,9 +87,32 @@ export function useCallDevices(call: Call | null, devices: DeviceLists): CallDev
         t.addEventListener('ended', onEnded);
       }
     };
+    // The chosen background effect on the call's camera, when the call took the camera as it
+    // is (Join pressed while the preview's model was still loading).
+    const effect = pageBackground(() => loadPreferences().background ?? 'none');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const applyEffect = (): void => {
+      clearTimeout(timer);
+      // After the current task: a finishing choice is no longer busy by then.
+      timer = setTimeout(() => {
+        const sent = call.localTracks.find((t) => t.kind === 'video');
+        if (!sent || sent.readyState !== 'live' || call.snapshot.phase === 'left') return;
+        if (!shouldApply(effect.mode, effect.state, effect.busy, processorOf(sent) !== undefined)) return;
+        void effect.choose(effect.mode, {
+          current: () => call.localTracks.find((t) => t.kind === 'video'),
+          replace: (track) => call.replaceLocalTrack(track),
+        });
+      }, 0);
+    };
     watch();
+    applyEffect();
     const off = call.on('change', watch);
+    const offApply = call.on('change', applyEffect);
+    const offEffect = effect.subscribe(applyEffect);
     return () => {
+      clearTimeout(timer);
+      offApply();
+      offEffect();
       off();
       for (const t of watched) t.removeEventListener('ended', onEnded);
     };

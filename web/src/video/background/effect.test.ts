@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BackgroundEffect, sourceOf, type CameraTarget, type StartProcessor } from './effect';
+import { BackgroundEffect, shouldApply, sourceOf, type CameraTarget, type StartProcessor } from './effect';
 import type { EffectMode, ProcessedCamera } from './processor';
 
 let ids = 0;
@@ -221,4 +221,31 @@ test('with no camera the choice is kept for the next one', async () => {
   assert.equal(fx.mode, 'blur');
   const out = await fx.wrap(fakeTrack());
   assert.equal(out, made[0]!.track);
+});
+
+test('shouldApply: a chosen effect is put on a call that sends the raw camera, once nothing loads and nothing failed', () => {
+  const on = { phase: 'on', mode: 'blur' } as const;
+  assert.equal(shouldApply('blur', on, false, false), true, 'raw camera sent while blur is chosen');
+  assert.equal(shouldApply('blur', on, false, true), false, 'already processed');
+  assert.equal(shouldApply('blur', on, true, false), false, 'a choice is loading');
+  assert.equal(shouldApply('none', { phase: 'off' }, false, false), false, 'no effect chosen');
+  assert.equal(
+    shouldApply('colour', { phase: 'failed', mode: 'colour', note: 'x' }, false, false),
+    false,
+    'a failure waits for the person',
+  );
+});
+
+test('busy while a choice loads, not after', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const fx = new BackgroundEffect('none', async (source, mode) => {
+    await gate;
+    return fakeProcessor(source, mode);
+  });
+  const pending = fx.choose('blur', fakeTarget(fakeTrack()));
+  assert.equal(fx.busy, true);
+  release();
+  await pending;
+  assert.equal(fx.busy, false);
 });

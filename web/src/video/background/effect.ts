@@ -35,8 +35,24 @@ export function processorOf(track: MediaStreamTrack | undefined): ProcessedCamer
   return track ? processors.get(track) : undefined;
 }
 
+/**
+ * Whether a call's camera should be put through the effect now: an effect is chosen, the track
+ * sent is not processed, nothing is loading, and it has not failed (a failure waits for the
+ * person to choose again). Covers a call that took the camera before the preview's processor
+ * was ready (Join pressed while the model loaded).
+ */
+export function shouldApply(
+  mode: BackgroundMode,
+  state: EffectState,
+  busy: boolean,
+  sentIsProcessed: boolean,
+): boolean {
+  return mode !== 'none' && !sentIsProcessed && !busy && state.phase !== 'failed';
+}
+
 export class BackgroundEffect {
   #mode: BackgroundMode;
+  #busy = 0;
   #state: EffectState = initialEffectState;
   #listeners = new Set<() => void>();
   #generation = 0;
@@ -54,6 +70,11 @@ export class BackgroundEffect {
 
   get state(): EffectState {
     return this.#state;
+  }
+
+  /** A choice or a new camera is being processed (the model may be loading). */
+  get busy(): boolean {
+    return this.#busy > 0;
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -82,6 +103,15 @@ export class BackgroundEffect {
    * state carries a note. A later choice wins over one still loading.
    */
   async choose(mode: BackgroundMode, target: CameraTarget): Promise<void> {
+    this.#busy++;
+    try {
+      await this.#choose(mode, target);
+    } finally {
+      this.#busy--;
+    }
+  }
+
+  async #choose(mode: BackgroundMode, target: CameraTarget): Promise<void> {
     this.#mode = mode;
     const generation = ++this.#generation;
     this.#dispatch({ type: 'choose', mode });
@@ -123,6 +153,15 @@ export class BackgroundEffect {
    * reads its own copy); otherwise `raw` itself comes back.
    */
   async wrap(raw: MediaStreamTrack): Promise<MediaStreamTrack> {
+    this.#busy++;
+    try {
+      return await this.#wrap(raw);
+    } finally {
+      this.#busy--;
+    }
+  }
+
+  async #wrap(raw: MediaStreamTrack): Promise<MediaStreamTrack> {
     const mode = this.#mode;
     if (mode === 'none' || raw.kind !== 'video') return raw;
     const generation = this.#generation;
