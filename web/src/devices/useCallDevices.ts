@@ -97,7 +97,7 @@ export function useCallDevices(call: Call | null, devices: DeviceLists): CallDev
       timer = setTimeout(() => {
         const sent = call.localTracks.find((t) => t.kind === 'video');
         if (!sent || sent.readyState !== 'live' || call.snapshot.phase === 'left') return;
-        if (!shouldApply(effect.mode, effect.state, effect.busy, processorOf(sent) !== undefined)) return;
+        if (!shouldApply(effect.mode, effect.state, effect.busy, processorOf(sent)?.mode)) return;
         void effect.choose(effect.mode, {
           current: () => call.localTracks.find((t) => t.kind === 'video'),
           replace: (track) => call.replaceLocalTrack(track),

@@ -225,12 +225,13 @@ test('with no camera the choice is kept for the next one', async () => {
 
 test('shouldApply: a chosen effect is put on a call that sends the raw camera, once nothing loads and nothing failed', () => {
   const on = { phase: 'on', mode: 'blur' } as const;
-  assert.equal(shouldApply('blur', on, false, false), true, 'raw camera sent while blur is chosen');
-  assert.equal(shouldApply('blur', on, false, true), false, 'already processed');
-  assert.equal(shouldApply('blur', on, true, false), false, 'a choice is loading');
-  assert.equal(shouldApply('none', { phase: 'off' }, false, false), false, 'no effect chosen');
+  assert.equal(shouldApply('blur', on, false, undefined), true, 'raw camera sent while blur is chosen');
+  assert.equal(shouldApply('blur', on, false, 'colour'), true, 'the other effect is sent');
+  assert.equal(shouldApply('blur', on, false, 'blur'), false, 'already processed');
+  assert.equal(shouldApply('blur', on, true, undefined), false, 'a choice is loading');
+  assert.equal(shouldApply('none', { phase: 'off' }, false, undefined), false, 'no effect chosen');
   assert.equal(
-    shouldApply('colour', { phase: 'failed', mode: 'colour', note: 'x' }, false, false),
+    shouldApply('colour', { phase: 'failed', mode: 'colour', note: 'x' }, false, undefined),
     false,
     'a failure waits for the person',
   );

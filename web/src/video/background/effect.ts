@@ -37,7 +37,7 @@ export function processorOf(track: MediaStreamTrack | undefined): ProcessedCamer
 
 /**
  * Whether a call's camera should be put through the effect now: an effect is chosen, the track
- * sent is not processed, nothing is loading, and it has not failed (a failure waits for the
+ * sent is not processed with it, nothing is loading, and it has not failed (a failure waits for the
  * person to choose again). Covers a call that took the camera before the preview's processor
  * was ready (Join pressed while the model loaded).
  */
@@ -45,9 +45,9 @@ export function shouldApply(
   mode: BackgroundMode,
   state: EffectState,
   busy: boolean,
-  sentIsProcessed: boolean,
+  sentMode: EffectMode | undefined,
 ): boolean {
-  return mode !== 'none' && !sentIsProcessed && !busy && state.phase !== 'failed';
+  return mode !== 'none' && sentMode !== mode && !busy && state.phase !== 'failed';
 }
 
 export class BackgroundEffect {

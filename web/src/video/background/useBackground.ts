@@ -53,6 +53,8 @@ export function useBackgroundPreview(raw: MediaStreamTrack | undefined): Backgro
   const [processed, setProcessed] = useState<MediaStreamTrack | null>(null);
   const current = useRef<MediaStreamTrack | null>(null);
   const handedOver = useRef(false);
+  /** The screen went away (joined or left): a processor that finishes loading now is not wanted. */
+  const gone = useRef(false);
 
   const show = useCallback((track: MediaStreamTrack | null): void => {
     const prev = current.current;
@@ -65,6 +67,7 @@ export function useBackgroundPreview(raw: MediaStreamTrack | undefined): Backgro
     () => ({
       current: () => current.current ?? raw,
       replace: async (track) => {
+        if (gone.current) return track.stop();
         if (processorOf(track)) return show(track);
         // Back to the camera as it is: the preview's own track shows; the copy is not needed.
         if (track !== raw) track.stop();
@@ -91,6 +94,14 @@ export function useBackgroundPreview(raw: MediaStreamTrack | undefined): Backgro
     };
     // The effect's mode at mount; later choices go through `choose`.
   }, [raw, effect, show]);
+
+  useEffect(() => {
+    gone.current = false;
+    return () => {
+      gone.current = true;
+      if (!handedOver.current) show(null);
+    };
+  }, [show]);
 
   const choose = useCallback(
     (mode: BackgroundMode): void => {
