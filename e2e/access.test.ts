@@ -38,7 +38,7 @@ test('/ and /call/... carry the CSP and the other security headers', async () =>
     const res = await fetch(server.url + path, { headers: { accept: 'text/html' } });
     assert.equal(res.status, 200, path);
     const csp = res.headers.get('content-security-policy') ?? '';
-    // WebAssembly may be compiled (RNNoise), JavaScript may not be eval'ed.
+    // WebAssembly may be compiled (RNNoise, the background model); JavaScript may not be eval'ed.
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/, `${path}: scripts from this origin only`);
     assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'/, `${path}: no inline script or eval`);
     assert.match(csp, /frame-ancestors 'none'/);

@@ -5,7 +5,7 @@ import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
 import { launchChromium, newParticipant } from './support/browser';
 import { launchFirefox } from './support/firefox';
 import { playwrightParticipant, puppeteerParticipant, type Participant } from './support/participant';
-import { joinCall, waitForDecodingFrom, waitForTexts } from './support/participantCall';
+import { joinCall, waitForDecodingFrom, waitForTexts, waitUntil } from './support/participantCall';
 import { startServer, type RunningServer } from './support/server';
 
 /**
@@ -52,12 +52,33 @@ async function firefoxPage(): Promise<Participant> {
 const violations = (p: Participant): Promise<string[]> =>
   p.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? ['(the recorder did not run)']);
 
-test('no Content-Security-Policy violation on the call page, in Chromium and Firefox', async () => {
+test('no Content-Security-Policy violation on the call page, in Chromium and Firefox, with blur on', async () => {
   const [ada, fox] = await Promise.all([chromiumPage(), firefoxPage()]);
   try {
     await joinCall(ada, 'Ada', 'csp-check');
     await joinCall(fox, 'Fox', 'csp-check');
     await Promise.all([waitForDecodingFrom(ada, ['Fox']), waitForDecodingFrom(fox, ['Ada'])]);
+    // The background effect compiles its WebAssembly model under the same policy (Chromium).
+    await ada.clickButton('Devices');
+    await ada.clickButton('Background: Blur');
+    await waitUntil(
+      ada,
+      'the blurred camera to be sent',
+      () => {
+        const w = window as unknown as {
+          __parleyBackground?: { track: MediaStreamTrack; stats(): { framesOut: number } };
+          __parleyCall?: { localTracks: MediaStreamTrack[] };
+        };
+        const bg = w.__parleyBackground;
+        return (
+          bg !== undefined &&
+          bg.stats().framesOut > 10 &&
+          w.__parleyCall?.localTracks.some((t) => t === bg.track) === true
+        );
+      },
+      undefined,
+      30_000,
+    );
     // Messages parsed on both sides: signaling (joined above), chat, and its history.
     await ada.clickButton('Chat');
     await fox.clickButton('Chat');

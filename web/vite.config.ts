@@ -3,7 +3,13 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   plugins: [react()],
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    // The segmentation model's files are fetched by its loader under the page's CSP, which allows
+    // no data: URLs for scripts or fetches: emit them all as files, however small.
+    assetsInlineLimit: (file) => (file.includes('@mediapipe') ? false : undefined),
+  },
   server: {
     proxy: { '/socket.io': { target: 'http://localhost:8080', ws: true } },
   },

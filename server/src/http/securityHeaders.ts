@@ -5,8 +5,8 @@ import { requestOrigin } from '../proxy';
  * Content-Security-Policy of the web app: scripts, styles and fonts from this origin only (no
  * inline script, no eval), signaling over same-origin WebSocket/HTTP, media from MediaStreams
  * and blobs, and never inside a frame. `'wasm-unsafe-eval'` lets the page compile WebAssembly
- * (RNNoise's noise suppression, served from this origin): it allows compiling wasm bytes only,
- * not JavaScript's eval or new Function.
+ * (RNNoise's noise suppression and the background effect's segmentation model, both served
+ * from this origin): it allows compiling wasm bytes only, not JavaScript's eval or new Function.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

@@ -1,6 +1,7 @@
 import { DeviceSettings } from '../devices/DeviceSettings';
 import { NoiseFailureNote } from '../audio/noise/NoiseToggle';
 import { noiseOf } from '../audio/noise/noiseOf';
+import { CallBackgroundPicker } from '../video/background/BackgroundPicker';
 import { ShortcutHelp } from '../keyboard/ShortcutHelp';
 import type { Call, CallSnapshot } from '../media/Call';
 import { QualityPanel, qualityText } from '../quality/QualityPanel';
@@ -72,7 +73,9 @@ export function CallScreenExtras({
           choose={(kind, id) => void ui.callDevices.choose(kind, id)}
           problem={ui.callDevices.problem}
           noise={call ? noiseOf(call) : null}
-        />
+        >
+          <CallBackgroundPicker call={call} />
+        </DeviceSettings>
       )}
       {call && <NoiseFailureNote control={noiseOf(call)} />}
       {ui.panel === 'stats' && call && (

@@ -1,6 +1,7 @@
-import { useSyncExternalStore } from 'react';
+import { useSyncExternalStore, type ReactNode } from 'react';
 import type { NoiseControl } from '../audio/noise/NoiseControl';
 import { CallNoiseToggle } from '../audio/noise/NoiseToggle';
+import { sourceOf } from '../video/background/effect';
 import { DeviceSelect } from './DeviceSelect';
 import { canChooseSpeaker, trackDeviceId, type DeviceLists } from './devices';
 import { savePreferences } from './preferences';
@@ -13,12 +14,16 @@ export interface DeviceSettingsProps {
   problem: string | null;
   /** The call's noise suppression (its toggle shows under the microphone). */
   noise?: NoiseControl | null;
+  /** More settings shown under the pickers (the background effect). */
+  children?: ReactNode;
 }
 
 /** Camera, microphone and speaker pickers for the running call. */
-export function DeviceSettings({ devices, localTracks, choose, problem, noise }: DeviceSettingsProps) {
+export function DeviceSettings({ devices, localTracks, choose, problem, noise, children }: DeviceSettingsProps) {
   const speaker = useSyncExternalStore(onSpeakerChange, speakerId);
-  const video = localTracks.find((t) => t.kind === 'video');
+  // The camera behind a processed track (background effect) is the device in use.
+  const shownVideo = localTracks.find((t) => t.kind === 'video');
+  const video = shownVideo && sourceOf(shownVideo);
   const audio = localTracks.find((t) => t.kind === 'audio');
   return (
     <section className="side-panel device-settings" aria-labelledby="device-settings-title">
@@ -47,6 +52,7 @@ export function DeviceSettings({ devices, localTracks, choose, problem, noise }:
           }}
         />
       )}
+      {children}
       {problem && (
         <p className="field-error" role="alert">
           {problem}

@@ -42,3 +42,11 @@ test('parsePreferences accepts only well-formed values', () => {
   assert.deepEqual(parsePreferences('{"noiseSuppression":true}'), { noiseSuppression: true });
   assert.deepEqual(parsePreferences('{"noiseSuppression":"on"}'), {});
 });
+
+test('parsePreferences keeps a known background mode and turns anything else into none', () => {
+  assert.equal(parsePreferences(JSON.stringify({ background: 'blur' })).background, 'blur');
+  assert.equal(parsePreferences(JSON.stringify({ background: 'colour' })).background, 'colour');
+  assert.equal(parsePreferences(JSON.stringify({ background: 'sparkles' })).background, 'none');
+  assert.equal(parsePreferences(JSON.stringify({ background: 3 })).background, 'none');
+  assert.equal(parsePreferences(JSON.stringify({})).background, undefined);
+});

@@ -1,3 +1,5 @@
+import { parseBackgroundMode, type BackgroundMode } from '../video/background/mode';
+
 /** Device and join choices remembered between visits (local storage; nothing leaves the browser). */
 
 export interface DevicePreferences {
@@ -8,6 +10,8 @@ export interface DevicePreferences {
   joinCameraOff?: boolean;
   /** Send the microphone through RNNoise (web/src/audio/noise/); off unless chosen. */
   noiseSuppression?: boolean;
+  /** The camera's background effect. */
+  background?: BackgroundMode;
 }
 
 const KEY = 'parley:devices';
@@ -26,6 +30,7 @@ export function parsePreferences(raw: string | null): DevicePreferences {
     if (typeof o.joinMuted === 'boolean') out.joinMuted = o.joinMuted;
     if (typeof o.joinCameraOff === 'boolean') out.joinCameraOff = o.joinCameraOff;
     if (typeof o.noiseSuppression === 'boolean') out.noiseSuppression = o.noiseSuppression;
+    if (o.background !== undefined) out.background = parseBackgroundMode(o.background);
     return out;
   } catch {
     return {};

@@ -8,7 +8,8 @@ import {
   withDevice,
 } from '../media/localMedia';
 import { replacementFor, trackDeviceId, type DeviceLists } from './devices';
-import { savePreferences } from './preferences';
+import { loadPreferences, savePreferences } from './preferences';
+import { pageBackground, processorOf, shouldApply, sourceOf } from '../video/background/effect';
 
 export interface CallDevices {
   /** Switch the camera or microphone in the running call (replaceTrack; no renegotiation). */
@@ -38,7 +39,10 @@ export function useCallDevices(call: Call | null, devices: DeviceLists): CallDev
       if (!call || busy.current) return;
       busy.current = true;
       try {
-        const track = await openTrack(kind, deviceId);
+        const opened = await openTrack(kind, deviceId);
+        // A new camera goes through the background effect when one is on.
+        const track =
+          kind === 'video' ? await pageBackground(() => loadPreferences().background ?? 'none').wrap(opened) : opened;
         await call.replaceLocalTrack(track);
         if (deviceId) savePreferences(kind === 'audio' ? { audioinput: deviceId } : { videoinput: deviceId });
         setProblem(null);
@@ -55,7 +59,8 @@ export function useCallDevices(call: Call | null, devices: DeviceLists): CallDev
   useEffect(() => {
     if (!call) return;
     for (const kind of ['audio', 'video'] as const) {
-      const track = call.localTracks.find((t) => t.kind === kind);
+      const sent = call.localTracks.find((t) => t.kind === kind);
+      const track = sent && sourceOf(sent);
       const list = kind === 'audio' ? devices.audioinput : devices.videoinput;
       if (!track || list.length === 0) continue;
       const next =
@@ -71,18 +76,43 @@ export function useCallDevices(call: Call | null, devices: DeviceLists): CallDev
     const watched = new Set<MediaStreamTrack>();
     const onEnded = (e: Event): void => {
       const t = e.target as MediaStreamTrack;
-      if (call.localTracks.includes(t)) void choose(t.kind === 'audio' ? 'audio' : 'video', undefined);
+      if (call.localTracks.map(sourceOf).includes(t)) void choose(t.kind === 'audio' ? 'audio' : 'video', undefined);
     };
     const watch = (): void => {
-      for (const t of call.localTracks) {
+      for (const sent of call.localTracks) {
+        // A processed camera (background effect) ends with the camera it reads.
+        const t = sourceOf(sent);
         if (watched.has(t)) continue;
         watched.add(t);
         t.addEventListener('ended', onEnded);
       }
     };
+    // The chosen background effect on the call's camera, when the call took the camera as it
+    // is (Join pressed while the preview's model was still loading).
+    const effect = pageBackground(() => loadPreferences().background ?? 'none');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const applyEffect = (): void => {
+      clearTimeout(timer);
+      // After the current task: a finishing choice is no longer busy by then.
+      timer = setTimeout(() => {
+        const sent = call.localTracks.find((t) => t.kind === 'video');
+        if (!sent || sent.readyState !== 'live' || call.snapshot.phase === 'left') return;
+        if (!shouldApply(effect.mode, effect.state, effect.busy, processorOf(sent)?.mode)) return;
+        void effect.choose(effect.mode, {
+          current: () => call.localTracks.find((t) => t.kind === 'video'),
+          replace: (track) => call.replaceLocalTrack(track),
+        });
+      }, 0);
+    };
     watch();
+    applyEffect();
     const off = call.on('change', watch);
+    const offApply = call.on('change', applyEffect);
+    const offEffect = effect.subscribe(applyEffect);
     return () => {
+      clearTimeout(timer);
+      offApply();
+      offEffect();
       off();
       for (const t of watched) t.removeEventListener('ended', onEnded);
     };

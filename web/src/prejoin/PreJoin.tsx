@@ -13,6 +13,8 @@ import { usePreparedLink } from './usePreparedLink';
 import { NameField } from '../components/NameField';
 import { NoiseToggle } from '../audio/noise/NoiseToggle';
 import { preloadSuppressor } from '../audio/noise/noiseOf';
+import { BackgroundPicker } from '../video/background/BackgroundPicker';
+import { useBackgroundPreview } from '../video/background/useBackground';
 
 export interface PreJoinProps {
   room: string;
@@ -43,11 +45,17 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
   const preparing = usePreparedLink(media?.stream ?? null, room);
   const videoTrack = media?.stream.getVideoTracks()[0];
   const audioTrack = media?.stream.getAudioTracks()[0];
+  const background = useBackgroundPreview(videoTrack);
+  const shown = background.shown;
 
   useEffect(() => {
     const v = videoRef.current;
-    if (v && media && v.srcObject !== media.stream) v.srcObject = media.stream;
-  }, [media]);
+    if (!v || !media) return;
+    // The processed camera when a background effect is on, else the camera as it is.
+    if (shown && shown !== videoTrack) {
+      if ((v.srcObject as MediaStream | null)?.getVideoTracks()[0] !== shown) v.srcObject = new MediaStream([shown]);
+    } else if (v.srcObject !== media.stream) v.srcObject = media.stream;
+  }, [media, shown, videoTrack]);
 
   const submit = (e: FormEvent): void => {
     e.preventDefault();
@@ -57,8 +65,9 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
     const clean = normalizeName(name);
     rememberName(clean);
     savePreferences({ joinMuted: muted, joinCameraOff: cameraOff, audiooutput: speaker });
-    const owned = preview.release();
-    if (!owned) return;
+    const released = preview.release();
+    if (!released) return;
+    const owned = { ...released, stream: background.handOver(released.stream) };
     preparing.keep();
     onJoin({ name: clean, room, media: owned, startMuted: muted, startCameraOff: cameraOff, speakerId: speaker });
   };
@@ -133,6 +142,7 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
             />
           )}
           <NoiseToggle on={noise} onChange={chooseNoise} />
+          <BackgroundPicker mode={background.mode} state={background.state} onChoose={background.choose} />
           <div className="check-row">
             <input id={ids.muted} type="checkbox" checked={muted} onChange={(e) => setMuted(e.target.checked)} />
             <label htmlFor={ids.muted}>Join muted</label>
