@@ -9,3 +9,4 @@ export * from './files';
 export * from './fastSignal';
 export * from './sfu';
 export * from './media';
+export * from './meeting';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { accessClientEvents, joinAccessFields, type AccessServerEvents, type RoomState } from './access';
 import { chatSendSchema } from './chat';
+import { meetingClientEvents, type MeetingState } from './meeting';
 import {
   sfuClientEvents,
   type SfuAnswerReply,
@@ -146,6 +147,7 @@ export const clientEvents = {
   check: checkRequestSchema,
   'chat-send': chatSendSchema,
   ...sfuClientEvents,
+  ...meetingClientEvents,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEvent = {
@@ -191,6 +193,8 @@ export interface JoinOk {
   topology?: Topology;
   /** PROTOCOL_VERSION of the server (absent: 1). */
   protocolVersion?: number;
+  /** The room's raised hands and spotlight (absent from servers before them: none). */
+  meeting?: MeetingState;
 }
 export type JoinReply = JoinOk | ErrorReply;
 

@@ -1,5 +1,6 @@
 import type { MediaState, Participant, ParticipantId, Topology } from '@parley/protocol';
 import { ChatLog } from './chat/ChatLog';
+import { Meeting } from './meeting/Meeting';
 import type { SfuRoom } from './sfu/SfuRoom';
 
 /** What the room knows of one joined participant. The transport is abstract so rooms stay testable. */
@@ -23,6 +24,8 @@ export class Room {
   readonly #members = new Map<ParticipantId, Member>();
   /** The room's chat history; it lives as long as the room. */
   readonly chat = new ChatLog();
+  /** Raised hands and the spotlight; they live as long as the room. */
+  readonly meeting = new Meeting();
   /** How the room's media travels; a mesh may move to the forwarding unit, never back. */
   #topology: Topology = 'mesh';
   /** The room's media state in the forwarding unit (topology `sfu`). */

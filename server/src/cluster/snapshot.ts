@@ -4,6 +4,7 @@ import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
 import type { SfuRoom } from '../sfu/SfuRoom';
 import type { RoomHooks } from './Cluster';
+import type { MeetingJSON } from '../meeting/Meeting';
 
 /**
  * A room's state as its home writes it to Redis after each change, and as the server that takes
@@ -23,6 +24,8 @@ export interface RoomSnapshot {
   chat: { history: ChatMessage[]; seen: Array<[string, ChatMessage]> };
   /** Participants (present, or dropped and still allowed to resume) by id: resume allowed until. */
   members: Array<[string, number]>;
+  /** Raised hands in queue order and the spotlight, of members who may come back (absent before them). */
+  meeting?: MeetingJSON;
 }
 
 export interface SnapshotDeps {
@@ -59,6 +62,7 @@ export class RoomSnapshots implements RoomHooks {
       bans: this.deps.access.bans.entries(name),
       chat: room.chat.toJSON(),
       members: [...members],
+      meeting: room.meeting.toJSON((id) => members.has(id)),
     };
   }
 
@@ -94,6 +98,7 @@ export class RoomSnapshots implements RoomHooks {
     if (access.hostId === null) access.returningHost = typeof s.hostId === 'string' ? s.hostId : null;
     if (Array.isArray(s.bans)) this.deps.access.bans.restore(room.name, s.bans);
     if (s.chat && room.chat.size === 0) room.chat.restore(s.chat);
+    if (s.meeting && room.size === 0) room.meeting.restore(s.meeting);
     const now = Date.now();
     if (Array.isArray(s.members)) {
       for (const [id, until] of s.members) {
