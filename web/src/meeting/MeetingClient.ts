@@ -165,10 +165,7 @@ export class MeetingClient extends Emitter<MeetingEvents> {
     this.removeAllListeners();
   }
 
-  async #ask<K extends MeetingClientEventName>(
-    event: K,
-    payload: Parameters<MeetingRequests[K]>[0],
-  ): Promise<boolean> {
+  async #ask<K extends MeetingClientEventName>(event: K, payload: Parameters<MeetingRequests[K]>[0]): Promise<boolean> {
     let reply: MeetingOkReply;
     try {
       reply = await this.#link.request(event, payload);

@@ -22,6 +22,10 @@ import { callPath } from '../names';
 import { handOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
 import { PreJoin } from '../prejoin/PreJoin';
 import { setSpeakerId } from '../devices/speaker';
+import { HandButton, MeetingAnnouncer, PeopleButton, ReactionsButton } from '../meeting/MeetingControls';
+import { PeoplePanel } from '../meeting/PeoplePanel';
+import { TileMeeting } from '../meeting/TileMeeting';
+import { useMeetingFocus } from '../meeting/useMeeting';
 
 const linkStateText: Record<string, string | undefined> = {
   connecting: 'connecting…',
@@ -130,7 +134,10 @@ function CallScreen({ username, room, choice }: { username: string; room: string
     await call?.leave();
     void navigate('/');
   };
-  const ui = useCallScreen(call, snapshot, () => void leave());
+  const meeting = features?.meeting ?? null;
+  const present = new Set([snapshot.self?.id, ...snapshot.remotes.map((r) => r.participant.id)]);
+  const focus = useMeetingFocus(meeting, (id) => present.has(id));
+  const ui = useCallScreen(call, snapshot, () => void leave(), { id: focus.focus, clear: focus.clear });
   const screens = useScreens(features?.screen ?? null);
   const viewRef = useTileViews(
     call,
@@ -203,6 +210,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
                   participantId={self?.id}
                   audioOn={hasAudio && media.audio}
                   videoOn={hasVideo && media.video}
+                  overlay={meeting && self && <TileMeeting meeting={meeting} id={self.id} name="yourself" />}
                 />
               );
             }
@@ -224,6 +232,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
                 pinned={gallery.pinnedShown === id}
                 viewRef={viewRef('camera', id)}
                 extra={<QualityBadge quality={ui.quality.get(id)?.quality ?? 'unknown'} />}
+                overlay={meeting && <TileMeeting meeting={meeting} id={id} name={r.participant.name} />}
               />
             );
           })}
@@ -259,6 +268,17 @@ function CallScreen({ username, room, choice }: { username: string; room: string
         </button>
         {features && <ScreenButton screen={features.screen} />}
         {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
+        {meeting && (
+          <>
+            <PeopleButton
+              meeting={meeting}
+              open={panel === 'people'}
+              toggle={() => setPanel(panel === 'people' ? null : 'people')}
+            />
+            <HandButton meeting={meeting} selfId={self?.id} />
+            <ReactionsButton meeting={meeting} disabled={snapshot.phase !== 'joined'} />
+          </>
+        )}
         <button type="button" onClick={() => void copyLink()}>
           {copied ? 'Link copied' : 'Copy link'}
         </button>
@@ -273,6 +293,22 @@ function CallScreen({ username, room, choice }: { username: string; room: string
           open={panel}
           selfId={self?.id}
           participants={remotes.map((r) => r.participant)}
+          people={
+            meeting && (
+              <PeoplePanel
+                call={call}
+                snapshot={snapshot}
+                meeting={meeting}
+                quality={(id) => ui.quality.get(id)?.quality ?? 'unknown'}
+              />
+            )
+          }
+        />
+      )}
+      {meeting && (
+        <MeetingAnnouncer
+          meeting={meeting}
+          nameOf={(id) => (id === self?.id ? 'You' : remoteById.get(id)?.participant.name)}
         />
       )}
       <p className="sr-only" aria-live="polite">
