@@ -1,5 +1,5 @@
 import './host.css';
-import { PASSWORD_MAX, type Participant } from '@parley/protocol';
+import { PASSWORD_MAX, type LobbyEntry, type Participant } from '@parley/protocol';
 import { useId, useState, type FormEvent } from 'react';
 import type { Call, CallSnapshot } from '../media/Call';
 import { useHostAction } from './useHostAction';
@@ -7,45 +7,59 @@ import { useHostAction } from './useHostAction';
 type HostRun = ReturnType<typeof useHostAction>['run'];
 
 /**
- * What the host must see whatever is open: the people waiting in the lobby, with Admit and Deny.
- * The room-wide controls and the per-person actions are in the People panel
+ * What the host must see whatever is open: the people waiting in the lobby, with Admit and Deny
+ * (in the People panel while it is open). The room-wide controls and the per-person actions are in the People panel
  * (`HostRoomControls`, `HostPersonActions`). The server enforces every action.
  */
-export function HostControls({ call, snapshot }: { call: Call | null; snapshot: CallSnapshot }) {
+export function HostControls({
+  call,
+  snapshot,
+  inPanel = false,
+}: {
+  call: Call | null;
+  snapshot: CallSnapshot;
+  /** The People panel is open and shows the waiting list itself. */
+  inPanel?: boolean;
+}) {
   const { roomState, self } = snapshot;
   const { run, error, busy } = useHostAction(call);
-  if (snapshot.phase !== 'joined' || !roomState || !self || roomState.hostId !== self.id) return null;
+  if (inPanel || snapshot.phase !== 'joined' || !roomState || !self || roomState.hostId !== self.id) return null;
   if (roomState.waiting.length === 0 && !error) return null;
 
   return (
     <section className="host-controls" aria-label="Host controls">
-      {roomState.waiting.length > 0 && (
-        <div className="lobby-list" role="region" aria-label="Waiting to join">
-          <h2>Waiting to join</h2>
-          <button type="button" className="secondary" disabled={busy} onClick={() => void run('lobby-clear', {})}>
-            Refuse everyone waiting
-          </button>
-          <ul>
-            {roomState.waiting.map((w) => (
-              <li key={w.id} data-testid="lobby-entry">
-                <span className="lobby-name">{w.name}</span>
-                <button type="button" onClick={() => void run('lobby-admit', { id: w.id })}>
-                  Admit {w.name}
-                </button>
-                <button type="button" className="secondary" onClick={() => void run('lobby-deny', { id: w.id })}>
-                  Deny {w.name}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {roomState.waiting.length > 0 && <LobbyList waiting={roomState.waiting} run={run} busy={busy} />}
       {error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
     </section>
+  );
+}
+
+/** The people waiting in the lobby, with Admit, Deny and Refuse everyone waiting. */
+export function LobbyList({ waiting, run, busy }: { waiting: LobbyEntry[]; run: HostRun; busy: boolean }) {
+  return (
+    <div className="lobby-list" role="region" aria-label="Waiting to join">
+      <h2>Waiting to join</h2>
+      <button type="button" className="secondary" disabled={busy} onClick={() => void run('lobby-clear', {})}>
+        Refuse everyone waiting
+      </button>
+      <ul>
+        {waiting.map((w) => (
+          <li key={w.id} data-testid="lobby-entry">
+            <span className="lobby-name">{w.name}</span>
+            <button type="button" onClick={() => void run('lobby-admit', { id: w.id })}>
+              Admit {w.name}
+            </button>
+            <button type="button" className="secondary" onClick={() => void run('lobby-deny', { id: w.id })}>
+              Deny {w.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

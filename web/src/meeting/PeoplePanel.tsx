@@ -1,7 +1,7 @@
 import type { Participant } from '@parley/protocol';
 import { useState } from 'react';
 import { QualityBadge } from '../callscreen/CallScreenExtras';
-import { HostPersonActions, HostRoomControls } from '../host/HostControls';
+import { HostPersonActions, HostRoomControls, LobbyList } from '../host/HostControls';
 import { useHostAction } from '../host/useHostAction';
 import type { Call, CallSnapshot } from '../media/Call';
 import type { Quality } from '../quality/linkQuality';
@@ -52,6 +52,9 @@ export function PeoplePanel({
             banAddress={banAddress}
             setBanAddress={setBanAddress}
           />
+        )}
+        {isHost && roomState && roomState.waiting.length > 0 && (
+          <LobbyList waiting={roomState.waiting} run={run} busy={busy} />
         )}
       </div>
       {(error ?? snap.error) && (

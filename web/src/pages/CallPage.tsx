@@ -248,7 +248,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
       {snapshot.phase === 'joined' && remotes.length === 0 && (
         <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
       )}
-      <HostControls call={call} snapshot={snapshot} />
+      <HostControls call={call} snapshot={snapshot} inPanel={panel === 'people'} />
       <nav className="controls" aria-label="Call controls">
         <button
           type="button"
