@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useEmitterValue } from '../hooks/useEmitterValue';
+import { focusOf } from './focus';
 import type { MeetingClient, MeetingEvents, MeetingSnapshot } from './MeetingClient';
 
 const empty: MeetingSnapshot = { hands: [], spotlight: null, pinned: null, reactions: [], error: null };
@@ -39,15 +40,12 @@ export function useMeetingFocus(
 ): { focus: string | null; clear: () => void } {
   const snap = useMeeting(meeting);
   const [setAside, setSetAside] = useState<string | null>(null);
-  const pinned = snap.pinned !== null && present(snap.pinned) ? snap.pinned : null;
-  const spot =
-    snap.spotlight !== null && present(snap.spotlight) && snap.spotlight !== setAside ? snap.spotlight : null;
-  const focus = pinned ?? spot;
+  const { focus, by } = focusOf({ pinned: snap.pinned, spotlight: snap.spotlight, setAside, present });
   return {
     focus,
     clear: () => {
-      if (pinned !== null) meeting?.pin(null);
-      else if (spot !== null) setSetAside(spot);
+      if (by === 'pin') meeting?.pin(null);
+      else if (by === 'spotlight') setSetAside(focus);
     },
   };
 }
