@@ -22,6 +22,7 @@ export function HandButton({ meeting, selfId }: { meeting: MeetingClient; selfId
     <button
       type="button"
       aria-pressed={raised}
+      aria-label={raised ? 'Lower hand' : 'Raise hand'}
       disabled={selfId === undefined}
       onClick={() => void meeting.toggleHand()}
     >
@@ -48,6 +49,7 @@ export function ReactionsButton({ meeting, disabled }: { meeting: MeetingClient;
       <button
         type="button"
         aria-expanded={open}
+        aria-label="Reactions"
         aria-controls={open ? id : undefined}
         disabled={disabled}
         onClick={() => setOpen(!open)}
