@@ -90,6 +90,10 @@ test('three in Chromium: hands in order on tiles and in the panel, reactions, ho
     await p.getByTestId('reaction-announcement').getByText('Cy reacted 👏').waitFor();
   }
   assert.equal(await tileOf(ada, 'Ben').locator('[data-testid="reaction-float"]').count(), 0, 'only on the sender');
+  // With his People panel open, Ben still reaches every control (the panel ends above the bar).
+  await ben.getByRole('button', { name: 'Reactions' }).click();
+  await ben.getByRole('button', { name: 'React with heart' }).click();
+  await tileOf(ada, 'Ben').locator('[data-testid="reaction-float"][data-emoji="❤️"]').waitFor({ timeout: 5_000 });
   // It goes after a few seconds.
   await tileOf(ada, 'Cy').locator('[data-testid="reaction-float"]').waitFor({ state: 'detached', timeout: 8_000 });
 

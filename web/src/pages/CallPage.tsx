@@ -26,6 +26,7 @@ import { HandButton, MeetingAnnouncer, PeopleButton, ReactionsButton } from '../
 import { PeoplePanel } from '../meeting/PeoplePanel';
 import { TileMeeting } from '../meeting/TileMeeting';
 import { useMeetingFocus } from '../meeting/useMeeting';
+import { useControlsHeight } from '../callscreen/useControlsHeight';
 
 const linkStateText: Record<string, string | undefined> = {
   connecting: 'connecting…',
@@ -138,6 +139,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   const present = new Set([snapshot.self?.id, ...snapshot.remotes.map((r) => r.participant.id)]);
   const focus = useMeetingFocus(meeting, (id) => present.has(id));
   const ui = useCallScreen(call, snapshot, () => void leave(), { id: focus.focus, clear: focus.clear });
+  const controlsRef = useControlsHeight();
   const screens = useScreens(features?.screen ?? null);
   const viewRef = useTileViews(
     call,
@@ -249,7 +251,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
         <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
       )}
       <HostControls call={call} snapshot={snapshot} inPanel={panel === 'people'} />
-      <nav className="controls" aria-label="Call controls">
+      <nav className="controls" aria-label="Call controls" ref={controlsRef}>
         <button
           type="button"
           aria-pressed={!media.audio}
