@@ -29,7 +29,9 @@ async function participant(): Promise<{ page: Page; close: () => Promise<void> }
   return { page, close: () => context.close() };
 }
 
+/** The room-wide host controls are in the header of the People panel. */
 async function openHostControls(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'People', exact: true }).click();
   await page.getByRole('button', { name: 'Host controls' }).click();
 }
 

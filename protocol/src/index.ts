@@ -10,3 +10,4 @@ export * from './fastSignal';
 export * from './sfu';
 export * from './media';
 export * from './recording';
+export * from './meeting';

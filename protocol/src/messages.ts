@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { accessClientEvents, joinAccessFields, type AccessServerEvents, type RoomState } from './access';
 import { chatSendSchema } from './chat';
+import { meetingClientEvents, type MeetingState } from './meeting';
 import {
   recordingClientEvents,
   type RecordingClientEvents,
@@ -153,6 +154,7 @@ export const clientEvents = {
   'chat-send': chatSendSchema,
   ...sfuClientEvents,
   ...recordingClientEvents,
+  ...meetingClientEvents,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEvent = {
@@ -200,6 +202,8 @@ export interface JoinOk {
   protocolVersion?: number;
   /** Who records the call now, and whether only the host may (absent from servers without recording). */
   recording?: RecordingState;
+  /** The room's raised hands and spotlight (absent from servers before them: none). */
+  meeting?: MeetingState;
 }
 export type JoinReply = JoinOk | ErrorReply;
 

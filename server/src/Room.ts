@@ -1,6 +1,7 @@
 import type { MediaState, Participant, ParticipantId, Topology } from '@parley/protocol';
 import { ChatLog } from './chat/ChatLog';
 import { RoomRecording } from './recording/RoomRecording';
+import { Meeting } from './meeting/Meeting';
 import type { SfuRoom } from './sfu/SfuRoom';
 
 /** What the room knows of one joined participant. The transport is abstract so rooms stay testable. */
@@ -26,6 +27,8 @@ export class Room {
   readonly chat = new ChatLog();
   /** Who records the call (announced to everyone); it lives as long as the room. */
   readonly recording = new RoomRecording();
+  /** Raised hands and the spotlight; they live as long as the room. */
+  readonly meeting = new Meeting();
   /** How the room's media travels; a mesh may move to the forwarding unit, never back. */
   #topology: Topology = 'mesh';
   /** The room's media state in the forwarding unit (topology `sfu`). */

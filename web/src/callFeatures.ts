@@ -1,6 +1,8 @@
 import { ChatClient } from './chat/ChatClient';
 import { FileTransfers } from './files/FileTransfers';
 import type { Call } from './media/Call';
+import { MeetingClient } from './meeting/MeetingClient';
+import { meetingLink } from './meeting/meetingLink';
 import { ScreenShare } from './screen/ScreenShare';
 
 /** Chat, file sharing and screen sharing of one call. */
@@ -8,6 +10,8 @@ export interface CallFeatures {
   chat: ChatClient;
   files: FileTransfers;
   screen: ScreenShare;
+  /** Hands, reactions, spotlight and your own pin. */
+  meeting: MeetingClient;
 }
 
 const features = new WeakMap<Call, CallFeatures>();
@@ -23,6 +27,7 @@ export function featuresOf(call: Call): CallFeatures {
       chat: new ChatClient(call),
       files: new FileTransfers(call),
       screen: new ScreenShare(call),
+      meeting: new MeetingClient(meetingLink(call)),
     };
     f = made;
     features.set(call, made);
@@ -32,6 +37,7 @@ export function featuresOf(call: Call): CallFeatures {
       made.chat.dispose();
       made.files.dispose();
       made.screen.dispose();
+      made.meeting.dispose();
     });
     Object.assign(window, { __parleyFiles: made.files, __parleyChat: made.chat, __parleyScreen: made.screen });
   }

@@ -92,6 +92,67 @@ test('a room that moved away makes its members here reconnect', () => {
   assert.deepEqual(cut.sort(), ['x', 'y']);
 });
 
+test('raised hands keep their order and the spotlight stays when the room moves to another server', () => {
+  const a = server();
+  const room = a.rooms.getOrCreate('m');
+  for (const [id, name] of [
+    ['host', 'Ada'],
+    ['g1', 'Grace'],
+    ['g2', 'Linus'],
+  ] as const) {
+    room.add(member(id, name));
+    a.access.of(room).add(peer(id), false);
+  }
+  room.meeting.raise('g2');
+  room.meeting.raise('host');
+  room.meeting.raise('g1');
+  room.meeting.setSpotlight('g1');
+
+  const snap = JSON.parse(JSON.stringify(a.snapshots.snapshot('m'))) as RoomSnapshot;
+  assert.deepEqual(snap.meeting, { hands: ['g2', 'host', 'g1'], spotlight: 'g1' });
+
+  const b = server();
+  b.snapshots.restore('m', snap);
+  const taken = b.rooms.getOrCreate('m');
+  // Nobody is back yet: members see nothing of those not present.
+  assert.deepEqual(
+    taken.meeting.view((id) => taken.has(id)),
+    { hands: [], spotlight: null },
+  );
+  taken.add(member('g1', 'Grace'));
+  taken.add(member('g2', 'Linus'));
+  assert.deepEqual(
+    taken.meeting.view((id) => taken.has(id)),
+    { hands: ['g2', 'g1'], spotlight: 'g1' },
+  );
+  taken.add(member('host', 'Ada'));
+  assert.deepEqual(taken.meeting.view((id) => taken.has(id)).hands, ['g2', 'host', 'g1'], 'the queue order holds');
+});
+
+test('a snapshot with a malformed meeting part starts without it, the rest intact', () => {
+  const b = server();
+  b.snapshots.restore('x', {
+    v: 1,
+    topology: 'mesh',
+    capacity: 4,
+    hostId: null,
+    locked: true,
+    lobby: false,
+    passwordHash: null,
+    bans: [],
+    chat: { history: [], seen: [] },
+    members: [],
+    meeting: { hands: [5, null, 'ok'], spotlight: 7 },
+  });
+  const room = b.rooms.getOrCreate('x');
+  assert.equal(b.access.of(room).locked, true);
+  room.add(member('ok', 'Ok'));
+  assert.deepEqual(
+    room.meeting.view((id) => room.has(id)),
+    { hands: ['ok'], spotlight: null },
+  );
+});
+
 test('a room taken over from its snapshot keeps who records and its recording setting', () => {
   const a = server();
   const room = a.rooms.getOrCreate('r');

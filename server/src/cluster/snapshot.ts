@@ -6,6 +6,7 @@ import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
 import type { SfuRoom } from '../sfu/SfuRoom';
 import type { RoomHooks } from './Cluster';
+import type { MeetingJSON } from '../meeting/Meeting';
 
 /**
  * A room's state as its home writes it to Redis after each change, and as the server that takes
@@ -27,6 +28,8 @@ export interface RoomSnapshot {
   members: Array<[string, number]>;
   /** Who records and the room's recording setting (absent from servers before recording). */
   recording?: RecordingSnapshot;
+  /** Raised hands in queue order and the spotlight, of members who may come back (absent before them). */
+  meeting?: MeetingJSON;
 }
 
 export interface SnapshotDeps {
@@ -64,6 +67,7 @@ export class RoomSnapshots implements RoomHooks {
       chat: room.chat.toJSON(),
       members: [...members],
       recording: room.recording.toJSON(),
+      meeting: room.meeting.toJSON((id) => members.has(id)),
     };
   }
 
@@ -99,6 +103,7 @@ export class RoomSnapshots implements RoomHooks {
     if (access.hostId === null) access.returningHost = typeof s.hostId === 'string' ? s.hostId : null;
     if (Array.isArray(s.bans)) this.deps.access.bans.restore(room.name, s.bans);
     if (s.chat && room.chat.size === 0) room.chat.restore(s.chat);
+    if (s.meeting && room.size === 0) room.meeting.restore(s.meeting);
     const now = Date.now();
     if (Array.isArray(s.members)) {
       for (const [id, until] of s.members) {

@@ -23,6 +23,7 @@ import type { MessageLimiter, Verdict } from '../limits/RateLimiter';
 import type { WindowCounter } from '../limits/WindowCounter';
 import { relayChat } from '../chat/chatRelay';
 import { handleRecording, publishRecording } from '../recording/recordingEvents';
+import { publishMeeting, relayMeeting } from '../meeting/meetingRelay';
 import { DISCONNECT_GRACE_MS } from '../liveness';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
@@ -227,6 +228,20 @@ class Connection {
         const reply = relayChat(this.#room, this.#self, msg.payload);
         if (reply.ok) ack?.(reply);
         else this.#refuse(reply.error, ack, msg.event);
+        return;
+      }
+      case 'hand-raise':
+      case 'hand-lower':
+      case 'reaction-send':
+      case 'spotlight': {
+        const room = this.#room;
+        const self = this.#self;
+        if (!room || !self) return this.#refuse('not-joined', ack, msg.event);
+        const reply = relayMeeting(room, self, this.opts.access.of(room).isHost(self.id), msg);
+        if (reply.ok) ack?.(reply);
+        // Past a person's reaction or hand budget: a clear answer, but no strike (people click fast).
+        else if (reply.error === 'rate-limited' && ack) ack(reply);
+        else this.#refuse(reply.error, ack, msg.event, reply.message);
         return;
       }
       case 'leave':
@@ -477,6 +492,7 @@ class Connection {
       topology: room.topology,
       protocolVersion: PROTOCOL_VERSION,
       recording: room.recording.state(),
+      meeting: room.meeting.view((p) => room.has(p)),
     };
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
@@ -490,6 +506,8 @@ class Connection {
       before.media.video !== self.media.video
     )
       room.broadcast('participant-updated', { participant: self }, id);
+    // Back in a room taken over from another server: its hand (or spotlight) shows again.
+    if (before === null && room.meeting.mentions(id)) publishMeeting(room);
     if (access.hostId !== hostBefore) access.publish();
     this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
@@ -590,6 +608,8 @@ class Connection {
     if (announce) room.broadcast('participant-left', { id: self.id, reason });
     // Gone for good (past the grace of a dropped connection): its recording ends with it.
     if (room.recording.stop(self.id)) publishRecording(room);
+    // Not when the server stops: the room's state (hands included) goes on to the next server.
+    if (announce && room.meeting.left(self.id)) publishMeeting(room);
     this.opts.access.afterLeave(room, self.id);
     this.opts.roomChanged?.(room.name);
     this.opts.rooms.releaseIfEmpty(room);

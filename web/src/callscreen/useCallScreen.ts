@@ -18,10 +18,16 @@ export const SELF = 'self';
  * Everything on the call screen beyond the tiles and the basic buttons: who is talking, the
  * layout, connection quality, device switching, keyboard shortcuts and announcements.
  */
-export function useCallScreen(call: Call | null, snapshot: CallSnapshot, leave: () => void) {
+export function useCallScreen(
+  call: Call | null,
+  snapshot: CallSnapshot,
+  leave: () => void,
+  /** Who the layout features for you (your pin, else the host's spotlight); `clear` sets it aside. */
+  focus: { id: string | null; clear: () => void } = { id: null, clear: () => undefined },
+) {
   const { media, remotes, self, localStream } = snapshot;
   const selfId = self?.id ?? SELF;
-  const [layout, setLayout] = useState<Layout>('grid');
+  const [chosenLayout, setChosenLayout] = useState<Layout>('grid');
   const [panel, setPanel] = useState<Panel>(null);
   const [helpOpen, setHelpOpen] = useState(false);
 
@@ -50,8 +56,19 @@ export function useCallScreen(call: Call | null, snapshot: CallSnapshot, leave: 
     (id) => id != null && (id === selfId || remoteIds.includes(id)),
   );
   const activeSpeaker = speaker ?? null;
-  // The large tile in the speaker layout: the active speaker, else the first other person.
-  const featured = layout === 'speaker' ? (activeSpeaker ?? remoteIds[0] ?? selfId) : null;
+  // A pinned or spotlighted person is featured in the speaker layout, whatever was chosen.
+  const focusId = focus.id !== null && (focus.id === selfId || remoteIds.includes(focus.id)) ? focus.id : null;
+  const layout: Layout = focusId !== null ? 'speaker' : chosenLayout;
+  const { clear: clearFocus } = focus;
+  const setLayout = useCallback(
+    (l: Layout) => {
+      if (l === 'grid' && focusId !== null) clearFocus();
+      setChosenLayout(l);
+    },
+    [focusId, clearFocus],
+  );
+  // The large tile in the speaker layout: the focus, else the active speaker, else the first other person.
+  const featured = layout === 'speaker' ? (focusId ?? activeSpeaker ?? remoteIds[0] ?? selfId) : null;
   // Which tiles are on screen: a page of the grid or of the speaker layout's strip.
   const gallery = useGallery({ layout, selfId, remoteIds, speaker: activeSpeaker, featured });
 
@@ -69,7 +86,7 @@ export function useCallScreen(call: Call | null, snapshot: CallSnapshot, leave: 
         window.dispatchEvent(new CustomEvent('parley:toggle-chat'));
         break;
       case 'toggle-layout':
-        setLayout((l) => (l === 'grid' ? 'speaker' : 'grid'));
+        setLayout(layout === 'grid' ? 'speaker' : 'grid');
         break;
       case 'leave':
         leave();

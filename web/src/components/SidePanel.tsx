@@ -1,11 +1,12 @@
 import type { Participant } from '@parley/protocol';
+import type { ReactNode } from 'react';
 import './features.css';
 import type { CallFeatures } from '../callFeatures';
 import { ChatPanel } from '../chat/ChatPanel';
 import { FilesPanel } from '../files/FilesPanel';
 import { useEmitterValue } from '../hooks/useEmitterValue';
 
-export type PanelName = 'chat' | 'files';
+export type PanelName = 'chat' | 'files' | 'people';
 
 /** The buttons that open the chat and files panels (chat shows an unread count). */
 export function PanelButtons({
@@ -58,16 +59,22 @@ export function SidePanel({
   open,
   selfId,
   participants,
+  people,
 }: {
   features: CallFeatures;
   open: PanelName | null;
   selfId: string | undefined;
   participants: Participant[];
+  /** The People panel's content (meeting/PeoplePanel). */
+  people?: ReactNode;
 }) {
   if (!open) return null;
+  const label = { chat: 'Chat panel', files: 'Files panel', people: 'People panel' }[open];
   return (
-    <aside id="side-panel" className="feature-panel" aria-label={open === 'chat' ? 'Chat panel' : 'Files panel'}>
-      {open === 'chat' ? (
+    <aside id="side-panel" className="feature-panel" aria-label={label}>
+      {open === 'people' ? (
+        people
+      ) : open === 'chat' ? (
         <ChatPanel chat={features.chat} selfId={selfId} participants={participants} />
       ) : (
         <FilesPanel files={features.files} participants={participants} />

@@ -25,12 +25,14 @@ export interface VideoTileProps {
   pinned?: boolean;
   /** Receives the tile's element, so that its rendered size can be reported. */
   viewRef?: (el: HTMLElement | null) => void;
+  /** Laid over the video (raised hand, reactions, pin). */
+  overlay?: ReactNode;
 }
 
 /** One participant's video with name label and mute/camera-off indicators. */
 export function VideoTile(props: VideoTileProps) {
   const { stream, name, local = false, participantId, audioOn, videoOn, status, linkState, tracksVersion } = props;
-  const { speaking = false, featured = false, extra, pinned = false, viewRef } = props;
+  const { speaking = false, featured = false, extra, pinned = false, viewRef, overlay } = props;
   const ref = useRef<HTMLVideoElement>(null);
   const [needsClick, setNeedsClick] = useState(false);
   const speaker = useSyncExternalStore(onSpeakerChange, speakerId);
@@ -120,6 +122,7 @@ export function VideoTile(props: VideoTileProps) {
           </span>
         )}
       </figcaption>
+      {overlay}
       {needsClick && (
         <button type="button" className="tile-sound" onClick={enableSound}>
           Turn on sound

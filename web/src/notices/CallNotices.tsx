@@ -5,11 +5,12 @@ import type { Call, CallSnapshot } from '../media/Call';
 import { syncChatNotice, syncFileNotices, syncLobbyNotices } from './callNotices';
 import { NOTICE_INFO_MS, notices } from './NoticeStore';
 import { Notices } from './Notices';
+import { ordinal, useHandRaised } from '../meeting/useMeeting';
 
 /**
  * The call screen's notices: an incoming file offer, a chat message while the chat is closed,
- * and (for the host) someone waiting in the lobby, each with its action, shown through the
- * page's one notice store. Mounted once on the call screen.
+ * a raised hand, and (for the host) someone waiting in the lobby, each with its action, shown
+ * through the page's one notice store. Mounted once on the call screen.
  */
 export function CallNotices({
   call,
@@ -74,6 +75,33 @@ export function CallNotices({
       answered.current,
     );
   }, [call, waiting, isHost]);
+
+  // A raised hand: who and their place in line, with the People panel (and, for the host, a way
+  // to lower it); the notice goes once that hand is down.
+  const meeting = features?.meeting ?? null;
+  const remotes = snapshot.remotes;
+  const handInfo = useRef({ isHost, remotes });
+  useEffect(() => {
+    handInfo.current = { isHost, remotes };
+  }, [isHost, remotes]);
+  useHandRaised(meeting, ({ id, position }) => {
+    if (!meeting) return;
+    const { isHost: host, remotes: others } = handInfo.current;
+    const name = others.find((r) => r.participant.id === id)?.participant.name ?? 'Someone';
+    const actions = [{ label: 'Show people', run: () => latest.current.openPanel('people') }];
+    if (host) actions.push({ label: 'Lower hand', run: () => void meeting.lowerHand(id) });
+    notices.show({
+      id: `hand:${id}`,
+      text: `${name} raised their hand (${ordinal(position)} in line).`,
+      actions,
+      timeoutMs: NOTICE_INFO_MS,
+    });
+  });
+  useEffect(() => {
+    if (!meeting) return;
+    const sync = (): void => notices.dismissWhere('hand:', (key) => meeting.handPosition(key.slice(5)) > 0);
+    return meeting.on('change', sync);
+  }, [meeting]);
 
   return <Notices store={notices} />;
 }

@@ -26,6 +26,11 @@ import { PipButton } from '../pip/PipButton';
 import { setSpeakerId } from '../devices/speaker';
 import { RecordButton } from '../recording/RecordButton';
 import { RecordingBadge } from '../recording/RecordingBadge';
+import { HandButton, MeetingAnnouncer, PeopleButton, ReactionsButton } from '../meeting/MeetingControls';
+import { PeoplePanel } from '../meeting/PeoplePanel';
+import { TileMeeting } from '../meeting/TileMeeting';
+import { useMeetingFocus } from '../meeting/useMeeting';
+import { useControlsHeight } from '../callscreen/useControlsHeight';
 
 const linkStateText: Record<string, string | undefined> = {
   connecting: 'connecting…',
@@ -134,7 +139,11 @@ function CallScreen({ username, room, choice }: { username: string; room: string
     await call?.leave();
     void navigate('/');
   };
-  const ui = useCallScreen(call, snapshot, () => void leave());
+  const meeting = features?.meeting ?? null;
+  const present = new Set([snapshot.self?.id, ...snapshot.remotes.map((r) => r.participant.id)]);
+  const focus = useMeetingFocus(meeting, (id) => present.has(id));
+  const ui = useCallScreen(call, snapshot, () => void leave(), { id: focus.focus, clear: focus.clear });
+  const controlsRef = useControlsHeight();
   const screens = useScreens(features?.screen ?? null);
   const viewRef = useTileViews(
     call,
@@ -208,6 +217,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
                   participantId={self?.id}
                   audioOn={hasAudio && media.audio}
                   videoOn={hasVideo && media.video}
+                  overlay={meeting && self && <TileMeeting meeting={meeting} id={self.id} name="yourself" />}
                 />
               );
             }
@@ -229,6 +239,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
                 pinned={gallery.pinnedShown === id}
                 viewRef={viewRef('camera', id)}
                 extra={<QualityBadge quality={ui.quality.get(id)?.quality ?? 'unknown'} />}
+                overlay={meeting && <TileMeeting meeting={meeting} id={id} name={r.participant.name} />}
               />
             );
           })}
@@ -244,9 +255,9 @@ function CallScreen({ username, room, choice }: { username: string; room: string
       {snapshot.phase === 'joined' && remotes.length === 0 && (
         <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
       )}
-      <HostControls call={call} snapshot={snapshot} />
+      <HostControls call={call} snapshot={snapshot} inPanel={panel === 'people'} />
       <CallNotices call={call} features={features} snapshot={snapshot} panel={panel} openPanel={setPanel} />
-      <nav className="controls" aria-label="Call controls">
+      <nav className="controls" aria-label="Call controls" ref={controlsRef}>
         <button
           type="button"
           aria-pressed={!media.audio}
@@ -267,6 +278,17 @@ function CallScreen({ username, room, choice }: { username: string; room: string
         <PipButton remotes={remotes} speaker={ui.activeSpeaker} />
         {call && features && <RecordButton call={call} features={features} snapshot={snapshot} />}
         {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
+        {meeting && (
+          <>
+            <PeopleButton
+              meeting={meeting}
+              open={panel === 'people'}
+              toggle={() => setPanel(panel === 'people' ? null : 'people')}
+            />
+            <HandButton meeting={meeting} selfId={self?.id} />
+            <ReactionsButton meeting={meeting} disabled={snapshot.phase !== 'joined'} />
+          </>
+        )}
         <button type="button" onClick={() => void copyLink()}>
           {copied ? 'Link copied' : 'Copy link'}
         </button>
@@ -281,6 +303,22 @@ function CallScreen({ username, room, choice }: { username: string; room: string
           open={panel}
           selfId={self?.id}
           participants={remotes.map((r) => r.participant)}
+          people={
+            meeting && (
+              <PeoplePanel
+                call={call}
+                snapshot={snapshot}
+                meeting={meeting}
+                quality={(id) => ui.quality.get(id)?.quality ?? 'unknown'}
+              />
+            )
+          }
+        />
+      )}
+      {meeting && (
+        <MeetingAnnouncer
+          meeting={meeting}
+          nameOf={(id) => (id === self?.id ? 'You' : remoteById.get(id)?.participant.name)}
         />
       )}
       <p className="sr-only" aria-live="polite">

@@ -16,6 +16,10 @@ import {
   type JoinReply,
   type JoinRequest,
   type MediaState,
+  type MeetingClientEventName,
+  type MeetingClientEvents,
+  type MeetingOkReply,
+  type MeetingServerEvents,
   type OkReply,
   type RecordingClientEventName,
   type RecordingClientEvents,
@@ -64,6 +68,9 @@ export interface SignalingEvents extends AccessServerEvents {
   topology: ServerEvents['topology'];
   'active-speaker': ServerEvents['active-speaker'];
   'recording-state': RecordingServerEvents['recording-state'];
+  /** Hands and spotlight: on each change, and from every join reply. */
+  'meeting-state': MeetingServerEvents['meeting-state'];
+  reaction: MeetingServerEvents['reaction'];
 }
 
 /**
@@ -71,7 +78,10 @@ export interface SignalingEvents extends AccessServerEvents {
  * WebSocket only (no long-polling round trips before the upgrade).
  */
 export class SignalingClient extends Emitter<SignalingEvents> {
-  readonly #socket: Socket<ServerEvents & ChatServerEvents, ClientEvents & ChatClientEvents>;
+  readonly #socket: Socket<
+    ServerEvents & ChatServerEvents & MeetingServerEvents,
+    ClientEvents & ChatClientEvents & MeetingClientEvents
+  >;
 
   constructor(url: string = window.location.origin) {
     super();
@@ -107,6 +117,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     s.on('topology', (m) => this.emit('topology', m));
     s.on('active-speaker', (m) => this.emit('active-speaker', m));
     s.on('recording-state', (m) => this.emit('recording-state', m));
+    s.on('meeting-state', (m) => this.emit('meeting-state', m));
+    s.on('reaction', (m) => this.emit('reaction', m));
   }
 
   get connected(): boolean {
@@ -135,6 +147,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   async join(req: JoinRequest): Promise<JoinOk> {
     const reply = await this.#request<JoinReply>('join', req);
     if (!reply.ok) throw new SignalingError(reply.error, reply.message);
+    // The room's hands and spotlight as of this join (a server before them: none).
+    this.emit('meeting-state', reply.meeting ?? { hands: [], spotlight: null });
     return reply;
   }
 
@@ -190,6 +204,14 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     if (!reply.ok) throw new SignalingError(reply.error, reply.message);
   }
 
+  /** A hand, reaction or spotlight request; resolves with the server's answer (refusals included). */
+  meeting<K extends MeetingClientEventName>(
+    event: K,
+    payload: Parameters<MeetingClientEvents[K]>[0],
+  ): Promise<MeetingOkReply> {
+    return this.#request<MeetingOkReply>(event, payload);
+  }
+
   /** Offer one of the forwarding unit's connections; resolves with its answer. */
   async sfuNegotiate(event: 'sfu-publish', req: SfuPublish): Promise<string>;
   async sfuNegotiate(event: 'sfu-subscribe', req: SfuSubscribe): Promise<string>;
@@ -219,7 +241,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       | 'sfu-publish'
       | 'sfu-subscribe'
       | AccessClientEventName
-      | RecordingClientEventName,
+      | RecordingClientEventName
+      | MeetingClientEventName,
     payload: unknown,
   ): Promise<R> {
     return new Promise<R>((resolve, reject) => {
