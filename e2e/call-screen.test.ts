@@ -153,6 +153,17 @@ test('three people: speaking indicator, speaker layout, connection quality and d
     // The call as Alice sees it.
     await alice.page.waitForTimeout(500);
     await alice.page.screenshot({ path: join(SHOTS, 'call.png') });
+
+    // The meeting features as Alice sees them: Bob's hand up, Carol's reaction, the People panel.
+    await bob.page.getByRole('button', { name: 'Raise hand' }).click();
+    await alice.page.getByRole('img', { name: 'Hand raised, 1st in line' }).first().waitFor();
+    await alice.page.getByRole('navigation', { name: 'Call controls' }).getByRole('button', { name: 'People' }).click();
+    await alice.page.getByRole('complementary', { name: 'People panel' }).waitFor();
+    await carol.page.getByRole('button', { name: 'Reactions' }).click();
+    await carol.page.getByRole('button', { name: 'React with celebration' }).click();
+    await alice.page.locator('[data-testid="reaction-float"]').first().waitFor({ timeout: 5_000 });
+    await alice.page.waitForTimeout(300);
+    await alice.page.screenshot({ path: join(SHOTS, 'people.png') });
   } finally {
     await Promise.all(people.map((p) => p.context.close()));
   }

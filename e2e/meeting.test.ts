@@ -74,6 +74,14 @@ test('three in Chromium: hands in order on tiles and in the panel, reactions, ho
   // Ben, then Cy, raise their hands: the others see them in that order, on the tile and in the panel.
   await ben.getByRole('button', { name: 'Raise hand' }).click();
   await ben.getByRole('button', { name: 'Lower hand', pressed: true }).waitFor();
+  // A notice says so on the others' screens, with the People panel (and, for the host, Lower hand).
+  const cyNotices = cy.getByTestId('notices');
+  await cyNotices.getByText('Ben raised their hand (1st in line).').waitFor({ timeout: 5_000 });
+  assert.equal(await cyNotices.getByRole('button', { name: 'Lower hand' }).count(), 0, 'only the host lowers hands');
+  await ada.getByTestId('notices').getByRole('button', { name: 'Lower hand' }).waitFor();
+  await cyNotices.getByRole('button', { name: 'Show people' }).click();
+  await cy.getByRole('complementary', { name: /People/ }).waitFor();
+  await cy.getByRole('button', { name: 'People', pressed: true }).click();
   await cy.getByRole('button', { name: 'Raise hand' }).click();
   await tileOf(ada, 'Ben').getByRole('img', { name: 'Hand raised, 1st in line' }).waitFor();
   await tileOf(ada, 'Cy').getByRole('img', { name: 'Hand raised, 2nd in line' }).waitFor();

@@ -164,10 +164,12 @@ test('the host gets a notice for someone waiting in the lobby; Admit lets them i
   const c = await newParticipant(chromium, server.url);
   try {
     await joinThroughUi(a.page, 'Alice', 'e2e-notices-lobby');
+    // The room-wide host controls are in the header of the People panel.
+    await a.page.getByRole('button', { name: 'People', exact: true }).click();
     await a.page.getByRole('button', { name: 'Host controls' }).click();
     await a.page.getByRole('button', { name: 'Turn lobby on' }).click();
     await a.page.getByRole('button', { name: 'Turn lobby off' }).waitFor();
-    await a.page.getByRole('button', { name: 'Host controls' }).click(); // closed again
+    await a.page.getByRole('button', { name: 'People', exact: true }).click(); // closed again
 
     await joinThroughUi(c.page, 'Carol', 'e2e-notices-lobby');
     await c.page.getByText('Waiting for the host to let you in…').waitFor({ timeout: 20_000 });

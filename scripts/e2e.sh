@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh /usr/bin/chromium=chromium /usr/bin/firefox-esr=firefox-esr ip=iproute2 unshare=util-linux \
-  turnserver=coturn redis-server=redis-server /usr/sbin/nginx=nginx ss=iproute2 ffprobe=ffmpeg
+  turnserver=coturn redis-server=redis-server /usr/sbin/nginx=nginx ss=iproute2 ffprobe=ffmpeg \
+  /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf=fonts-noto-color-emoji
 npm run build --silent
 inner="ip link set lo up && node scripts/run-tests.mjs e2e $*"
 if unshare -n true 2>/dev/null; then

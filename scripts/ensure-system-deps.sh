@@ -10,7 +10,7 @@ missing=()
 for pair in "$@"; do
   cmd=${pair%%=*}
   pkg=${pair#*=}
-  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "$cmd" ]; then missing+=("$pkg"); fi
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -e "$cmd" ]; then missing+=("$pkg"); fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing missing Debian packages for the tests: ${missing[*]}"
