@@ -19,7 +19,7 @@ import { Pager } from '../callscreen/Pager';
 import type { Gallery } from '../callscreen/useGallery';
 import { useTileViews } from '../callscreen/useTileViews';
 import { callPath } from '../names';
-import { handOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
+import { handOff, settleHandOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
 import { PreJoin } from '../prejoin/PreJoin';
 import { CallNotices } from '../notices/CallNotices';
 import { PipButton } from '../pip/PipButton';
@@ -80,6 +80,9 @@ function CallFlow({ username, room }: { username: string | undefined; room: stri
   const [choice, setChoice] = useState<StartedChoice | null>(() =>
     username === undefined ? null : takeHandOff(room, username),
   );
+  useEffect(() => {
+    if (choice) settleHandOff(choice);
+  }, [choice]);
   if (!choice) {
     return (
       <PreJoin

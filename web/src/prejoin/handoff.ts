@@ -26,10 +26,19 @@ export function handOff(choice: StartedChoice): void {
   pending = choice;
 }
 
-/** Take the pending choice if it is for this room and name (once). */
+/**
+ * The pending choice if it is for this room and name. Reading it does not take it: the call
+ * screen arrives in a transition, which React may render more than once (an update on the page
+ * meanwhile restarts it), and each render must find the choice. `settleHandOff` forgets it once
+ * the call screen is on screen.
+ */
 export function takeHandOff(room: string, name: string): StartedChoice | null {
   const c = pending;
   if (!c || c.room !== room || c.name !== name) return null;
-  pending = null;
   return c;
+}
+
+/** The call screen of `choice` is on screen: it is no longer pending. */
+export function settleHandOff(choice: StartedChoice): void {
+  if (pending === choice) pending = null;
 }
