@@ -164,7 +164,7 @@ async function waitPipShows(page: Page, id: string, timeoutMs = 20_000): Promise
   throw new Error(`picture in picture shows ${JSON.stringify(last)}, expected ${id}`);
 }
 
-test('picture in picture: shows the active speaker and follows them; closing it resets the button', async () => {
+test('picture in picture: shows the active speaker and follows them, or your pinned tile; closing it resets the button', async () => {
   const [a, b, c] = await Promise.all([1, 2, 3].map(() => newParticipant(browser, mesh.url)));
   if (!a || !b || !c) throw new Error('no pages');
   try {
@@ -186,6 +186,12 @@ test('picture in picture: shows the active speaker and follows them; closing it 
     // Carol speaks, Bob stops: the window follows Carol.
     await b.page.getByRole('button', { name: 'Mute', exact: true }).click();
     await c.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+    await waitPipShows(a.page, id('Carol'));
+
+    // Alice pins Bob: the window shows him while Carol speaks; unpinned, it follows Carol again.
+    await a.page.getByRole('button', { name: 'Pin Bob', exact: true }).click();
+    await waitPipShows(a.page, id('Bob'));
+    await a.page.getByRole('button', { name: 'Unpin Bob', exact: true }).click();
     await waitPipShows(a.page, id('Carol'));
 
     // The window is closed (as with the browser's own close button): the button says so.

@@ -278,7 +278,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
           {media.video ? 'Camera off' : 'Camera on'}
         </button>
         {features && <ScreenButton screen={features.screen} />}
-        <PipButton remotes={remotes} speaker={ui.activeSpeaker} />
+        <PipButton remotes={remotes} speaker={ui.activeSpeaker} pinned={focus.focus} />
         {call && features && <RecordButton call={call} features={features} snapshot={snapshot} />}
         {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
         {meeting && (
