@@ -1,3 +1,4 @@
+import { publishRecording } from './recording/recordingEvents';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket as NodeSocket } from 'node:net';
@@ -110,6 +111,13 @@ export class ParleyServer {
       passwords: new PasswordHasher(new WorkGate(config.passwordHashConcurrency, config.passwordHashQueue)),
       passwordBudget: this.#passwordBudget,
       lobbyPerAddress: config.lobbyPerAddress,
+      // Recording is the host's alone in this room: a host who hands the role over (or leaves)
+      // stops recording with it, as anyone else did when host-only was turned on.
+      hostChanged: (room, hostId) => {
+        if (!room.recording.hostOnly || !room.recording.stopAllBut((id) => id === hostId)) return;
+        publishRecording(room);
+        if (config.redisUrl !== '') void this.cluster?.roomChanged(room.name);
+      },
     });
     this.#checksPerMinute = {
       perClient: new WindowCounter(config.rateChecksPerMinute),

@@ -87,6 +87,23 @@ test('recording: host only: a guest is refused, the host may record, and turning
   assert.deepEqual(await request(b, 'recording-start', {}), { ok: true }, 'everyone may record again');
 });
 
+test('recording: host only: a host who hands the role over stops recording; the new host may record', async () => {
+  const [a, b] = await Promise.all([connect(url), connect(url)]);
+  await join(a, { room: 'rec-handover', name: 'Host' });
+  const jb = await join(b, { room: 'rec-handover', name: 'Guest' });
+  assert.deepEqual(await request(a, 'recording-policy', { hostOnly: true }), { ok: true });
+  assert.deepEqual(await request(a, 'recording-start', {}), { ok: true });
+  assert.deepEqual(names(server.rooms.get('rec-handover')!.recording.state()), ['Host']);
+
+  const atA = next<RecordingState>(a, 'recording-state');
+  assert.deepEqual(await request(a, 'host-transfer', { id: jb.self.id }), { ok: true });
+  const s = await atA;
+  assert.equal(s.hostOnly, true);
+  assert.deepEqual(s.recorders, [], 'the former host is not the host any more: its recording ended');
+  assert.equal(await refusal(request(a, 'recording-start', {})), 'recording-host-only');
+  assert.deepEqual(await request(b, 'recording-start', {}), { ok: true }, 'the new host may record');
+});
+
 test('recording: a recorder who leaves ends its recording at once; one whose connection drops after the grace', async () => {
   const [a, b, c] = await Promise.all([connect(url), connect(url), connect(url)]);
   await join(a, { room: 'rec-4', name: 'Ada' });

@@ -48,6 +48,8 @@ export interface AccessOptions {
   passwordBudget?: PasswordBudget;
   /** Most people from one address waiting in one room's lobby; 0 = only LOBBY_MAX. Default 0. */
   lobbyPerAddress?: number;
+  /** The host role of `room` moved (a handover, the host leaving, a host joining). */
+  hostChanged?: (room: Room, hostId: string | null) => void;
 }
 
 /** Refusals of a password check besides a wrong password. */
@@ -122,6 +124,8 @@ export class AccessControl {
     let a = this.#rooms.get(room);
     if (!a) {
       a = new RoomAccess();
+      const hostChanged = this.opts.hostChanged;
+      if (hostChanged) a.onHostChange = (hostId) => hostChanged(room, hostId);
       this.#rooms.set(room, a);
     }
     return a;

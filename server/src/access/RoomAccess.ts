@@ -29,7 +29,19 @@ export interface Waiter extends LobbyEntry {
 export class RoomAccess {
   readonly peers = new Map<string, AccessPeer>();
   readonly waiting = new Map<string, Waiter>();
-  hostId: string | null = null;
+  #hostId: string | null = null;
+  /** Told after the host role moved (to someone, or to nobody). */
+  onHostChange: ((hostId: string | null) => void) | null = null;
+
+  get hostId(): string | null {
+    return this.#hostId;
+  }
+
+  set hostId(id: string | null) {
+    if (id === this.#hostId) return;
+    this.#hostId = id;
+    this.onHostChange?.(id);
+  }
   locked = false;
   lobby = false;
   passwordHash: string | null = null;
