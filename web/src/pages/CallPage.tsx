@@ -30,7 +30,6 @@ import { HandButton, MeetingAnnouncer, PeopleButton, ReactionsButton } from '../
 import { PeoplePanel } from '../meeting/PeoplePanel';
 import { TileMeeting } from '../meeting/TileMeeting';
 import { useMeetingFocus } from '../meeting/useMeeting';
-import { useControlsHeight } from '../callscreen/useControlsHeight';
 
 const linkStateText: Record<string, string | undefined> = {
   connecting: 'connecting…',
@@ -146,7 +145,6 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   const present = new Set([snapshot.self?.id, ...snapshot.remotes.map((r) => r.participant.id)]);
   const focus = useMeetingFocus(meeting, (id) => present.has(id));
   const ui = useCallScreen(call, snapshot, () => void leave(), { id: focus.focus, clear: focus.clear });
-  const controlsRef = useControlsHeight();
   const screens = useScreens(features?.screen ?? null);
   const viewRef = useTileViews(
     call,
@@ -260,7 +258,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
       )}
       <HostControls call={call} snapshot={snapshot} inPanel={panel === 'people'} />
       <CallNotices call={call} features={features} snapshot={snapshot} panel={panel} openPanel={setPanel} />
-      <nav className="controls" aria-label="Call controls" ref={controlsRef}>
+      <nav className="controls" aria-label="Call controls">
         <button
           type="button"
           aria-pressed={!media.audio}
