@@ -4,7 +4,7 @@
 # namespace so that no test traffic leaves 127.0.0.1 / ::1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-system-deps.sh /usr/bin/chromium=chromium /usr/bin/firefox-esr=firefox-esr ip=iproute2 unshare=util-linux \
+bash scripts/ensure-system-deps.sh /usr/bin/chromium=chromium /usr/bin/firefox-esr=firefox-esr ip=iproute2 tc=iproute2 nft=nftables unshare=util-linux \
   turnserver=coturn redis-server=redis-server /usr/sbin/nginx=nginx ss=iproute2 ffprobe=ffmpeg \
   /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf=fonts-noto-color-emoji
 npm run build --silent

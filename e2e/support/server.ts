@@ -28,15 +28,26 @@ export interface RunningServer {
  * free port is chosen; pass a port to restart on the same address.
  */
 export async function startServer(
-  opts: { port?: number; env?: Record<string, string>; args?: string[] } = {},
+  opts: {
+    port?: number;
+    env?: Record<string, string>;
+    args?: string[];
+    /** Run inside this network namespace, bound to `host` (a network lab node: see netlab.ts). */
+    netns?: { ns: string; host: string };
+  } = {},
 ): Promise<RunningServer> {
-  const proc = spawn(process.execPath, ['server/dist/cli.js', ...(opts.args ?? [])], {
+  const host = opts.netns?.host ?? '127.0.0.1';
+  const command = ['server/dist/cli.js', ...(opts.args ?? [])];
+  const [file, args] = opts.netns
+    ? ['ip', ['netns', 'exec', opts.netns.ns, process.execPath, ...command]]
+    : [process.execPath, command];
+  const proc = spawn(file, args, {
     cwd: ROOT,
     env: {
       ...process.env,
       XDG_STATE_HOME: STATE_HOME,
       PORT: String(opts.port ?? 0),
-      HOST: '127.0.0.1',
+      HOST: host,
       LOG_LEVEL: 'warn',
       ...opts.env,
     },
@@ -59,7 +70,7 @@ export async function startServer(
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output.join('')}`)));
   });
   return {
-    url: `${scheme}://127.0.0.1:${port}`,
+    url: `${scheme}://${host}:${port}`,
     port,
     proc,
     output,
