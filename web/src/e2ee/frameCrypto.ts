@@ -1,0 +1,181 @@
+/*
+ * Frame encryption of an end-to-end encrypted room, after SFrame (RFC 9605) where practical.
+ *
+ * Each encoded frame (one video frame or one audio packet, before RTP packetisation) becomes:
+ *
+ *   [clear prefix][AES-GCM ciphertext + 16-byte tag][IV, 12 bytes][epoch, 1 byte][prefix length, 1 byte]
+ *
+ * - Keys: every sender has its own key per key epoch, derived with HKDF-SHA-256 from the room
+ *   key of that epoch and the sender's participant id (SFrame: one base key per KID). AES-128-GCM
+ *   with a full 16-byte tag, as SFrame's AES_128_GCM_SHA256_128 suite.
+ * - Where Parley differs from SFrame:
+ *   - the header goes at the end (a trailer), and the first bytes of the codec's own frame stay
+ *     in clear (VP8: 10 bytes of a keyframe, 3 of a delta frame; Opus: its 1-byte TOC), so the
+ *     forwarding unit still tells keyframes from delta frames and picture sizes, as Jitsi does;
+ *     those bytes are authenticated (additional data), not hidden;
+ *   - the IV is 12 random bytes per frame rather than a counter: a sender that reloads mid-epoch
+ *     restarts with the same key, and a counter would then repeat nonces. 2^32 frames per key
+ *     (NIST's bound for random IVs) is over a year of 50 frames a second.
+ * - The epoch (0-255, wrapping) names the room key in use, so receivers can hold the previous
+ *   and next keys during a rotation.
+ */
+
+export const TAG_BYTES = 16;
+export const IV_BYTES = 12;
+export const TRAILER_BYTES = IV_BYTES + 2;
+
+const enc = new TextEncoder();
+const LABEL = enc.encode('Parley E2EE frames 1');
+
+export class FrameDecryptError extends Error {
+  constructor(
+    readonly reason: 'too-short' | 'unknown-epoch' | 'authentication',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FrameDecryptError';
+  }
+}
+
+/** Bytes of a frame that stay in clear for the forwarding unit (see above). */
+export function clearPrefixBytes(kind: 'audio' | 'video', keyframe: boolean): number {
+  if (kind === 'audio') return 1;
+  return keyframe ? 10 : 3;
+}
+
+/** A sender's key for one epoch. */
+export async function deriveSenderKey(
+  roomKey: Uint8Array<ArrayBuffer>,
+  epoch: number,
+  senderId: string,
+): Promise<CryptoKey> {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 255) throw new RangeError(`epoch ${epoch}: must be 0-255`);
+  const base = await crypto.subtle.importKey('raw', roomKey, 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: LABEL, info: enc.encode(`sender ${epoch} ${senderId}`) },
+    base,
+    { name: 'AES-GCM', length: 128 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}
+
+function additionalData(prefix: Uint8Array, epoch: number): Uint8Array<ArrayBuffer> {
+  const aad = new Uint8Array(prefix.length + 2);
+  aad.set(prefix);
+  aad[prefix.length] = epoch;
+  aad[prefix.length + 1] = prefix.length;
+  return aad;
+}
+
+/** Encrypt one frame with the sender's key of `epoch`, leaving `clearBytes` in clear. */
+export async function encryptFrame(
+  key: CryptoKey,
+  epoch: number,
+  frame: Uint8Array,
+  clearBytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const n = Math.min(clearBytes, frame.length, 255);
+  const prefix = frame.subarray(0, n);
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const sealed = new Uint8Array(
+    await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: additionalData(prefix, epoch), tagLength: TAG_BYTES * 8 },
+      key,
+      frame.subarray(n) as Uint8Array<ArrayBuffer>,
+    ),
+  );
+  const out = new Uint8Array(n + sealed.length + TRAILER_BYTES);
+  out.set(prefix);
+  out.set(sealed, n);
+  out.set(iv, n + sealed.length);
+  out[out.length - 2] = epoch;
+  out[out.length - 1] = n;
+  return out;
+}
+
+/** The epoch a received frame says it was encrypted under (null when it is too short to be one). */
+export function frameEpoch(data: Uint8Array): number | null {
+  return data.length < TRAILER_BYTES + TAG_BYTES ? null : (data[data.length - 2] ?? null);
+}
+
+/**
+ * Decrypt one frame. `keyFor(epoch)` gives the sender's key of that epoch, or null when this
+ * receiver has none (then `unknown-epoch`). A wrong key fails authentication.
+ */
+export async function decryptFrame(
+  data: Uint8Array,
+  keyFor: (epoch: number) => CryptoKey | null | Promise<CryptoKey | null>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  if (data.length < TRAILER_BYTES + TAG_BYTES) {
+    throw new FrameDecryptError('too-short', `a ${data.length}-byte frame is too short to be encrypted`);
+  }
+  const epoch = data[data.length - 2]!;
+  const n = data[data.length - 1]!;
+  const ivAt = data.length - TRAILER_BYTES;
+  if (n > ivAt - TAG_BYTES) throw new FrameDecryptError('too-short', 'the clear prefix overruns the frame');
+  const key = await keyFor(epoch);
+  if (!key) throw new FrameDecryptError('unknown-epoch', `no key for epoch ${epoch}`);
+  const prefix = data.subarray(0, n);
+  let plain: ArrayBuffer;
+  try {
+    plain = await crypto.subtle.decrypt(
+      {
+        name: 'AES-GCM',
+        iv: data.slice(ivAt, ivAt + IV_BYTES),
+        additionalData: additionalData(prefix, epoch),
+        tagLength: TAG_BYTES * 8,
+      },
+      key,
+      data.subarray(n, ivAt) as Uint8Array<ArrayBuffer>,
+    );
+  } catch {
+    throw new FrameDecryptError('authentication', 'the frame does not authenticate under this key (wrong room key?)');
+  }
+  const out = new Uint8Array(n + plain.byteLength);
+  out.set(prefix);
+  out.set(new Uint8Array(plain), n);
+  return out;
+}
+
+/**
+ * The keys of one room as one participant holds them: its own sender key and everyone else's,
+ * per epoch, derived on first use. Keeps the current epoch and the one before it, so frames
+ * sent just before a rotation still decrypt.
+ */
+export class RoomKeyring {
+  #epoch: number;
+  readonly #roomKeys = new Map<number, Uint8Array<ArrayBuffer>>();
+  readonly #derived = new Map<string, Promise<CryptoKey>>();
+
+  constructor(roomKey: Uint8Array<ArrayBuffer>, epoch = 0) {
+    this.#epoch = epoch;
+    this.#roomKeys.set(epoch, roomKey);
+  }
+
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Switch to a new room key (a rotation); the previous epoch stays readable. */
+  rotate(roomKey: Uint8Array<ArrayBuffer>, epoch: number): void {
+    const previous = this.#epoch;
+    for (const e of [...this.#roomKeys.keys()]) if (e !== previous) this.#roomKeys.delete(e);
+    for (const k of [...this.#derived.keys()]) if (!k.startsWith(`${previous} `)) this.#derived.delete(k);
+    this.#roomKeys.set(epoch, roomKey);
+    this.#epoch = epoch;
+  }
+
+  /** The sender key of `senderId` in `epoch`, or null for an epoch this keyring does not hold. */
+  keyFor(senderId: string, epoch: number): Promise<CryptoKey> | null {
+    const roomKey = this.#roomKeys.get(epoch);
+    if (!roomKey) return null;
+    const id = `${epoch} ${senderId}`;
+    let key = this.#derived.get(id);
+    if (!key) {
+      key = deriveSenderKey(roomKey, epoch, senderId);
+      this.#derived.set(id, key);
+    }
+    return key;
+  }
+}
