@@ -5,9 +5,10 @@ import {
   decryptFrame,
   encryptFrame,
   deriveSenderKey,
-  frameEpoch,
+  frameHeader,
   FrameDecryptError,
   RoomKeyring,
+  senderTag,
   TAG_BYTES,
   TRAILER_BYTES,
 } from './frameCrypto';
@@ -43,30 +44,39 @@ test('a passphrase gives the same key for the same room, another key for another
   await assert.rejects(roomKeyFromPassphrase('short', 'standup'), /at least 8/);
 });
 
+test('a sender tag is 4 bytes of a hash of the id: stable, and different for another id', async () => {
+  const tag = await senderTag('alice');
+  assert.match(tag, /^[0-9a-f]{8}$/);
+  assert.equal(await senderTag('alice'), tag);
+  assert.notEqual(await senderTag('bob'), tag);
+  await assert.rejects(deriveSenderKey(generateRoomKey(), 0, 'alice'), /8 hex digits/);
+  await assert.rejects(deriveSenderKey(generateRoomKey(), 256, tag), /0-255/);
+});
+
 test('a frame round-trips; its codec prefix stays in clear and the rest does not', async () => {
-  const key = await deriveSenderKey(generateRoomKey(), 3, 'alice');
+  const tag = await senderTag('alice');
+  const key = await deriveSenderKey(generateRoomKey(), 3, tag);
   const frame = vp8Key(500);
-  const sealed = await encryptFrame(key, 3, frame, clearPrefixBytes('video', true));
+  const sealed = await encryptFrame(key, tag, 3, frame, clearPrefixBytes('video', true));
   assert.equal(sealed.length, frame.length + TAG_BYTES + TRAILER_BYTES);
   assert.deepEqual(sealed.subarray(0, 10), frame.subarray(0, 10), 'the VP8 keyframe header is readable');
   assert.notDeepEqual(sealed.subarray(10, 40), frame.subarray(10, 40), 'the payload is not');
-  assert.equal(frameEpoch(sealed), 3);
-  assert.deepEqual(await decryptFrame(sealed, (e) => (e === 3 ? key : null)), frame);
+  assert.deepEqual(frameHeader(sealed), { tag, epoch: 3 });
+  assert.deepEqual(await decryptFrame(sealed, (t, e) => (t === tag && e === 3 ? key : null)), frame);
   // Two encryptions of the same frame differ (a fresh IV each).
-  assert.notDeepEqual(await encryptFrame(key, 3, frame, 3), await encryptFrame(key, 3, frame, 3));
+  assert.notDeepEqual(await encryptFrame(key, tag, 3, frame, 3), await encryptFrame(key, tag, 3, frame, 3));
   // Frames shorter than the prefix (an Opus DTX packet) still round-trip.
   const tiny = Uint8Array.of(0xf8);
-  assert.deepEqual(
-    await decryptFrame(await encryptFrame(key, 3, tiny, clearPrefixBytes('audio', false)), () => key),
-    tiny,
-  );
+  const sealedTiny = await encryptFrame(key, tag, 3, tiny, clearPrefixBytes('audio', false));
+  assert.deepEqual(await decryptFrame(sealedTiny, () => key), tiny);
 });
 
 test('a wrong key, a touched prefix or a touched trailer fails authentication; short or unknown frames say so', async () => {
   const room = generateRoomKey();
-  const alice = await deriveSenderKey(room, 0, 'alice');
-  const sealed = await encryptFrame(alice, 0, vp8Key(200), 3);
-  const wrong = await deriveSenderKey(generateRoomKey(), 0, 'alice');
+  const tag = await senderTag('alice');
+  const alice = await deriveSenderKey(room, 0, tag);
+  const sealed = await encryptFrame(alice, tag, 0, vp8Key(200), 3);
+  const wrong = await deriveSenderKey(generateRoomKey(), 0, tag);
   const reason = async (data: Uint8Array, key: CryptoKey | null): Promise<string> => {
     try {
       await decryptFrame(data, () => key);
@@ -77,7 +87,14 @@ test('a wrong key, a touched prefix or a touched trailer fails authentication; s
     }
   };
   assert.equal(await reason(sealed, wrong), 'authentication');
-  assert.equal(await reason(sealed, await deriveSenderKey(room, 0, 'bob')), 'authentication', "another sender's key");
+  assert.equal(
+    await reason(sealed, await deriveSenderKey(room, 0, await senderTag('bob'))),
+    'authentication',
+    "another sender's key",
+  );
+  const retagged = sealed.slice();
+  retagged.set(Uint8Array.from([1, 2, 3, 4]), retagged.length - 6);
+  assert.equal(await reason(retagged, alice), 'authentication', 'the sender tag is authenticated');
   const prefix = sealed.slice();
   prefix[0]! ^= 1;
   assert.equal(await reason(prefix, alice), 'authentication', 'the clear prefix is authenticated');
@@ -92,18 +109,19 @@ test('the keyring keeps the previous epoch readable after a rotation, and forget
   const k0 = generateRoomKey();
   const k1 = generateRoomKey();
   const k2 = generateRoomKey();
+  const bob = await senderTag('bob');
   const ring = new RoomKeyring(k0, 0);
-  const before = await encryptFrame((await ring.keyFor('bob', 0))!, 0, vp8Key(100), 3);
+  const before = await encryptFrame((await ring.keyFor(bob, 0))!, bob, 0, vp8Key(100), 3);
   ring.rotate(k1, 1);
   assert.equal(ring.epoch, 1);
-  const after = await encryptFrame((await ring.keyFor('bob', 1))!, 1, vp8Key(100), 3);
+  const after = await encryptFrame((await ring.keyFor(bob, 1))!, bob, 1, vp8Key(100), 3);
   const receiver = new RoomKeyring(k0, 0);
   receiver.rotate(k1, 1);
   for (const f of [before, after])
-    assert.deepEqual(await decryptFrame(f, (e) => receiver.keyFor('bob', e)), vp8Key(100));
+    assert.deepEqual(await decryptFrame(f, (t, e) => receiver.keyFor(t, e)), vp8Key(100));
   receiver.rotate(k2, 2);
-  assert.equal(receiver.keyFor('bob', 0), null, 'two rotations later, epoch 0 is gone');
-  assert.deepEqual(await decryptFrame(after, (e) => receiver.keyFor('bob', e)), vp8Key(100));
+  assert.equal(receiver.keyFor(bob, 0), null, 'two rotations later, epoch 0 is gone');
+  assert.deepEqual(await decryptFrame(after, (t, e) => receiver.keyFor(t, e)), vp8Key(100));
 });
 
 test('both sides of a pair compute the same code; a swapped identity or another room key changes it', async () => {

@@ -3,11 +3,13 @@
  *
  * Each encoded frame (one video frame or one audio packet, before RTP packetisation) becomes:
  *
- *   [clear prefix][AES-GCM ciphertext + 16-byte tag][IV, 12 bytes][epoch, 1 byte][prefix length, 1 byte]
+ *   [clear prefix][AES-GCM ciphertext + 16-byte tag][IV, 12][sender, 4][epoch, 1][prefix length, 1]
  *
  * - Keys: every sender has its own key per key epoch, derived with HKDF-SHA-256 from the room
- *   key of that epoch and the sender's participant id (SFrame: one base key per KID). AES-128-GCM
- *   with a full 16-byte tag, as SFrame's AES_128_GCM_SHA256_128 suite.
+ *   key of that epoch and the sender's tag, the first 4 bytes of SHA-256 of its participant id
+ *   (SFrame's KID: a receiver finds the key from the frame alone, whichever connection or
+ *   reused receiver brought it). AES-128-GCM with a full 16-byte tag, as SFrame's
+ *   AES_128_GCM_SHA256_128 suite.
  * - Where Parley differs from SFrame:
  *   - the header goes at the end (a trailer), and the first bytes of the codec's own frame stay
  *     in clear (VP8: 10 bytes of a keyframe, 3 of a delta frame; Opus: its 1-byte TOC), so the
@@ -22,7 +24,8 @@
 
 export const TAG_BYTES = 16;
 export const IV_BYTES = 12;
-export const TRAILER_BYTES = IV_BYTES + 2;
+export const SENDER_TAG_BYTES = 4;
+export const TRAILER_BYTES = IV_BYTES + SENDER_TAG_BYTES + 2;
 
 const enc = new TextEncoder();
 const LABEL = enc.encode('Parley E2EE frames 1');
@@ -43,16 +46,29 @@ export function clearPrefixBytes(kind: 'audio' | 'video', keyframe: boolean): nu
   return keyframe ? 10 : 3;
 }
 
-/** A sender's key for one epoch. */
+/** A participant's sender tag (hex): the first 4 bytes of SHA-256 of its id. */
+export async function senderTag(participantId: string): Promise<string> {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', enc.encode(`Parley sender ${participantId}`)));
+  return hex(hash.subarray(0, SENDER_TAG_BYTES));
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+/** A sender's key for one epoch, from the room key of that epoch and the sender's tag. */
 export async function deriveSenderKey(
   roomKey: Uint8Array<ArrayBuffer>,
   epoch: number,
-  senderId: string,
+  tag: string,
 ): Promise<CryptoKey> {
   if (!Number.isInteger(epoch) || epoch < 0 || epoch > 255) throw new RangeError(`epoch ${epoch}: must be 0-255`);
+  if (!/^[0-9a-f]{8}$/.test(tag)) throw new TypeError(`sender tag ${tag}: must be 8 hex digits`);
   const base = await crypto.subtle.importKey('raw', roomKey, 'HKDF', false, ['deriveKey']);
   return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: LABEL, info: enc.encode(`sender ${epoch} ${senderId}`) },
+    { name: 'HKDF', hash: 'SHA-256', salt: LABEL, info: enc.encode(`sender ${epoch} ${tag}`) },
     base,
     { name: 'AES-GCM', length: 128 },
     false,
@@ -60,17 +76,23 @@ export async function deriveSenderKey(
   );
 }
 
-function additionalData(prefix: Uint8Array, epoch: number): Uint8Array<ArrayBuffer> {
-  const aad = new Uint8Array(prefix.length + 2);
+function additionalData(prefix: Uint8Array, tag: Uint8Array, epoch: number): Uint8Array<ArrayBuffer> {
+  const aad = new Uint8Array(prefix.length + SENDER_TAG_BYTES + 2);
   aad.set(prefix);
-  aad[prefix.length] = epoch;
-  aad[prefix.length + 1] = prefix.length;
+  aad.set(tag, prefix.length);
+  aad[aad.length - 2] = epoch;
+  aad[aad.length - 1] = prefix.length;
   return aad;
 }
 
-/** Encrypt one frame with the sender's key of `epoch`, leaving `clearBytes` in clear. */
+function tagBytes(tag: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(tag.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
+/** Encrypt one frame with the key of sender `tag` in `epoch`, leaving `clearBytes` in clear. */
 export async function encryptFrame(
   key: CryptoKey,
+  tag: string,
   epoch: number,
   frame: Uint8Array,
   clearBytes: number,
@@ -78,9 +100,10 @@ export async function encryptFrame(
   const n = Math.min(clearBytes, frame.length, 255);
   const prefix = frame.subarray(0, n);
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const tagged = tagBytes(tag);
   const sealed = new Uint8Array(
     await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: additionalData(prefix, epoch), tagLength: TAG_BYTES * 8 },
+      { name: 'AES-GCM', iv, additionalData: additionalData(prefix, tagged, epoch), tagLength: TAG_BYTES * 8 },
       key,
       frame.subarray(n) as Uint8Array<ArrayBuffer>,
     ),
@@ -89,23 +112,26 @@ export async function encryptFrame(
   out.set(prefix);
   out.set(sealed, n);
   out.set(iv, n + sealed.length);
+  out.set(tagged, n + sealed.length + IV_BYTES);
   out[out.length - 2] = epoch;
   out[out.length - 1] = n;
   return out;
 }
 
-/** The epoch a received frame says it was encrypted under (null when it is too short to be one). */
-export function frameEpoch(data: Uint8Array): number | null {
-  return data.length < TRAILER_BYTES + TAG_BYTES ? null : (data[data.length - 2] ?? null);
+/** The sender tag and epoch a received frame names (null when it is too short to be one). */
+export function frameHeader(data: Uint8Array): { tag: string; epoch: number } | null {
+  if (data.length < TRAILER_BYTES + TAG_BYTES) return null;
+  const at = data.length - 2 - SENDER_TAG_BYTES;
+  return { tag: hex(data.subarray(at, at + SENDER_TAG_BYTES)), epoch: data[data.length - 2]! };
 }
 
 /**
- * Decrypt one frame. `keyFor(epoch)` gives the sender's key of that epoch, or null when this
- * receiver has none (then `unknown-epoch`). A wrong key fails authentication.
+ * Decrypt one frame. `keyFor(tag, epoch)` gives that sender's key of that epoch, or null when
+ * this receiver has none (then `unknown-epoch`). A wrong key fails authentication.
  */
 export async function decryptFrame(
   data: Uint8Array,
-  keyFor: (epoch: number) => CryptoKey | null | Promise<CryptoKey | null>,
+  keyFor: (tag: string, epoch: number) => CryptoKey | null | Promise<CryptoKey | null>,
 ): Promise<Uint8Array<ArrayBuffer>> {
   if (data.length < TRAILER_BYTES + TAG_BYTES) {
     throw new FrameDecryptError('too-short', `a ${data.length}-byte frame is too short to be encrypted`);
@@ -113,8 +139,10 @@ export async function decryptFrame(
   const epoch = data[data.length - 2]!;
   const n = data[data.length - 1]!;
   const ivAt = data.length - TRAILER_BYTES;
+  const tagAt = ivAt + IV_BYTES;
   if (n > ivAt - TAG_BYTES) throw new FrameDecryptError('too-short', 'the clear prefix overruns the frame');
-  const key = await keyFor(epoch);
+  const tagged = data.slice(tagAt, tagAt + SENDER_TAG_BYTES);
+  const key = await keyFor(hex(tagged), epoch);
   if (!key) throw new FrameDecryptError('unknown-epoch', `no key for epoch ${epoch}`);
   const prefix = data.subarray(0, n);
   let plain: ArrayBuffer;
@@ -123,7 +151,7 @@ export async function decryptFrame(
       {
         name: 'AES-GCM',
         iv: data.slice(ivAt, ivAt + IV_BYTES),
-        additionalData: additionalData(prefix, epoch),
+        additionalData: additionalData(prefix, tagged, epoch),
         tagLength: TAG_BYTES * 8,
       },
       key,
@@ -166,14 +194,14 @@ export class RoomKeyring {
     this.#epoch = epoch;
   }
 
-  /** The sender key of `senderId` in `epoch`, or null for an epoch this keyring does not hold. */
-  keyFor(senderId: string, epoch: number): Promise<CryptoKey> | null {
+  /** The key of sender `tag` in `epoch`, or null for an epoch this keyring does not hold. */
+  keyFor(tag: string, epoch: number): Promise<CryptoKey> | null {
     const roomKey = this.#roomKeys.get(epoch);
     if (!roomKey) return null;
-    const id = `${epoch} ${senderId}`;
+    const id = `${epoch} ${tag}`;
     let key = this.#derived.get(id);
     if (!key) {
-      key = deriveSenderKey(roomKey, epoch, senderId);
+      key = deriveSenderKey(roomKey, epoch, tag);
       this.#derived.set(id, key);
     }
     return key;
