@@ -26,6 +26,10 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    files: ['embed/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['e2e/fixtures/**/*.js'],
     languageOptions: { globals: { ...globals.browser, io: 'readonly' } },
   },

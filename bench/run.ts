@@ -1,9 +1,11 @@
 // Runs benchmarks: `npm run bench` (all) or `npm run bench -- NAME [NAME ...]`; `--smoke` for the
-// small variants. Prints a markdown table per benchmark and writes bench/results/<name>.json.
+// small variants. Prints a markdown table per benchmark and writes bench/results/<name>.json (and,
+// for signal, setup and files, SVG charts beside it: see support/svgChart.ts).
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chartsFor } from './support/svgChart';
 import type { BenchResult, Benchmark } from './types';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
@@ -63,6 +65,10 @@ for (const name of names) {
       ...result,
     };
     writeFileSync(join(dir, 'results', `${name}${smoke ? '.smoke' : ''}.json`), JSON.stringify(out, null, 2) + '\n');
+    // Pictures of the same figures beside the JSON (relay latency, set-up milestones, file throughput).
+    for (const chart of chartsFor(name, result)) {
+      writeFileSync(join(dir, 'results', `${name}${chart.suffix}${smoke ? '.smoke' : ''}.svg`), chart.svg);
+    }
   } catch (err) {
     failed++;
     console.error(`benchmark ${name} failed:`, err);

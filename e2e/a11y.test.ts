@@ -5,6 +5,7 @@ import { seriousViolations } from './support/axe';
 import { launchChromium, newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
 import { startServer, type RunningServer } from './support/server';
+import { chooseMore } from './support/features';
 
 let server: RunningServer;
 let browser: Browser;
@@ -46,11 +47,11 @@ test('home, pre-join and call screens have no serious or critical axe violations
       await Promise.all([waitForRemoteVideos(alice.page, 1), waitForRemoteVideos(bob.page, 1)]);
       await assertAccessible(alice.page, `call (${colorScheme})`);
       // With the side panels and the shortcut dialog open too.
-      await alice.page.getByRole('button', { name: 'Devices' }).click();
-      await alice.page.getByRole('button', { name: 'Connection' }).click();
+      await chooseMore(alice.page, 'Devices');
+      await chooseMore(alice.page, 'Connection');
       await alice.page.getByTestId('quality-panel').waitFor();
       await assertAccessible(alice.page, `call with connection details (${colorScheme})`);
-      await alice.page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+      await chooseMore(alice.page, 'Keyboard shortcuts');
       await alice.page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
       await assertAccessible(alice.page, `shortcut help (${colorScheme})`);
     } finally {
@@ -107,12 +108,17 @@ test('keyboard only: Tab to Join, Enter, M mutes and the other side sees it; ? l
       .locator('[data-testid="remote-tile"] [aria-label="microphone off"]')
       .waitFor({ state: 'detached', timeout: 5_000 });
 
+    // C opens and closes the chat; Escape closes it too.
+    const chatPanel = alice.page.getByRole('complementary', { name: 'Chat panel' });
     await alice.page.keyboard.press('c');
-    await alice.page.getByRole('complementary', { name: 'Chat panel' }).waitFor({ timeout: 5_000 });
+    await chatPanel.waitFor({ timeout: 5_000 });
     await alice.page.keyboard.press('Escape');
-    await alice.page.locator('body').focus();
+    await chatPanel.waitFor({ state: 'detached', timeout: 5_000 });
     await alice.page.keyboard.press('c');
-    await alice.page.getByRole('complementary', { name: 'Chat panel' }).waitFor({ state: 'detached', timeout: 5_000 });
+    await chatPanel.waitFor({ timeout: 5_000 });
+    await alice.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await alice.page.keyboard.press('c');
+    await chatPanel.waitFor({ state: 'detached', timeout: 5_000 });
 
     await alice.page.keyboard.press('?');
     const help = alice.page.getByRole('dialog', { name: 'Keyboard shortcuts' });

@@ -6,6 +6,7 @@ import { seriousViolations } from './support/axe';
 import { launchChromium, newParticipant } from './support/browser';
 import { inboundTotals, joinFromPreJoin, joinThroughUi, preJoinReady, waitForRemoteVideos } from './support/call';
 import { startServer, type RunningServer } from './support/server';
+import { chooseMore } from './support/features';
 
 /**
  * Background blur and colour, driven through the UI in Chromium with two participants: the
@@ -194,7 +195,7 @@ test('blur and colour through the in-call menu: the processed track is sent, dec
     assert.ok(raw.colourShare < 0.05, `the raw camera is not the background colour (${fmt(raw.colourShare, 3)})`);
 
     // Colour, chosen in the call's Devices panel as a person would.
-    await alice.page.getByRole('button', { name: 'Devices' }).click();
+    await chooseMore(alice.page, 'Devices');
     assert.equal(
       await alice.page.evaluate(() => typeof (window as { SelfieSegmentation?: unknown }).SelfieSegmentation),
       'undefined',
@@ -337,7 +338,7 @@ test('a model that cannot run: the camera goes out as it is, with a visible note
     await joinThroughUi(alice.page, 'Alice', 'e2e-background-fail');
     await joinThroughUi(bob.page, 'Bob', 'e2e-background-fail');
     await waitForRemoteVideos(bob.page, 1);
-    await alice.page.getByRole('button', { name: 'Devices' }).click();
+    await chooseMore(alice.page, 'Devices');
     await chooseBackground(alice.page, 'Blur');
     const note = alice.page.getByRole('status').filter({ hasText: 'Background effects are not working here' });
     await note.waitFor();
@@ -372,7 +373,7 @@ test('in a room through the forwarding unit: colour on in the call reaches the o
       'sfu',
     );
     const raw = await averagePicture(bob.page, 3);
-    await alice.page.getByRole('button', { name: 'Devices' }).click();
+    await chooseMore(alice.page, 'Devices');
     await chooseBackground(alice.page, 'Colour');
     await alice.page.waitForFunction(() => {
       const w = window as unknown as {

@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, newParticipant } from './support/browser';
 import { joinFromPreJoin, joinThroughUi, waitForRemoteVideos } from './support/call';
 import { ROOT, startServer, type RunningServer } from './support/server';
+import { chooseMore } from './support/features';
 
 let server: RunningServer;
 let browser: Browser;
@@ -113,7 +114,7 @@ test('three people: speaking indicator, speaker layout, connection quality and d
     for (const g of grades) assert.match(g ?? '', /^Connection (good|fair|poor)$/);
 
     // The details panel: candidate types and a non-zero bitrate for each person.
-    await alice.page.getByRole('button', { name: 'Connection' }).click();
+    await chooseMore(alice.page, 'Connection');
     const panel = alice.page.getByTestId('quality-panel');
     await panel.waitFor();
     let text = '';
@@ -132,10 +133,10 @@ test('three people: speaking indicator, speaker layout, connection quality and d
     assert.match(text, /host → host/, 'a loopback call runs over host candidates');
     assert.match(text, /VP8|VP9|H264|AV1/);
     assert.match(text, /\d+x\d+/);
-    await alice.page.getByRole('button', { name: 'Connection' }).click();
+    await chooseMore(alice.page, 'Connection');
 
     // Speaker layout: one large tile above a strip of the others.
-    await alice.page.getByRole('button', { name: 'Speaker view' }).click();
+    await chooseMore(alice.page, 'Speaker view');
     const featured = alice.page.locator('.tile-featured');
     await featured.waitFor();
     const boxes = await alice.page
@@ -148,7 +149,14 @@ test('three people: speaking indicator, speaker layout, connection quality and d
       boxes.filter((b) => !b.featured).every((b) => b.w < big.w / 2),
       `one large tile: ${JSON.stringify(boxes)}`,
     );
-    await alice.page.getByRole('button', { name: 'Grid view' }).click();
+    // Everything fits in the stage: no tile reaches under the call controls.
+    const controlsTop = await alice.page.locator('nav.controls').evaluate((n) => n.getBoundingClientRect().top);
+    const lowest = await alice.page
+      .locator('.tile')
+      .evaluateAll((ts) => Math.max(...ts.map((t) => t.getBoundingClientRect().bottom)));
+    assert.ok(lowest <= controlsTop, `tiles end at ${lowest}, the controls begin at ${controlsTop}`);
+    await alice.page.screenshot({ path: join(SHOTS, 'speaker.png') });
+    await chooseMore(alice.page, 'Grid view');
 
     // The call as Alice sees it.
     await alice.page.waitForTimeout(500);

@@ -5,7 +5,7 @@
  * (the room's home included) and an outage of Redis.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startNginx, type NginxHandle } from '../server/test/infra/nginx';
 import { startRedis, type RedisHandle } from '../server/test/infra/redis';
@@ -15,15 +15,24 @@ import { framesById, selfId, waitAllDecoding } from './support/mesh';
 import { startServer, type RunningServer } from './support/server';
 
 let browser: Browser;
-/** Everything a test started, closed in `after` even when the test failed half way. */
+/**
+ * Everything a test started (pages, servers, Redis, nginx), closed when that test ends, even
+ * half way: each test's cluster and pages are gone before the next one starts.
+ */
 const cleanups: Array<() => Promise<unknown>> = [];
+
+async function cleanUp(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
+}
 
 before(async () => {
   browser = await launchChromium();
 });
 
+afterEach(cleanUp);
+
 after(async () => {
-  for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  await cleanUp();
   await browser?.close();
 });
 

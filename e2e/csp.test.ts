@@ -59,7 +59,7 @@ test('no Content-Security-Policy violation on the call page, in Chromium and Fir
     await joinCall(fox, 'Fox', 'csp-check');
     await Promise.all([waitForDecodingFrom(ada, ['Fox']), waitForDecodingFrom(fox, ['Ada'])]);
     // The background effect compiles its WebAssembly model under the same policy (Chromium).
-    await ada.clickButton('Devices');
+    await ada.chooseMore('Devices');
     await ada.clickButton('Background: Blur');
     await waitUntil(
       ada,

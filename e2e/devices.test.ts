@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newParticipant } from './support/browser';
 import { inboundTotals, joinFromPreJoin, joinThroughUi, remoteVideos, waitForRemoteVideos } from './support/call';
 import { startServer, type RunningServer } from './support/server';
+import { chooseMore } from './support/features';
 
 let server: RunningServer;
 let browser: Browser;
@@ -86,7 +87,7 @@ test('switching camera mid-call uses replaceTrack: the other side keeps decoding
     const first = await sentVideoTrack(alice.page);
     assert.deepEqual(first.sent, [first.local], 'Alice sends her first camera');
 
-    await alice.page.getByRole('button', { name: 'Devices' }).click();
+    await chooseMore(alice.page, 'Devices');
     const picker = alice.page.getByLabel('Camera', { exact: true });
     const cameras = await cameraOptions(alice.page);
     assert.equal(cameras.length, 3, `the fake cameras are offered: ${JSON.stringify(cameras)}`);
@@ -130,6 +131,50 @@ test('switching camera mid-call uses replaceTrack: the other side keeps decoding
     // The choice is remembered for the next call.
     const saved = await alice.page.evaluate(() => localStorage.getItem('parley:devices'));
     assert.equal(JSON.parse(saved ?? '{}').videoinput, other);
+
+    // The small menu beside the camera button lists the cameras, the one in use checked, and
+    // switches back in one click; the Devices panel's picker follows.
+    const firstCamera = cameras.find((c) => c.label === 'fake_device_0');
+    assert.ok(firstCamera, 'fake_device_0 is offered');
+    await alice.page.getByRole('button', { name: 'Camera options' }).click();
+    const menu = alice.page.getByRole('menu', { name: 'Camera options' });
+    await menu.waitFor();
+    const radios = menu.getByRole('menuitemradio');
+    assert.deepEqual(
+      await radios.allInnerTexts().then((t) => t.map((x) => x.replace(/^✓\s*/, '').trim())),
+      cameras.map((c) => c.label),
+    );
+    assert.equal(
+      await menu
+        .getByRole('menuitemradio', { checked: true })
+        .innerText()
+        .then((t) => t.replace(/^✓\s*/, '').trim()),
+      'fake_device_2',
+    );
+    await menu.getByRole('menuitemradio', { name: 'fake_device_0' }).click();
+    await menu.waitFor({ state: 'detached' });
+    await alice.page.waitForFunction(
+      (id) =>
+        (window as unknown as { __parleyCall: { localTracks: MediaStreamTrack[] } }).__parleyCall.localTracks
+          .find((t) => t.kind === 'video')
+          ?.getSettings().deviceId === id,
+      firstCamera.id,
+    );
+    await alice.page.waitForFunction((id) => {
+      const select = [...document.querySelectorAll('select')].find((s) => [...s.options].some((o) => o.value === id));
+      return select?.value === id;
+    }, firstCamera.id);
+    const framesBack = await framesOf(bob.page);
+    await bob.page.waitForTimeout(1_000);
+    assert.ok((await framesOf(bob.page)) > framesBack + 3, 'Bob keeps decoding after the switch back');
+    // The microphone's menu lists the microphones and leads to the Devices panel.
+    await alice.page.getByRole('button', { name: 'Microphone options' }).click();
+    const micMenu = alice.page.getByRole('menu', { name: 'Microphone options' });
+    assert.ok((await micMenu.getByRole('menuitemradio').count()) >= 1, 'microphones listed');
+    const mics = micMenu.getByRole('group', { name: 'Microphone' });
+    assert.equal(await mics.getByRole('menuitemradio', { checked: true }).count(), 1, 'the one in use checked');
+    await alice.page.keyboard.press('Escape');
+    await micMenu.waitFor({ state: 'detached' });
   } finally {
     await alice.context.close();
     await bob.context.close();

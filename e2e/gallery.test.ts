@@ -6,6 +6,7 @@ import { seriousViolations } from './support/axe';
 import { launchChromium, newParticipant } from './support/browser';
 import { joinThroughUi } from './support/call';
 import { startServer, type RunningServer } from './support/server';
+import { chooseMore } from './support/features';
 
 /**
  * A room larger than one page of tiles: one person in Chromium and nine others who join from
@@ -184,7 +185,7 @@ test('ten people on a laptop window: two pages of tiles, page controls, views re
 
     // The speaker layout pages its strip: the featured tile and six others per page (the window
     // is 1200 px wide), so the eight besides the featured one take two pages.
-    await alice.page.getByRole('button', { name: 'Speaker view' }).click();
+    await chooseMore(alice.page, 'Speaker view');
     const strip = alice.page.getByRole('navigation', { name: 'Pages of the participant strip' });
     await strip.waitFor();
     assert.equal(await strip.getByTestId('page-status').innerText(), 'Page 1 of 2');

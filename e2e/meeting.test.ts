@@ -241,15 +241,16 @@ test('Firefox with Chromium: the People panel, a raised hand and reactions both 
   );
 
   // Reactions both ways.
-  await fox.clickButton('Reactions');
-  await fox.clickButton('React with thumbs up');
-  await ada.clickButton('Reactions');
-  await ada.clickButton('React with laughter');
+  // Each is looked for right after it is sent: a reaction floats for 4 s.
   const floatOn = ([name, emoji]: readonly [string, string]) =>
     [...document.querySelectorAll('[data-testid="remote-tile"]')]
       .find((t) => t.querySelector('.tile-name')?.textContent === name)
       ?.querySelector(`[data-testid="reaction-float"][data-emoji="${emoji}"]`) != null;
+  await fox.clickButton('Reactions');
+  await fox.clickButton('React with thumbs up');
   await waitUntil(ada, "Fox's reaction on Ada's screen", floatOn, ['Fox', '👍'] as const, 5_000);
+  await ada.clickButton('Reactions');
+  await ada.clickButton('React with laughter');
   await waitUntil(fox, "Ada's reaction on Fox's screen", floatOn, ['Ada', '😂'] as const, 5_000);
   await waitUntil(
     fox,

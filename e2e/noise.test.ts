@@ -154,7 +154,7 @@ async function energyOver(receiver: Participant, ms: number): Promise<{ energy: 
 }
 
 async function openDevices(p: Participant): Promise<void> {
-  await p.clickButton('Devices');
+  await p.chooseMore('Devices');
   await p.waitForSelector('.device-settings');
 }
 
@@ -289,7 +289,7 @@ test('RNNoise that cannot load: the microphone goes out as it is, and the call s
     assert.equal(failed.sent, failed.microphone, 'the call sends the microphone');
     await waitForSenders(ada.p, failed.microphone ?? '', 'the microphone');
     // The note shows outside the device settings too.
-    await ada.p.clickButton('Devices');
+    await ada.p.chooseMore('Devices');
     await ada.page.getByRole('alert').filter({ hasText: 'your microphone is sent as it is' }).waitFor();
     await checkEnergy('fallback to the microphone', bo.p);
     await ada.p.clickButton('Turn noise suppression off');

@@ -9,7 +9,7 @@ import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
 import { seriousViolations } from './support/axe';
 import { launchChromium, newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
-import { openChat, openFiles, sendChat, waitForChat } from './support/features';
+import { chooseMore, openChat, openFiles, sendChat, waitForChat } from './support/features';
 import { launchFirefox } from './support/firefox';
 import { playwrightParticipant, puppeteerParticipant } from './support/participant';
 import { joinCall, waitForDecodingFrom, waitUntil } from './support/participantCall';
@@ -105,7 +105,7 @@ test('a file offer answered from its notice: Accept delivers it byte-identical, 
     assert.equal(await second.count(), 0);
 
     // Keyboard: focus reaches the notice's buttons; Escape closes the notice (the offer stays
-    // in the Files panel, counted on its button).
+    // in the Files panel).
     const third = randomFile('third.bin', 1024);
     await a.page.getByLabel('File to send').setInputFiles(third.path);
     const thirdNotice = notice(b.page, /^Alice wants to send you third\.bin/);
@@ -120,9 +120,12 @@ test('a file offer answered from its notice: Accept delivers it byte-identical, 
     );
     await b.page.keyboard.press('Escape');
     await thirdNotice.waitFor({ state: 'detached' });
+    // (On a phone the Files panel opens from the More menu.)
+    await chooseMore(b.page, 'Files');
     await b.page
-      .getByRole('button', { name: /^Files/ })
-      .getByLabel('1 waiting for you')
+      .getByTestId('transfer')
+      .filter({ hasText: 'third.bin' })
+      .and(b.page.locator('[data-state="offered"]'))
       .waitFor();
   } finally {
     await Promise.all([a.context.close(), b.context.close()]);

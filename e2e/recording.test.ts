@@ -104,9 +104,10 @@ test('recording: a three-person call recorded for 20 s through the UI gives a We
 
     // On a phone the Record / Stop control stays reachable.
     await cy.setViewportSize({ width: 375, height: 667 });
-    const cyRecord = cy.getByRole('button', { name: 'Record', exact: true });
-    await cyRecord.scrollIntoViewIfNeeded();
-    assert.ok(await cyRecord.isVisible(), 'Record reachable at 375x667');
+    await cy.getByRole('button', { name: 'More options' }).click();
+    const cyRecord = cy.getByRole('menuitem', { name: 'Record', exact: true });
+    assert.ok(await cyRecord.isVisible(), 'Record reachable at 375x667 (in the More menu)');
+    await cy.keyboard.press('Escape');
     await cy.setViewportSize({ width: 960, height: 720 });
 
     // The confirmation says everyone will be told; nothing is announced before it is confirmed.
@@ -133,12 +134,11 @@ test('recording: a three-person call recorded for 20 s through the UI gives a We
     assert.match((await bob.getByTestId('recording-badge').textContent()) ?? '', /Ada is recording this call/);
     assert.deepEqual(await seriousViolations(bob), [], 'axe with the badge shown');
 
-    // Someone who joins later sees it at once (and leaves again: four pages are heavy here).
+    // Someone who joins later sees it at once. Cy leaves first: four pages are heavy here.
+    await people[2]!.context.close();
     dan = await newParticipant(browser, server.url);
     await joinThroughUi(dan.page, 'Dan', room);
     await waitBadge(dan.page, /Recording · Ada/);
-    await dan.context.close();
-    dan = null;
 
     await ada.waitForTimeout(Math.max(0, 20_000 - (Date.now() - startedAt)));
     await ada.getByRole('button', { name: 'Stop recording' }).click();
@@ -146,7 +146,7 @@ test('recording: a three-person call recorded for 20 s through the UI gives a We
     await ada
       .getByText(/Recording saved to your downloads as parley-e2e-recording-.*\.webm/)
       .waitFor({ timeout: 20_000 });
-    await Promise.all([ada, bob, cy].map((p) => waitBadge(p, /^$/)));
+    await Promise.all([ada, bob, dan.page].map((p) => waitBadge(p, /^$/)));
 
     const path = join(dir, 'call.webm');
     await download.saveAs(path);
@@ -158,7 +158,12 @@ test('recording: a three-person call recorded for 20 s through the UI gives a We
     assert.equal(p.streams.find((s) => s.codec_type === 'audio')!.codec_name, 'opus');
     const seconds = p.duration ?? p.decoded;
     assert.ok(seconds !== null, 'a duration from the header or from decoding');
-    assert.ok(Math.abs(seconds - 20) <= 3, `about 20 s recorded, got ${seconds} s`);
+    // About as long as it ran: 20 s, or longer when the late joiner took longer on a busy machine.
+    // Within 3 s or a tenth, whichever is more: on a busy machine the last clicks lag.
+    assert.ok(
+      Math.abs(seconds - recordedMs / 1000) <= Math.max(3, recordedMs / 10_000),
+      `about ${(recordedMs / 1000).toFixed(1)} s recorded, got ${seconds} s`,
+    );
     // The voices are in it: the fake microphones beep.
     assert.ok(p.maxVolume !== null && p.maxVolume > -50, `audible audio, max volume ${p.maxVolume} dB`);
     console.log(

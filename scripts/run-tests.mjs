@@ -11,8 +11,14 @@ const stage = process.argv[2];
 const filters = process.argv.slice(3);
 
 const stages = {
-  unit: { dirs: ['protocol/src', 'server/src', 'web/src', 'bench'], concurrency: 2 },
-  integration: { dirs: ['server/test'], concurrency: 1 },
+  unit: { dirs: ['protocol/src', 'server/src', 'web/src', 'embed/src', 'bench'], concurrency: 2 },
+  // Two integration files at a time, the longest first: most of them wait on timers and child
+  // processes rather than the CPU, so the 100,000-event fuzz runs beside the others.
+  integration: {
+    dirs: ['server/test'],
+    concurrency: 2,
+    first: ['server/test/fuzz.test.ts', 'server/test/cli.test.ts', 'server/test/package.test.ts'],
+  },
   e2e: { dirs: ['e2e'], concurrency: 1 },
 };
 const spec = stages[stage];
@@ -33,6 +39,9 @@ function find(dir, out = []) {
 
 let files = spec.dirs.flatMap((d) => find(join(root, d))).sort();
 if (filters.length > 0) files = files.filter((f) => filters.some((flt) => f.includes(flt)));
+const first = spec.first ?? [];
+const rank = (f) => (first.includes(f) ? first.indexOf(f) : first.length);
+files.sort((a, b) => rank(a) - rank(b));
 if (files.length === 0) {
   console.error(`no ${stage} test files${filters.length ? ` match ${filters.join(' ')}` : ''}`);
   process.exit(1);

@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { watchChromium } from './evidence';
 
 /** Debian's Chromium; override with CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,7 +25,10 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
-/** A fresh participant: its own context (separate storage), camera and mic allowed. */
+/**
+ * A fresh participant: its own context (separate storage), camera and mic allowed. When a test
+ * fails, its pages' screenshots and its trace are kept (see evidence.ts).
+ */
 export async function newParticipant(
   browser: Browser,
   baseURL: string,
@@ -36,6 +40,7 @@ export async function newParticipant(
     viewport: { width: 960, height: 720 },
     ...opts,
   });
+  await watchChromium(context);
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
   return { context, page };

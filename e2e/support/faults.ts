@@ -43,19 +43,20 @@ export function tileViews(page: Page): Promise<TileView[]> {
       const video = tile.querySelector('video');
       const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
       const s = (track ? byTrack.get(track.id) : undefined) ?? {};
-      const n = (k: string): number => Number(s[k] ?? 0);
+      // No named helper here: tsx keeps function names by wrapping them in `__name(...)`, which
+      // does not exist inside the page.
       return {
         name: tile.querySelector('.tile-name')?.textContent ?? '',
         frames: video?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
         width: video?.videoWidth ?? 0,
         height: video?.videoHeight ?? 0,
-        framesDecoded: n('framesDecoded'),
-        freezeCount: n('freezeCount'),
-        freezeSeconds: n('totalFreezesDuration'),
-        packetsReceived: n('packetsReceived'),
-        packetsLost: n('packetsLost'),
-        nackCount: n('nackCount'),
-        pliCount: n('pliCount'),
+        framesDecoded: Number(s['framesDecoded'] ?? 0),
+        freezeCount: Number(s['freezeCount'] ?? 0),
+        freezeSeconds: Number(s['totalFreezesDuration'] ?? 0),
+        packetsReceived: Number(s['packetsReceived'] ?? 0),
+        packetsLost: Number(s['packetsLost'] ?? 0),
+        nackCount: Number(s['nackCount'] ?? 0),
+        pliCount: Number(s['pliCount'] ?? 0),
       };
     });
   });
@@ -137,4 +138,142 @@ export function formatReceived(label: string, rows: Received[]): string {
       `${r.nacks} NACK, ${r.plis} PLI, width ${r.minWidth}-${r.maxWidth} (now ${r.width})`,
   );
   return [`# ${label}`, ...lines].join('\n');
+}
+
+/*
+ * Helpers for fault tests on rooms of several people (see e2e/faults-mesh.test.ts). Scripts run
+ * in the page are plain strings or arrow functions without inner named functions: tsx keeps
+ * function names by wrapping them in `__name(...)`, which does not exist inside the page.
+ */
+
+/**
+ * Make the page's camera small (320x240 at 15 fps by default): four Chromiums on two cores
+ * cannot encode and decode a full mesh of 640x480, and these tests are about the network.
+ * Call before the page opens the camera.
+ */
+export async function lowResCamera(page: Page, width = 320, height = 240, fps = 15): Promise<void> {
+  await page.addInitScript(`(() => {
+    const md = navigator.mediaDevices;
+    if (!md || !md.getUserMedia) return;
+    const original = md.getUserMedia.bind(md);
+    md.getUserMedia = (c) => {
+      if (c && c.video) {
+        const base = typeof c.video === 'object' ? c.video : {};
+        c = { ...c, video: { ...base, width: ${width}, height: ${height}, frameRate: ${fps} } };
+      }
+      return original(c);
+    };
+  })();`);
+}
+
+/** The page's console lines, timestamped relative to `t0` (for a test's failure output). */
+export function pageLog(page: Page, name: string, t0 = Date.now()): string[] {
+  const lines: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error' || m.text().startsWith('[parley]')) {
+      lines.push(`${((Date.now() - t0) / 1000).toFixed(1)}s ${name} ${m.type()}: ${m.text()}`);
+    }
+  });
+  return lines;
+}
+
+/**
+ * Record every peer connection's connection and signaling state changes in the page
+ * (`window.__pcTrace`, times in ms since the page started), for diagnosing a recovery.
+ */
+export async function tracePeerConnections(page: Page): Promise<void> {
+  await page.addInitScript(`(() => {
+    const Native = window.RTCPeerConnection;
+    if (!Native) return;
+    const trace = (window.__pcTrace = []);
+    let n = 0;
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        const id = ++n;
+        trace.push({ t: Math.round(performance.now()), pc: id, event: 'created' });
+        this.addEventListener('connectionstatechange', () =>
+          trace.push({ t: Math.round(performance.now()), pc: id, event: 'connection ' + this.connectionState }));
+        this.addEventListener('signalingstatechange', () =>
+          trace.push({ t: Math.round(performance.now()), pc: id, event: 'signaling ' + this.signalingState }));
+      }
+    };
+  })();`);
+}
+
+/** The trace recorded by tracePeerConnections, one line per event. */
+export async function peerConnectionTrace(page: Page): Promise<string[]> {
+  const trace = await page.evaluate(
+    () => (window as unknown as { __pcTrace?: Array<{ t: number; pc: number; event: string }> }).__pcTrace ?? [],
+  );
+  return trace.map((e) => `${(e.t / 1000).toFixed(1)}s pc${e.pc} ${e.event}`);
+}
+
+/** One mesh link as the page holds it. */
+export interface LinkInfo {
+  remoteId: string;
+  state: string;
+  connectionState: string;
+  signalingState: string;
+  /** A mark set on the connection by `markLinks`: the same mark later means the same connection. */
+  mark: string | null;
+}
+
+/** Every mesh link of the page: its state and its connection's mark (see markLinks). */
+export function linkReport(page: Page): Promise<LinkInfo[]> {
+  return page.evaluate(() => {
+    const call = (
+      window as unknown as {
+        __parleyCall?: {
+          transport: { links?(): Map<string, { state: string; pc: RTCPeerConnection & { __mark?: string } }> } | null;
+        };
+      }
+    ).__parleyCall;
+    const links = call?.transport?.links?.() ?? new Map();
+    return [...links].map(([remoteId, l]) => ({
+      remoteId,
+      state: l.state,
+      connectionState: l.pc.connectionState,
+      signalingState: l.pc.signalingState,
+      mark: l.pc.__mark ?? null,
+    }));
+  });
+}
+
+/** Mark every mesh link's current connection with `mark` (a rebuilt connection has none). */
+export function markLinks(page: Page, mark: string): Promise<void> {
+  return page.evaluate((m) => {
+    const call = (
+      window as unknown as {
+        __parleyCall?: { transport: { links?(): Map<string, { pc: RTCPeerConnection & { __mark?: string } }> } | null };
+      }
+    ).__parleyCall;
+    for (const l of call?.transport?.links?.().values() ?? []) l.pc.__mark = m;
+  }, mark);
+}
+
+/** Frames each tile's track decoded so far (inbound-rtp `framesDecoded`), by remote name. */
+export async function framesDecodedByName(page: Page): Promise<Map<string, number>> {
+  return new Map((await tileViews(page)).map((v) => [v.name, v.framesDecoded]));
+}
+
+/**
+ * Like `watch`, with each pair's frame rate also counted in decoded frames (inbound-rtp
+ * `framesDecoded`, the figure the receiving browser itself reports).
+ */
+export async function watchDecoded(
+  pages: Array<{ name: string; page: Page }>,
+  seconds: number,
+): Promise<Array<Received & { decodedFps: number }>> {
+  const t0 = Date.now();
+  const before = await Promise.all(pages.map((p) => framesDecodedByName(p.page)));
+  const rows = await watch(pages, seconds);
+  const after = await Promise.all(pages.map((p) => framesDecodedByName(p.page)));
+  const elapsed = (Date.now() - t0) / 1000;
+  return rows.map((r) => {
+    const i = pages.findIndex((p) => p.name === r.receiver);
+    const a = after[i]?.get(r.sender) ?? 0;
+    const b = before[i]?.get(r.sender) ?? a;
+    return { ...r, decodedFps: (a - b) / elapsed };
+  });
 }

@@ -35,3 +35,10 @@ export async function waitForChat(page: Page, text: string, timeoutMs = 20_000):
     .waitFor({ timeout: timeoutMs });
   return (await chatTexts(page)).filter((t) => t === text).length;
 }
+
+/** Choose the item `name` of the call's More menu (the secondary actions live there). */
+export async function chooseMore(page: Page, name: string): Promise<void> {
+  const more = page.getByRole('button', { name: 'More options' });
+  if ((await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+  await page.getByRole('menuitem', { name, exact: true }).click();
+}

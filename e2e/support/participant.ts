@@ -10,6 +10,7 @@ import type {
   Page as PuppeteerPage,
 } from 'puppeteer-core';
 import { launchChromium, newParticipant as newChromiumParticipant } from './browser';
+import { watchFirefox } from './evidence';
 import { launchFirefox } from './firefox';
 
 export type BrowserName = 'chromium' | 'firefox';
@@ -34,6 +35,8 @@ export interface Participant {
   fillByLabel(label: string, value: string): Promise<void>;
   /** Click the enabled button whose accessible name is exactly `name`. */
   clickButton(name: string): Promise<void>;
+  /** Open the call's More menu and choose its item named exactly `name`. */
+  chooseMore(name: string): Promise<void>;
   /** Run `fn` in the page. It is serialised: it must not use closures or named inner functions. */
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
   waitForSelector(selector: string, opts?: WaitOptions): Promise<void>;
@@ -58,6 +61,11 @@ export function playwrightParticipant(context: PlaywrightContext, page: Playwrig
     },
     async clickButton(name) {
       await page.getByRole('button', { name, exact: true }).click();
+    },
+    async chooseMore(name) {
+      const more = page.getByRole('button', { name: 'More options' });
+      if ((await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+      await page.getByRole('menuitem', { name, exact: true }).click();
     },
     evaluate(fn, arg) {
       return page.evaluate(fn as (a: unknown) => never, arg);
@@ -140,6 +148,32 @@ export function puppeteerParticipant(context: PuppeteerContext, page: PuppeteerP
       await button.click();
       await button.dispose();
     },
+    async chooseMore(name) {
+      const more = await waitForElement(
+        page,
+        'the More options button',
+        () =>
+          [...document.querySelectorAll('button[aria-haspopup="menu"]')].find(
+            (b) => b.textContent?.trim() === 'More options',
+          ) ?? null,
+        '',
+      );
+      if ((await more.evaluate((b) => b.getAttribute('aria-expanded'))) !== 'true') await more.click();
+      await more.dispose();
+      const item = await waitForElement(
+        page,
+        `a menu item named "${name}"`,
+        (text) => {
+          for (const m of document.querySelectorAll<HTMLElement>('[role="menuitem"]')) {
+            if (m.textContent?.trim() === text) return m;
+          }
+          return null;
+        },
+        name,
+      );
+      await item.click();
+      await item.dispose();
+    },
     evaluate(fn, arg) {
       return page.evaluate(fn as (a: unknown) => never, arg);
     },
@@ -193,7 +227,16 @@ export class BrowserPool {
     page.on('console', (m) => {
       if (m.type() === 'warn' || m.type() === 'error') process.stderr.write(`[firefox ${m.type()}] ${m.text()}\n`);
     });
-    return puppeteerParticipant(context, page, this.#baseURL);
+    // A failed test keeps this page's screenshot and console log (see evidence.ts).
+    const witness = watchFirefox(page);
+    const participant = puppeteerParticipant(context, page, this.#baseURL);
+    return {
+      ...participant,
+      async close() {
+        await witness.closing();
+        await participant.close();
+      },
+    };
   }
 
   /** Launch the browsers now (e.g. in `before`), so tests do not pay for the launch. */

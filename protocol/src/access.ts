@@ -2,7 +2,7 @@
  * Room access and host actions of Parley's protocol: host role, lock, room password, lobby,
  * removal, mute requests, ending the call, and invitation tokens. See docs/PROTOCOL.md.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ID_MAX, NAME_MAX, ROOM_PATTERN, normalizeName } from './limits';
 
 /** Longest room password, in characters. */
@@ -16,14 +16,15 @@ export const LOBBY_MAX = 20;
 export const ROLES = ['host', 'guest'] as const;
 export type Role = (typeof ROLES)[number];
 
-const targetSchema = z.strictObject({ id: z.string().min(1).max(ID_MAX) });
+const idSchema = z.string().check(z.minLength(1), z.maxLength(ID_MAX));
+const targetSchema = z.strictObject({ id: idSchema });
 
 /** Fields `join` accepts for access control (merged into the join request). */
 export const joinAccessFields = {
   /** The room password, when the room has one. */
-  password: z.string().min(1).max(PASSWORD_MAX).optional(),
+  password: z.optional(z.string().check(z.minLength(1), z.maxLength(PASSWORD_MAX))),
   /** An invitation token, required when the server has an access secret. */
-  token: z.string().min(1).max(TOKEN_MAX).optional(),
+  token: z.optional(z.string().check(z.minLength(1), z.maxLength(TOKEN_MAX))),
 };
 
 /** Host actions and lobby answers: client -> server events, each acknowledged with an OkReply. */
@@ -31,7 +32,9 @@ export const accessClientEvents = {
   /** Lock (no new joins) or unlock the room. */
   'room-lock': z.strictObject({ locked: z.boolean() }),
   /** Set (string) or clear (null) the room password. */
-  'room-password': z.strictObject({ password: z.string().min(1).max(PASSWORD_MAX).nullable() }),
+  'room-password': z.strictObject({
+    password: z.nullable(z.string().check(z.minLength(1), z.maxLength(PASSWORD_MAX))),
+  }),
   /** Turn the lobby on (newcomers wait for admission) or off (waiting people are admitted). */
   'room-lobby': z.strictObject({ enabled: z.boolean() }),
   /** End the call for everyone. */
@@ -44,9 +47,9 @@ export const accessClientEvents = {
    * their network address, which a fresh browser profile cannot change, but which bans everyone
    * sharing that address (an office or school behind one NAT) from this room too.
    */
-  'participant-remove': z.strictObject({ id: z.string().min(1).max(ID_MAX), banAddress: z.boolean().optional() }),
+  'participant-remove': z.strictObject({ id: idSchema, banAddress: z.optional(z.boolean()) }),
   /** Ask one participant (`id`) or everyone else (no `id`) to turn their microphone off. */
-  'participant-mute': z.strictObject({ id: z.string().min(1).max(ID_MAX).optional() }),
+  'participant-mute': z.strictObject({ id: z.optional(idSchema) }),
   /** Let a waiting person in. */
   'lobby-admit': targetSchema,
   /** Refuse a waiting person. */
@@ -105,15 +108,15 @@ export interface AccessServerEvents {
  * token is no way around them.
  */
 export const invitationClaimsSchema = z.looseObject({
-  room: z.string().regex(ROOM_PATTERN),
-  exp: z.number().int().positive(),
-  iat: z.number().int().nonnegative().optional(),
-  name: z
-    .string()
-    .max(NAME_MAX * 4)
-    .transform(normalizeName)
-    .refine((n) => n.length > 0 && [...n].length <= NAME_MAX)
-    .optional(),
-  role: z.enum(ROLES).optional(),
+  room: z.string().check(z.regex(ROOM_PATTERN)),
+  exp: z.int().check(z.positive()),
+  iat: z.optional(z.int().check(z.nonnegative())),
+  name: z.optional(
+    z.pipe(
+      z.string().check(z.maxLength(NAME_MAX * 4)),
+      z.transform(normalizeName).check(z.refine((n: string) => n.length > 0 && [...n].length <= NAME_MAX)),
+    ),
+  ),
+  role: z.optional(z.enum(ROLES)),
 });
 export type InvitationClaims = z.infer<typeof invitationClaimsSchema>;

@@ -3,7 +3,7 @@
  * peer-to-peer path is down), each with a client-made id that the server uses to drop resends.
  * See docs/PROTOCOL.md, "Chat".
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { ErrorReply } from './messages';
 import { ID_MAX } from './limits';
 
@@ -24,15 +24,33 @@ export function chatTextProblem(text: string): string | null {
   return null;
 }
 
+/**
+ * The text of a chat message in an end-to-end encrypted room: this prefix, then base64url (no
+ * padding) of `[key epoch, 1 byte][IV, 12][AES-GCM ciphertext and 16-byte tag]`. The server
+ * relays and keeps it as it is; only holders of the room key read it (web/src/e2ee/chatCrypto.ts).
+ */
+export const SEALED_CHAT_PREFIX = 'e2ee1:';
+/** Longest sealed text: a message of CHAT_TEXT_MAX code points of up to 4 UTF-8 bytes each. */
+export const SEALED_CHAT_MAX = SEALED_CHAT_PREFIX.length + Math.ceil(((CHAT_TEXT_MAX * 4 + 1 + 12 + 16) * 4) / 3);
+const SEALED_CHAT_PATTERN = /^e2ee1:[A-Za-z0-9_-]+$/;
+
+/** True for the text of an end-to-end encrypted message (its shape only: nobody but the room can open it). */
+export function isSealedChat(text: string): boolean {
+  return text.length <= SEALED_CHAT_MAX && SEALED_CHAT_PATTERN.test(text);
+}
+
 export const chatSendSchema = z.strictObject({
   /** Made by the sending client; the same id is reused when the message is resent. */
-  id: z.string().regex(CHAT_ID_PATTERN, 'id: 1-64 letters, digits, "-" or "_"'),
-  text: z
-    .string()
-    .max(CHAT_TEXT_MAX * 2)
-    .refine((t) => chatTextProblem(t) === null, { message: `text: 1-${CHAT_TEXT_MAX} characters, not blank` }),
+  id: z.string().check(z.regex(CHAT_ID_PATTERN, 'id: 1-64 letters, digits, "-" or "_"')),
+  /** Plain text, or a sealed text (isSealedChat) in an end-to-end encrypted room. */
+  text: z.string().check(
+    z.maxLength(SEALED_CHAT_MAX),
+    z.refine((t: string) => chatTextProblem(t) === null || isSealedChat(t), {
+      message: `text: 1-${CHAT_TEXT_MAX} characters, not blank`,
+    }),
+  ),
   /** A private message to one participant of the room; absent = everyone. */
-  to: z.string().min(1).max(ID_MAX).optional(),
+  to: z.optional(z.string().check(z.minLength(1), z.maxLength(ID_MAX))),
 });
 export type ChatSend = z.infer<typeof chatSendSchema>;
 

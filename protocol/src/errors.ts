@@ -34,6 +34,10 @@ export const ErrorId = {
   NegotiationFailed: 'negotiation-failed',
   /** With several servers: the server cannot reach the shared state (Redis) to decide this safely. */
   ClusterUnavailable: 'cluster-unavailable',
+  /** The room is end-to-end encrypted and the join (or chat message) was not. */
+  E2eeRequired: 'e2ee-required',
+  /** The room is not end-to-end encrypted and the join asked for it. */
+  E2eeOff: 'e2ee-off',
   ...accessErrorIds,
   ...recordingErrorIds,
 } as const;
@@ -55,6 +59,8 @@ export const errorMessages: Record<ErrorId, string> = {
   'sfu-required': 'This room is too large for a direct call and this app cannot join it through the server; update it.',
   'negotiation-failed': 'The server could not set up media with this offer.',
   'cluster-unavailable': 'The server cannot reach the rest of the service right now; try again in a moment.',
+  'e2ee-required': 'This room is end-to-end encrypted: join it with its key link or passphrase.',
+  'e2ee-off': 'This room is not end-to-end encrypted: join it without a key, or pick another room.',
   ...accessErrorMessages,
   ...recordingErrorMessages,
 };

@@ -2,7 +2,7 @@
  * File sharing: the messages peers exchange over their `RTCDataChannel`s. The server never sees
  * them (nor any file content). See docs/PROTOCOL.md, "Peer-to-peer file transfer".
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { UNSAFE_TEXT_CHARS } from './limits';
 
 /** Label of the one control channel per peer connection (JSON text messages). */
@@ -18,8 +18,8 @@ export const FILE_NAME_MAX = 255;
 /** Transfer ids: 1-64 characters from `A-Z a-z 0-9 - _`. */
 export const TRANSFER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-const transferId = z.string().regex(TRANSFER_ID_PATTERN);
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const transferId = z.string().check(z.regex(TRANSFER_ID_PATTERN));
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 /** Messages on the control channel, both directions. */
 export const fileControlSchema = z.discriminatedUnion('type', [
@@ -27,12 +27,9 @@ export const fileControlSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('file-offer'),
     id: transferId,
-    name: z
-      .string()
-      .min(1)
-      .max(FILE_NAME_MAX * 4),
-    size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    mime: z.string().max(255),
+    name: z.string().check(z.minLength(1), z.maxLength(FILE_NAME_MAX * 4)),
+    size: z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
+    mime: z.string().check(z.maxLength(255)),
   }),
   /** Receiver -> sender: yes; the sender then opens `parley-file:<id>`. */
   z.strictObject({ type: z.literal('file-accept'), id: transferId }),

@@ -4,7 +4,7 @@
  * signaling, so it works the same in mesh rooms and rooms through the forwarding unit.
  * See docs/PROTOCOL.md, "Hands, reactions and spotlight".
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { ErrorReply } from './messages';
 import { ID_MAX } from './limits';
 
@@ -21,20 +21,20 @@ export const HAND_BURST = 6;
 /** ...and how many per second flow back in after it. */
 export const HANDS_PER_SECOND = 0.5;
 
-const idSchema = z.string().min(1).max(ID_MAX);
+const idSchema = z.string().check(z.minLength(1), z.maxLength(ID_MAX));
 
 /** Client -> server events of this part, each acknowledged with an OkReply. */
 export const meetingClientEvents = {
   /** Raise your own hand; it joins the end of the room's queue (raising it again keeps its place). */
   'hand-raise': z.strictObject({}),
   /** Lower your own hand (no `id`, or your own) or, as the host, anyone's. */
-  'hand-lower': z.strictObject({ id: idSchema.optional() }),
+  'hand-lower': z.strictObject({ id: z.optional(idSchema) }),
   /** Send a reaction to everyone else in the room. */
   'reaction-send': z.strictObject({
     emoji: z.enum(REACTIONS, { message: `emoji: one of ${REACTIONS.join(' ')}` }),
   }),
   /** Host only: feature one participant in everyone's layout (`id`), or nobody (`null`). */
-  spotlight: z.strictObject({ id: idSchema.nullable() }),
+  spotlight: z.strictObject({ id: z.nullable(idSchema) }),
 } as const;
 export type MeetingClientEventName = keyof typeof meetingClientEvents;
 

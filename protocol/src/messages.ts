@@ -3,7 +3,7 @@
  * Every message is a Socket.IO event whose single argument is an object; events that expect a
  * reply take a Socket.IO acknowledgement. See docs/PROTOCOL.md.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { accessClientEvents, joinAccessFields, type AccessServerEvents, type RoomState } from './access';
 import { chatSendSchema } from './chat';
 import { meetingClientEvents, type MeetingState } from './meeting';
@@ -38,20 +38,21 @@ export const PROTOCOL_VERSION = 3;
 export { TOPOLOGIES, TRACK_ROLES, TRACKS_MAX, type Topology, type TrackRole } from './media';
 import { TOPOLOGIES, TRACK_ROLES, TRACKS_MAX, type Topology } from './media';
 
-export const participantIdSchema = z.string().min(1).max(ID_MAX);
+export const participantIdSchema = z.string().check(z.minLength(1), z.maxLength(ID_MAX));
 export type ParticipantId = string;
 
-export const roomSchema = z.string().regex(ROOM_PATTERN, 'room: 1-64 letters, digits, "-" or "_"');
+export const roomSchema = z.string().check(z.regex(ROOM_PATTERN, 'room: 1-64 letters, digits, "-" or "_"'));
 
-export const nameSchema = z
-  .string()
-  .max(NAME_MAX * 4)
-  .transform(normalizeName)
-  .refine((n) => n.length > 0 && [...n].length <= NAME_MAX, {
-    message: `name: 1-${NAME_MAX} characters after trimming`,
-  });
+export const nameSchema = z.pipe(
+  z.string().check(z.maxLength(NAME_MAX * 4)),
+  z.transform(normalizeName).check(
+    z.refine((n: string) => n.length > 0 && [...n].length <= NAME_MAX, {
+      message: `name: 1-${NAME_MAX} characters after trimming`,
+    }),
+  ),
+);
 
-const sdpSchema = z.string().min(1).max(SDP_MAX);
+const sdpSchema = z.string().check(z.minLength(1), z.maxLength(SDP_MAX));
 
 export const descriptionSchema = z.strictObject({
   type: z.enum(['offer', 'answer']),
@@ -60,10 +61,10 @@ export const descriptionSchema = z.strictObject({
 export type SessionDescription = z.infer<typeof descriptionSchema>;
 
 export const candidateSchema = z.strictObject({
-  candidate: z.string().max(CANDIDATE_MAX),
-  sdpMid: z.string().max(64).nullable().optional(),
-  sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
-  usernameFragment: z.string().max(256).nullable().optional(),
+  candidate: z.string().check(z.maxLength(CANDIDATE_MAX)),
+  sdpMid: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
+  sdpMLineIndex: z.optional(z.nullable(z.int().check(z.minimum(0), z.maximum(1024)))),
+  usernameFragment: z.optional(z.nullable(z.string().check(z.maxLength(256)))),
 });
 export type IceCandidate = z.infer<typeof candidateSchema>;
 
@@ -75,14 +76,14 @@ export const GEN_MAX = 2 ** 31 - 1;
  * rebuilds its connection raises it; the other side rebuilds too on seeing a higher one and
  * drops signals of a lower one.
  */
-const genSchema = z.number().int().min(0).max(GEN_MAX).optional();
+const genSchema = z.optional(z.int().check(z.minimum(0), z.maximum(GEN_MAX)));
 
 /**
  * One track the sender of a description sends: its transceiver's `mid` in that description, the
  * participant whose track it is and its role. Absent in descriptions from version-1 clients.
  */
 export const publishedTrackSchema = z.strictObject({
-  mid: z.string().min(1).max(32),
+  mid: z.string().check(z.minLength(1), z.maxLength(32)),
   participant: participantIdSchema,
   role: z.enum(TRACK_ROLES),
 });
@@ -94,9 +95,9 @@ export const signalDataSchema = z.discriminatedUnion('kind', [
     kind: z.literal('description'),
     description: descriptionSchema,
     gen: genSchema,
-    tracks: z.array(publishedTrackSchema).max(TRACKS_MAX).optional(),
+    tracks: z.optional(z.array(publishedTrackSchema).check(z.maxLength(TRACKS_MAX))),
   }),
-  z.strictObject({ kind: z.literal('candidate'), candidate: candidateSchema.nullable(), gen: genSchema }),
+  z.strictObject({ kind: z.literal('candidate'), candidate: z.nullable(candidateSchema), gen: genSchema }),
 ]);
 export type SignalData = z.infer<typeof signalDataSchema>;
 
@@ -113,13 +114,20 @@ export type MediaState = z.infer<typeof mediaStateSchema>;
 export const joinRequestSchema = z.strictObject({
   room: roomSchema,
   name: nameSchema,
-  media: mediaStateSchema.optional(),
+  media: z.optional(mediaStateSchema),
   /** The topologies this client can take part in (absent: `mesh` only, as before version 3). */
-  topologies: z.array(z.enum(TOPOLOGIES)).min(1).max(TOPOLOGIES.length).optional(),
+  topologies: z.optional(z.array(z.enum(TOPOLOGIES)).check(z.minLength(1), z.maxLength(TOPOLOGIES.length))),
   /** Rejoining: the topology the client's call is in now (a room made again after a server restart keeps it). */
-  topology: z.enum(TOPOLOGIES).optional(),
+  topology: z.optional(z.enum(TOPOLOGIES)),
   /** Rejoin as the same participant after a signaling reconnect. */
-  resume: z.strictObject({ participantId: participantIdSchema, token: z.string().min(1).max(128) }).optional(),
+  resume: z.optional(
+    z.strictObject({ participantId: participantIdSchema, token: z.string().check(z.minLength(1), z.maxLength(128)) }),
+  ),
+  /**
+   * The client joins end-to-end encrypted (it holds a room key the server never sees). The first
+   * joiner of a room decides; later joiners must match (`e2ee-required`, `e2ee-off`).
+   */
+  e2ee: z.optional(z.boolean()),
   ...joinAccessFields,
 });
 export type JoinRequest = z.input<typeof joinRequestSchema>;
@@ -137,7 +145,7 @@ export const leaveRequestSchema = z.strictObject({});
  * valid invitation `token` (the pre-join screen sends both); otherwise the answer is STUN-only.
  */
 export const checkRequestSchema = z.strictObject({
-  room: roomSchema.optional(),
+  room: z.optional(roomSchema),
   token: joinAccessFields.token,
 });
 export type CheckRequest = z.input<typeof checkRequestSchema>;
@@ -204,6 +212,8 @@ export interface JoinOk {
   recording?: RecordingState;
   /** The room's raised hands and spotlight (absent from servers before them: none). */
   meeting?: MeetingState;
+  /** The room is end-to-end encrypted (absent from servers before it: not). */
+  e2ee?: boolean;
 }
 export type JoinReply = JoinOk | ErrorReply;
 

@@ -5,7 +5,7 @@
  * (`recording-state`, also in the join reply). The host may keep recording to themselves
  * (`recording-policy`). See docs/PROTOCOL.md, "Recording".
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { OkReply } from './messages';
 
 /** Starts and stops one participant may ask for per minute; the next is refused with `rate-limited`. */

@@ -5,7 +5,7 @@
  * - client `data {username, room, data}`: everyone else in `room` gets `data` (the inner object).
  * On an invitation-only server `join` also carries `token` (an invitation for `room`).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { CANDIDATE_MAX, SDP_MAX } from './limits';
 
 /** Longest seed room name, in characters. */
@@ -26,32 +26,41 @@ function extraSize(v: Record<string, unknown>, except: readonly string[]): numbe
   return n;
 }
 
+const seedUsername = z.string().check(z.maxLength(SEED_USERNAME_MAX));
+const seedRoom = z.string().check(z.minLength(1), z.maxLength(SEED_ROOM_MAX));
+/** A check that the fields other than `except` stay small. */
+const extraFieldsSmall = (except: readonly string[]) =>
+  z.refine<Record<string, unknown>>((v) => extraSize(v, except) <= SEED_EXTRA_MAX, 'extra fields too large');
+
 export const seedJoinSchema = z
   .looseObject({
-    username: z.string().max(SEED_USERNAME_MAX),
-    room: z.string().min(1).max(SEED_ROOM_MAX),
+    username: seedUsername,
+    room: seedRoom,
     /** An invitation token for `room`; required when the server is invitation-only. */
-    token: z.string().max(4_096).optional(),
+    token: z.optional(z.string().check(z.maxLength(4_096))),
   })
-  .refine((v) => extraSize(v, ['username', 'room', 'token']) <= SEED_EXTRA_MAX, 'extra fields too large');
+  .check(extraFieldsSmall(['username', 'room', 'token']));
 export type SeedJoin = z.infer<typeof seedJoinSchema>;
 
 /** The relayed payload: an offer/answer or a candidate, as the seed client sends them. */
 export const seedPayloadSchema = z.union([
   z
-    .looseObject({ type: z.enum(['offer', 'answer']), sdp: z.string().max(SDP_MAX) })
-    .refine((v) => extraSize(v, ['type', 'sdp']) <= SEED_EXTRA_MAX, 'extra fields too large'),
-  z
-    .looseObject({ type: z.literal('candidate'), candidate: z.unknown() })
-    .refine((v) => JSON.stringify(v.candidate ?? null).length <= CANDIDATE_MAX + 256, 'candidate too large')
-    .refine((v) => extraSize(v, ['type', 'candidate']) <= SEED_EXTRA_MAX, 'extra fields too large'),
+    .looseObject({ type: z.enum(['offer', 'answer']), sdp: z.string().check(z.maxLength(SDP_MAX)) })
+    .check(extraFieldsSmall(['type', 'sdp'])),
+  z.looseObject({ type: z.literal('candidate'), candidate: z.unknown() }).check(
+    z.refine(
+      (v: { candidate?: unknown }) => JSON.stringify(v.candidate ?? null).length <= CANDIDATE_MAX + 256,
+      'candidate too large',
+    ),
+    extraFieldsSmall(['type', 'candidate']),
+  ),
 ]);
 
 export const seedDataSchema = z
   .looseObject({
-    username: z.string().max(SEED_USERNAME_MAX),
-    room: z.string().min(1).max(SEED_ROOM_MAX),
+    username: seedUsername,
+    room: seedRoom,
     data: seedPayloadSchema,
   })
-  .refine((v) => extraSize(v, ['username', 'room', 'data']) <= SEED_EXTRA_MAX, 'extra fields too large');
+  .check(extraFieldsSmall(['username', 'room', 'data']));
 export type SeedData = z.infer<typeof seedDataSchema>;

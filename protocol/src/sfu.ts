@@ -5,7 +5,7 @@
  * `subscribe` (receive only: one transceiver per track it receives). The server is ICE-lite and
  * answers with its own candidate, so no candidates travel. See docs/PROTOCOL.md.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { ErrorId } from './errors';
 import { ID_MAX, SDP_MAX } from './limits';
 import { TRACK_ROLES, TRACKS_MAX, type TrackRole } from './media';
@@ -17,25 +17,25 @@ export const SUBSCRIBE_TRACKS_MAX = 200;
 /** Most tile sizes one `sfu-view` may report. */
 export const VIEWS_MAX = 200;
 
-const offerSchema = z.strictObject({ type: z.literal('offer'), sdp: z.string().min(1).max(SDP_MAX) });
-const midSchema = z.string().min(1).max(32);
+const offerSchema = z.strictObject({
+  type: z.literal('offer'),
+  sdp: z.string().check(z.minLength(1), z.maxLength(SDP_MAX)),
+});
+const midSchema = z.string().check(z.minLength(1), z.maxLength(32));
 /** A published track's id, made by the server (`<participant>:<mid>`). */
-const trackIdSchema = z
-  .string()
-  .min(1)
-  .max(ID_MAX + 40);
+const trackIdSchema = z.string().check(z.minLength(1), z.maxLength(ID_MAX + 40));
 
 /** `sfu-publish`: the publish connection's offer and what each of its transceivers carries. */
 export const sfuPublishSchema = z.strictObject({
   description: offerSchema,
-  tracks: z.array(z.strictObject({ mid: midSchema, role: z.enum(TRACK_ROLES) })).max(TRACKS_MAX),
+  tracks: z.array(z.strictObject({ mid: midSchema, role: z.enum(TRACK_ROLES) })).check(z.maxLength(TRACKS_MAX)),
 });
 export type SfuPublish = z.infer<typeof sfuPublishSchema>;
 
 /** `sfu-subscribe`: the subscribe connection's offer and which published track each transceiver receives. */
 export const sfuSubscribeSchema = z.strictObject({
   description: offerSchema,
-  tracks: z.array(z.strictObject({ mid: midSchema, track: trackIdSchema })).max(SUBSCRIBE_TRACKS_MAX),
+  tracks: z.array(z.strictObject({ mid: midSchema, track: trackIdSchema })).check(z.maxLength(SUBSCRIBE_TRACKS_MAX)),
 });
 export type SfuSubscribe = z.infer<typeof sfuSubscribeSchema>;
 
@@ -49,11 +49,11 @@ export const sfuViewSchema = z.strictObject({
     .array(
       z.strictObject({
         track: trackIdSchema,
-        width: z.number().int().min(0).max(16_384),
-        height: z.number().int().min(0).max(16_384),
+        width: z.int().check(z.minimum(0), z.maximum(16_384)),
+        height: z.int().check(z.minimum(0), z.maximum(16_384)),
       }),
     )
-    .max(VIEWS_MAX),
+    .check(z.maxLength(VIEWS_MAX)),
 });
 export type SfuView = z.infer<typeof sfuViewSchema>;
 

@@ -1,3 +1,4 @@
+import './zodLocale';
 import { publishRecording } from './recording/recordingEvents';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -11,7 +12,8 @@ import { PasswordHasher } from './access/passwords';
 import type { Config } from './config';
 import { ClientCookie } from './http/clientCookie';
 import { guardOrigin } from './http/originGate';
-import { applySecurityHeaders } from './http/securityHeaders';
+import { embedInfo } from './http/embedInfo';
+import { applySecurityHeaders, securityHeaders } from './http/securityHeaders';
 import { limitNamespaceMessages } from './limits/limitNamespaceMessages';
 import { ClientLimits, type ClientId } from './limits/ClientLimits';
 import { PasswordBudget } from './limits/PasswordBudget';
@@ -74,6 +76,8 @@ export class ParleyServer {
   /** Gives memory back to the system once a burst of connections is over. */
   readonly #idle: IdleCollector;
   readonly metrics: ParleyMetrics;
+  /** With METRICS_PORT: the listener that alone answers /metrics (started by listen()). */
+  readonly metricsHttp: HttpServer | null;
   /** The forwarding unit for rooms past the mesh (its engine loads when the first room needs it). */
   readonly sfu: SfuService;
   /** The certificate in use when serving HTTPS (set by listen()). */
@@ -131,9 +135,20 @@ export class ParleyServer {
       this.access.prune();
     }, 60_000);
     this.#pruneTimer.unref();
-    const routes: Route[] = [this.#health, this.#metricsRoute, staticFiles(config.staticDir)];
+    // With METRICS_PORT, /metrics is answered there only: here it is not found.
+    const metricsHere: Route =
+      config.metricsPort === null ? this.#metricsRoute : (req, res) => this.#metricsNotHere(req, res);
+    const routes: Route[] = [
+      this.#health,
+      metricsHere,
+      embedInfo(config.frameAncestors),
+      // Tests only (PARLEY_TEST_TAP=1): what the server holds of a room, to show what it cannot read.
+      ...(process.env.PARLEY_TEST_TAP === '1' ? [this.#testTap] : []),
+      staticFiles(config.staticDir),
+    ];
+    const headers = securityHeaders(config.frameAncestors);
     const handle = (req: IncomingMessage, res: ServerResponse): void => {
-      applySecurityHeaders(res, config.trustProxy);
+      applySecurityHeaders(res, config.trustProxy, headers);
       if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) this.#clientCookie.ensure(req, res);
       void (async () => {
         for (const route of routes) if (await route(req, res)) return;
@@ -146,6 +161,20 @@ export class ParleyServer {
     };
     // With HTTPS the certificate is installed by listen() (it may have to be generated first).
     this.http = config.https ? createHttpsServer({}, handle) : createServer(handle);
+    this.metricsHttp =
+      config.metricsPort === null
+        ? null
+        : createServer((req, res) => {
+            void Promise.resolve(this.#metricsRoute(req, res))
+              .then((answered) => {
+                if (!answered) notFound(res);
+              })
+              .catch((err: unknown) => {
+                this.log.error({ err }, 'metrics request failed');
+                if (!res.headersSent) res.writeHead(500);
+                res.end();
+              });
+          });
     this.#idle = new IdleCollector({ log: this.log.child({ subsystem: 'memory' }) });
     this.http.on('connection', (socket: NodeSocket) => {
       this.#idle.activity();
@@ -158,6 +187,7 @@ export class ParleyServer {
       draining: () => this.#draining,
       sfuRooms: () => this.sfu.roomCount,
       sfuConnections: () => this.sfu.connectionCount,
+      sfuForwardedPackets: () => this.sfu.forwardedPackets,
       cluster:
         config.redisUrl === ''
           ? undefined
@@ -201,7 +231,7 @@ export class ParleyServer {
         log: originLog,
         onRefused: () => this.metrics.connectionRefused('origin', 'origin-not-allowed', '/'),
       });
-      limitNamespaceMessages(seed, messageLimiter, this.log);
+      limitNamespaceMessages(seed, messageLimiter, this.log, (action) => this.metrics.messageRateLimited('/', action));
       attachSeedSignaling(seed, {
         log: this.log,
         limits: this.limits,
@@ -222,7 +252,7 @@ export class ParleyServer {
         acceptingJoins: () => !this.#draining,
         metrics: this.metrics,
       });
-    } else refuseSeedProtocol(seed);
+    } else refuseSeedProtocol(seed, () => this.metrics.connectionRefused('namespace', 'seed-protocol-off', '/'));
     const parley = this.io.of(PARLEY_NAMESPACE);
     reportConnectionErrors(parley, this.log, addressOf, (reason) =>
       this.metrics.connectionRefused('frame', reason, PARLEY_NAMESPACE),
@@ -323,6 +353,23 @@ export class ParleyServer {
     return false;
   };
 
+  /**
+   * `GET /__test/tap?room=NAME`: the room's stored chat history as the server has it. Mounted
+   * only with PARLEY_TEST_TAP=1 (end-to-end tests check that E2EE chat is ciphertext here); a
+   * production server never has it.
+   */
+  #testTap: Route = (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/__test/tap') return false;
+    const room = this.rooms.get(url.searchParams.get('room') ?? '');
+    if (!room) {
+      sendJson(res, 404, { error: 'no such room' });
+      return true;
+    }
+    sendJson(res, 200, { e2ee: room.e2ee, chat: room.chat.toJSON().history.map((m) => m.text) });
+    return true;
+  };
+
   #metricsRoute: Route = async (req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
@@ -336,6 +383,33 @@ export class ParleyServer {
     return true;
   };
 
+  #metricsNotHere: Route = (req, res) => {
+    if ((req.url ?? '').split('?')[0] !== '/metrics') return false;
+    notFound(res);
+    return true;
+  };
+
+  /** The port /metrics is served on: METRICS_PORT's once listening, else the main port. */
+  get metricsPort(): number {
+    const addr = this.metricsHttp?.address();
+    return addr && typeof addr === 'object' ? addr.port : this.port;
+  }
+
+  /** Listen on METRICS_PORT (METRICS_HOST), when set. */
+  async #listenMetrics(): Promise<void> {
+    const server = this.metricsHttp;
+    if (server === null || server.listening) return;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: this.config.metricsPort ?? 0, host: this.config.metricsHost }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = server.address() as AddressInfo;
+    this.log.info({ port: addr.port, host: this.config.metricsHost }, 'serving /metrics on its own port');
+  }
+
   /** Start listening; resolves with the bound port (useful with port 0). */
   async listen(port = this.config.port, host = this.config.host): Promise<number> {
     if (this.config.redisUrl !== '' && !this.cluster) await this.#joinCluster();
@@ -345,6 +419,7 @@ export class ParleyServer {
       if (resume.warning) this.log.warn(resume.warning);
       else this.log.debug({ source: resume.source }, 'resume key loaded');
     }
+    await this.#listenMetrics();
     if (this.config.https) {
       const tls = await loadTls(this.config);
       (this.http as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
@@ -465,6 +540,8 @@ export class ParleyServer {
           }),
       )
       .finally(async () => {
+        this.metricsHttp?.close();
+        this.metricsHttp?.closeAllConnections();
         this.sfu.close();
         this.metrics.close();
         await this.cluster?.closeAdapter();

@@ -29,6 +29,11 @@ export class Room {
   readonly recording = new RoomRecording();
   /** Raised hands and the spotlight; they live as long as the room. */
   readonly meeting = new Meeting();
+  /**
+   * The room is end-to-end encrypted: its first joiner said so, and everyone after must join
+   * encrypted too (and the other way round). The server never holds the key.
+   */
+  e2ee = false;
   /** How the room's media travels; a mesh may move to the forwarding unit, never back. */
   #topology: Topology = 'mesh';
   /** The room's media state in the forwarding unit (topology `sfu`). */

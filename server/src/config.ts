@@ -110,6 +110,12 @@ export interface Config {
   turnSecretFile: string;
   /** File holding ACCESS_SECRET. Env ACCESS_SECRET_FILE, default none. */
   accessSecretFile: string;
+  /** A separate port for /metrics (the main port then answers 404 there). Env METRICS_PORT, default none: /metrics on PORT. */
+  metricsPort: number | null;
+  /** Bind address of METRICS_PORT. Env METRICS_HOST, default 127.0.0.1. */
+  metricsHost: string;
+  /** Origins whose pages may show Parley in a frame. Env FRAME_ANCESTORS, default none (framing refused). */
+  frameAncestors: string[];
 }
 
 /** Shortest accepted ACCESS_SECRET, in characters (HS256 wants at least 256 bits of key). */
@@ -176,6 +182,9 @@ export const defaults: Config = {
   seedAllowedOrigins: ['*'],
   turnSecretFile: '',
   accessSecretFile: '',
+  metricsPort: null,
+  metricsHost: '127.0.0.1',
+  frameAncestors: [],
 };
 
 export class ConfigError extends Error {
@@ -623,7 +632,60 @@ export const options: readonly OptionSpec[] = [
     parse: text,
     help: 'read the access secret from this file instead of --access-secret',
   }),
+  option({
+    key: 'metricsPort',
+    env: 'METRICS_PORT',
+    flag: 'metrics-port',
+    arg: 'N',
+    parse: int(0, 65535),
+    help: 'serve /metrics on this port only (not on PORT)',
+  }),
+  option({
+    key: 'metricsHost',
+    env: 'METRICS_HOST',
+    flag: 'metrics-host',
+    arg: 'ADDR',
+    parse: text,
+    help: 'address METRICS_PORT binds',
+  }),
+  option({
+    key: 'frameAncestors',
+    env: 'FRAME_ANCESTORS',
+    flag: 'frame-ancestors',
+    arg: 'ORIGINS',
+    parse: originList,
+    help: 'comma-separated origins whose pages may embed Parley in a frame (none: framing refused)',
+  }),
 ];
+
+/**
+ * A comma-separated list of origins (`https://host[:port]`), as CSP's frame-ancestors takes
+ * them. Wildcards, keywords and paths are refused: each names exactly one site the operator
+ * trusts with the camera of the people in its frame.
+ */
+function originList(raw: string, name: string): string[] {
+  const items = list(raw);
+  for (const item of items) {
+    let url: URL | null = null;
+    try {
+      url = new URL(item);
+    } catch {
+      // reported below
+    }
+    const ok =
+      url !== null &&
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      !item.includes('*') &&
+      url.origin === item.replace(/\/$/, '');
+    if (!ok) {
+      throw new ConfigError(
+        name,
+        `"${item}" is not an origin: write scheme://host[:port] (for example https://intranet.example.org), without a path, wildcard or keyword such as * or 'self'`,
+      );
+    }
+  }
+  return items.map((item) => item.replace(/\/$/, ''));
+}
 
 /**
  * Secrets that may be read from a file (`X_FILE`), so they appear neither in `ps` nor in the
@@ -695,6 +757,12 @@ function validate(c: Config): void {
   if (c.resumeSecret !== '' && c.resumeSecret.length < RESUME_SECRET_MIN) {
     throw new ConfigError('RESUME_SECRET', `must be at least ${RESUME_SECRET_MIN} characters long`);
   }
+  if (c.metricsPort !== null && c.metricsPort !== 0 && c.metricsPort === c.port) {
+    throw new ConfigError(
+      'METRICS_PORT',
+      `must differ from PORT (${c.port}): it keeps /metrics off the public port; leave it unset to serve /metrics on PORT`,
+    );
+  }
 }
 
 /**
@@ -755,7 +823,7 @@ export function helpText(): string {
   const rows = options.map((o) => {
     const left = `  --${o.flag}${o.arg ? ` ${o.arg}` : ''}`;
     const def = defaults[o.key];
-    const shown = Array.isArray(def) ? def.join(',') : String(def);
+    const shown = Array.isArray(def) ? def.join(',') : def === null ? '' : String(def);
     const suffix =
       o.key === 'staticDir' ||
       o.key === 'turnSecret' ||

@@ -20,7 +20,7 @@ export function envExample(): string {
   ];
   for (const o of options) {
     const def = defaults[o.key];
-    const shown = Array.isArray(def) ? def.join(',') : String(def);
+    const shown = Array.isArray(def) ? def.join(',') : def === null ? '' : String(def);
     const described = DESCRIBED[o.env];
     lines.push('', `# ${o.help}${described ? ` (default ${described})` : ''}`);
     lines.push(`#${o.env}=${described || o.env.endsWith('SECRET') ? '' : shown}`);

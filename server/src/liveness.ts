@@ -19,3 +19,12 @@ export const LISTEN_BACKLOG = 4_096;
  * Kept well under the 5 s within which a closed tab or killed browser must vanish.
  */
 export const DISCONNECT_GRACE_MS = 2_000;
+/**
+ * The grace for a participant whose connection went silent (no pong within PING_TIMEOUT) rather
+ * than closed. A closed tab or a killed browser closes its TCP connection, which the server sees
+ * at once ("transport close") and answers with DISCONNECT_GRACE_MS. Silence means the network is
+ * gone, often for a while (a train tunnel, a Wi-Fi hand-over, a router restart): the person is
+ * probably still there and comes back on its own, so the room keeps them longer before telling
+ * the others they left. A resume within it keeps the same participant and its media.
+ */
+export const SILENT_DISCONNECT_GRACE_MS = 15_000;

@@ -2,8 +2,10 @@
 import './zodConfig';
 import { StrictMode, Suspense, lazy } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { BrowserRouter, Route, Routes } from 'react-router';
+import { embedParent } from './embed/embedBridge';
 import { HomePage } from './pages/HomePage';
+import './theme/tokens.css';
 import './styles.css';
 
 const CallPage = lazy(() => import('./pages/CallPage'));
@@ -34,6 +36,9 @@ function App() {
     </BrowserRouter>
   );
 }
+
+// In a frame of an embedding page: find it now, while the address still says which it is.
+void embedParent();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');

@@ -68,3 +68,26 @@ export function rememberName(name: string): void {
 export function callPath(name: string, room: string): string {
   return `/call/${encodeURIComponent(name)}/${encodeURIComponent(room)}`;
 }
+
+const ROOMS_KEY = 'parley:recent-rooms';
+const ROOMS_KEPT = 5;
+
+/** The rooms joined lately in this browser, the latest first (kept in this browser only). */
+export function recentRooms(): string[] {
+  try {
+    const list: unknown = JSON.parse(localStorage.getItem(ROOMS_KEY) ?? '[]');
+    return Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string').slice(0, ROOMS_KEPT) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Put `room` first in the recent rooms. */
+export function rememberRoom(room: string): void {
+  try {
+    const rooms = [room, ...recentRooms().filter((r) => r !== room)].slice(0, ROOMS_KEPT);
+    localStorage.setItem(ROOMS_KEY, JSON.stringify(rooms));
+  } catch {
+    // Storage refused (private mode): nothing remembered.
+  }
+}

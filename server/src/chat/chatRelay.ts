@@ -1,4 +1,12 @@
-import type { ChatMessage, ChatSend, ChatSendReply, Participant } from '@parley/protocol';
+import {
+  chatTextProblem,
+  errorMessages,
+  isSealedChat,
+  type ChatMessage,
+  type ChatSend,
+  type ChatSendReply,
+  type Participant,
+} from '@parley/protocol';
 import type { Room } from '../Room';
 
 /**
@@ -8,6 +16,14 @@ import type { Room } from '../Room';
 export function relayChat(room: Room, self: Participant, req: ChatSend): ChatSendReply {
   if (req.to !== undefined && (req.to === self.id || !room.has(req.to))) {
     return { ok: false, error: 'unknown-participant', message: 'That participant is not in your room.' };
+  }
+  // An end-to-end encrypted room carries sealed texts only (the server cannot read them, only
+  // check their shape); any other room carries plain text only.
+  if (room.e2ee && !isSealedChat(req.text)) {
+    return { ok: false, error: 'e2ee-required', message: errorMessages['e2ee-required'] };
+  }
+  if (!room.e2ee && chatTextProblem(req.text) !== null) {
+    return { ok: false, error: 'invalid-message', message: errorMessages['invalid-message'] };
   }
   const candidate: ChatMessage = {
     id: req.id,

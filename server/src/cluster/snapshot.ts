@@ -30,6 +30,8 @@ export interface RoomSnapshot {
   recording?: RecordingSnapshot;
   /** Raised hands in queue order and the spotlight, of members who may come back (absent before them). */
   meeting?: MeetingJSON;
+  /** The room is end-to-end encrypted (absent before it: not). */
+  e2ee?: boolean;
 }
 
 export interface SnapshotDeps {
@@ -68,6 +70,7 @@ export class RoomSnapshots implements RoomHooks {
       members: [...members],
       recording: room.recording.toJSON(),
       meeting: room.meeting.toJSON((id) => members.has(id)),
+      e2ee: room.e2ee,
     };
   }
 
@@ -104,6 +107,7 @@ export class RoomSnapshots implements RoomHooks {
     if (Array.isArray(s.bans)) this.deps.access.bans.restore(room.name, s.bans);
     if (s.chat && room.chat.size === 0) room.chat.restore(s.chat);
     if (s.meeting && room.size === 0) room.meeting.restore(s.meeting);
+    if (room.size === 0) room.e2ee = s.e2ee === true;
     const now = Date.now();
     if (Array.isArray(s.members)) {
       for (const [id, until] of s.members) {

@@ -51,12 +51,33 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const HSTS = 'max-age=31536000';
 
 /**
+ * The headers with framing allowed to `frameAncestors` (FRAME_ANCESTORS): CSP's
+ * `frame-ancestors` names them and X-Frame-Options goes (it can only say DENY or SAMEORIGIN).
+ * With none, the page is never framed. Computed once per server.
+ */
+export function securityHeaders(frameAncestors: readonly string[]): Readonly<Record<string, string>> {
+  if (frameAncestors.length === 0) return SECURITY_HEADERS;
+  const rest = Object.fromEntries(Object.entries(SECURITY_HEADERS).filter(([name]) => name !== 'x-frame-options'));
+  return {
+    ...rest,
+    'content-security-policy': CONTENT_SECURITY_POLICY.replace(
+      "frame-ancestors 'none'",
+      `frame-ancestors ${frameAncestors.join(' ')}`,
+    ),
+  };
+}
+
+/**
  * Set the security headers on `res` (before anything is written). HSTS goes out when the request
  * came over TLS: on this server's own TLS connection, or, with `trustProxy`, when the proxy in
  * front of it says so (`X-Forwarded-Proto: https`, as a TLS-terminating proxy sends).
  */
-export function applySecurityHeaders(res: ServerResponse, trustProxy = false): void {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+export function applySecurityHeaders(
+  res: ServerResponse,
+  trustProxy = false,
+  headers: Readonly<Record<string, string>> = SECURITY_HEADERS,
+): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (res.req && requestOrigin(res.req, trustProxy).protocol === 'https')
     res.setHeader('strict-transport-security', HSTS);
 }

@@ -68,6 +68,8 @@ export function strikeWeight(error: ErrorId): number {
     case 'not-joined':
     case 'already-joined':
     case 'unknown-participant':
+    case 'e2ee-required':
+    case 'e2ee-off':
       return 0;
     default:
       return 1;

@@ -1,5 +1,5 @@
 import type { ErrorId } from '@parley/protocol';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SignalingMetrics } from '../signaling/ParleySignaling';
 import { version } from '../version';
 
@@ -11,6 +11,9 @@ export interface ClusterFigures {
   routed: number;
 }
 
+/** The budgets whose refusals are counted (parley_budget_refusals_total). */
+export type Budget = 'joins' | 'relay-checks' | 'passwords' | 'password-hashes' | 'lobby' | 'queue' | 'meeting';
+
 /** Live values read when /metrics is scraped (no bookkeeping on the hot path). */
 export interface MetricsSources {
   connectedSockets(): number;
@@ -20,6 +23,8 @@ export interface MetricsSources {
   /** Rooms whose media goes through the forwarding unit, and its media connections. */
   sfuRooms?(): number;
   sfuConnections?(): number;
+  /** RTP packets the forwarding unit sent to subscribers so far (never decreases). */
+  sfuForwardedPackets?(): number;
   /** With REDIS_URL: whether Redis is reachable, and the connections routed between servers. */
   cluster?(): ClusterFigures | null;
 }
@@ -37,6 +42,10 @@ export class ParleyMetrics implements SignalingMetrics {
   readonly #turnCredentials: Counter;
   readonly #refusedConnections: Counter<'stage' | 'reason' | 'namespace'>;
   readonly #seedRejected: Counter<'reason'>;
+  readonly #joinDuration: Histogram<'result'>;
+  readonly #relayDuration: Histogram;
+  readonly #rateLimited: Counter<'namespace' | 'action'>;
+  readonly #budgetRefusals: Counter<'budget'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -85,6 +94,18 @@ export class ParleyMetrics implements SignalingMetrics {
       registers,
       collect() {
         this.set(sources.sfuConnections?.() ?? 0);
+      },
+    });
+    let forwarded = 0;
+    new Counter({
+      name: 'parley_sfu_forwarded_packets_total',
+      help: 'RTP packets the forwarding unit sent to subscribers (media, retransmissions and FEC).',
+      registers,
+      collect() {
+        // A restarted engine counts from zero again: what it sent since then is all new.
+        const now = sources.sfuForwardedPackets?.() ?? 0;
+        this.inc(now >= forwarded ? now - forwarded : now);
+        forwarded = now;
       },
     });
     const cluster = sources.cluster;
@@ -149,6 +170,31 @@ export class ParleyMetrics implements SignalingMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.#joinDuration = new Histogram({
+      name: 'parley_join_duration_seconds',
+      help: 'Time from a join request to its answer, by result (joined, waiting for the lobby or a password, refused).',
+      labelNames: ['result'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.#relayDuration = new Histogram({
+      name: 'parley_signal_relay_duration_seconds',
+      help: 'Time from receiving a signal (offer, answer, candidate) to handing it to its recipient.',
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25],
+      registers,
+    });
+    this.#rateLimited = new Counter({
+      name: 'parley_rate_limited_messages_total',
+      help: "Messages over a connection's message rate (RATE_MESSAGES_PER_SECOND), by namespace and action: refused with an answer, refused quietly, or the connection closed.",
+      labelNames: ['namespace', 'action'],
+      registers,
+    });
+    this.#budgetRefusals = new Counter({
+      name: 'parley_budget_refusals_total',
+      help: 'Requests refused for a budget: joins per minute, relay checks, password work, password hashes queued, lobby places, requests waiting on one connection, meeting reactions.',
+      labelNames: ['budget'],
+      registers,
+    });
     this.#turnCredentials = new Counter({
       name: 'parley_turn_credentials_issued_total',
       help: 'Time-limited TURN credentials handed out.',
@@ -168,13 +214,33 @@ export class ParleyMetrics implements SignalingMetrics {
     this.#rejected.inc({ reason });
   }
 
-  /** A connection refused at the handshake (`*` namespace), for its origin, or for a frame. */
-  connectionRefused(stage: 'handshake' | 'origin' | 'frame', reason: string, namespace: string): void {
+  /**
+   * A connection refused at the handshake (`*` namespace), for its origin, for a frame, or by a
+   * namespace that is off (the seed protocol with SEED_PROTOCOL=off).
+   */
+  connectionRefused(stage: 'handshake' | 'origin' | 'frame' | 'namespace', reason: string, namespace: string): void {
     this.#refusedConnections.inc({ stage, reason, namespace });
   }
 
   seedRejected(reason: ErrorId): void {
     this.#seedRejected.inc({ reason });
+  }
+
+  /** A join answered after `seconds`. */
+  joinAnswered(result: 'joined' | 'waiting' | 'refused', seconds: number): void {
+    this.#joinDuration.observe({ result }, seconds);
+  }
+
+  signalRelayed(seconds: number): void {
+    this.#relayDuration.observe(seconds);
+  }
+
+  messageRateLimited(namespace: string, action: 'refused' | 'refused-quietly' | 'disconnected'): void {
+    this.#rateLimited.inc({ namespace, action });
+  }
+
+  budgetRefused(budget: Budget): void {
+    this.#budgetRefusals.inc({ budget });
   }
 
   turnCredentialIssued(): void {

@@ -139,7 +139,7 @@ class FakeEngine implements SfuEngine {
     return this.speakers;
   }
   stats() {
-    return { connections: this.connections.length };
+    return { connections: this.connections.length, forwardedPackets: 0 };
   }
   close(): void {}
 }

@@ -96,6 +96,11 @@ export class SfuService {
     return this.#engine?.stats().connections ?? 0;
   }
 
+  /** RTP packets the forwarding unit sent to subscribers since it started. */
+  get forwardedPackets(): number {
+    return this.#engine?.stats().forwardedPackets ?? 0;
+  }
+
   /** Rooms whose media goes through the forwarding unit now. */
   get roomCount(): number {
     return this.#rooms.size;

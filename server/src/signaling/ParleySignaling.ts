@@ -18,13 +18,13 @@ import type { RemovedReason } from '@parley/protocol';
 import { addressKey } from '../access/BanList';
 import type { ClientLimits } from '../limits/ClientLimits';
 import { CONNECTION_QUEUE_MAX, SEND_BUFFER_MAX_PACKETS, strikeWeight } from '../limits/connectionBounds';
-import { PROTOCOL_VERSION } from '@parley/protocol';
+import { PARLEY_NAMESPACE, PROTOCOL_VERSION } from '@parley/protocol';
 import type { MessageLimiter, Verdict } from '../limits/RateLimiter';
 import type { WindowCounter } from '../limits/WindowCounter';
 import { relayChat } from '../chat/chatRelay';
 import { handleRecording, publishRecording } from '../recording/recordingEvents';
 import { publishMeeting, relayMeeting } from '../meeting/meetingRelay';
-import { DISCONNECT_GRACE_MS } from '../liveness';
+import { DISCONNECT_GRACE_MS, SILENT_DISCONNECT_GRACE_MS } from '../liveness';
 import type { Logger } from '../logger';
 import type { Room } from '../Room';
 import type { RoomRegistry } from '../RoomRegistry';
@@ -80,7 +80,28 @@ export interface SignalingMetrics {
   joined(): void;
   left(reason: 'left' | 'disconnected' | 'removed'): void;
   rejected(reason: ErrorId): void;
+  /** A join answered after `seconds`: joined, waiting (lobby, password) or refused. */
+  joinAnswered?(result: 'joined' | 'waiting' | 'refused', seconds: number): void;
+  /** A signal handed to its recipient `seconds` after it arrived. */
+  signalRelayed?(seconds: number): void;
+  /** A message over the connection's message rate. */
+  messageRateLimited?(namespace: string, action: 'refused' | 'refused-quietly' | 'disconnected'): void;
+  /** A request refused for a budget. */
+  budgetRefused?(
+    budget: 'joins' | 'relay-checks' | 'passwords' | 'password-hashes' | 'lobby' | 'queue' | 'meeting',
+  ): void;
 }
+
+/** Refusals that mean a budget ran out, and the budget's name in /metrics. */
+const BUDGET_OF: Partial<Record<ErrorId, 'passwords' | 'password-hashes' | 'lobby' | 'queue'>> = {
+  'password-limited': 'passwords',
+  'server-busy': 'password-hashes',
+  'lobby-full': 'lobby',
+  'queue-full': 'queue',
+};
+
+/** Join answers that are not a refusal: the joiner is asked for a password or waits for the host. */
+const JOIN_WAITING: ReadonlySet<string> = new Set(['in-lobby', 'password-required', 'wrong-password']);
 
 /**
  * Random ids and tokens, drawn from a pool refilled 4 KiB at a time: one call into the
@@ -148,6 +169,7 @@ class Connection {
   }
 
   #receive(event: string, args: unknown[]): void {
+    const receivedAt = performance.now();
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
     const verdict = this.#limiter.check();
@@ -155,7 +177,8 @@ class Connection {
     const payload = args[0];
     // The hot path: a well-formed signal with nothing queued before it is relayed right here,
     // checked in place (no copy, no queue); anything else takes the general path below.
-    if (event === 'signal' && this.#pending === 0 && isPlainSignal(payload)) return this.#signal(payload, ack);
+    if (event === 'signal' && this.#pending === 0 && isPlainSignal(payload))
+      return this.#signal(payload, ack, receivedAt);
     const parsed = parseClientEvent(event, typeof payload === 'function' ? undefined : payload);
     if (!parsed.ok) {
       this.log.debug({ event: event.slice(0, 64), error: parsed.error }, 'refused message');
@@ -173,7 +196,7 @@ class Connection {
     const written = this.opts.roomChanged !== undefined && ack !== undefined && name !== 'join' && name !== 'signal';
     const answer: Ack | undefined = written ? (r) => void (reply = { value: r }) : ack;
     this.#queue = this.#queue
-      .then(() => this.#handle(parsed.value, answer))
+      .then(() => this.#handle(parsed.value, answer, receivedAt))
       .then(async () => {
         const room = this.#room?.name ?? this.#waitingIn;
         const saved = room && name !== 'signal' ? this.opts.roomChanged?.(room) : undefined;
@@ -190,6 +213,10 @@ class Connection {
   }
 
   #overLimit(verdict: Exclude<Verdict, 'pass'>, event: string, ack: Ack | undefined): void {
+    this.opts.metrics?.messageRateLimited?.(
+      PARLEY_NAMESPACE,
+      verdict === 'disconnect' ? 'disconnected' : verdict === 'refuse' ? 'refused' : 'refused-quietly',
+    );
     if (verdict !== 'refuse') this.opts.limits.strike(this.#client, strikeWeight('rate-limited'));
     if (verdict === 'disconnect') {
       this.log.warn({ address: this.#client.address }, 'disconnected: over the message rate limit');
@@ -203,17 +230,19 @@ class Connection {
 
   #refuse(error: ErrorId, ack: Ack | undefined, event?: string, message = errorMessages[error]): void {
     this.opts.metrics?.rejected(error);
+    const budget = BUDGET_OF[error];
+    if (budget) this.opts.metrics?.budgetRefused?.(budget);
     this.opts.limits.strike(this.#client, strikeWeight(error));
     if (ack) ack({ ok: false, error, message });
     else this.socket.emit('protocol-error', { error, message, ...(event ? { event: event.slice(0, 64) } : {}) });
   }
 
-  async #handle(msg: ClientEvent, ack: Ack | undefined): Promise<void> {
+  async #handle(msg: ClientEvent, ack: Ack | undefined, receivedAt: number): Promise<void> {
     switch (msg.event) {
       case 'join':
-        return this.#join(msg.payload, ack);
+        return this.#join(msg.payload, this.#timedJoinAck(ack, receivedAt));
       case 'signal':
-        return this.#signal(msg.payload, ack);
+        return this.#signal(msg.payload, ack, receivedAt);
       case 'media-state': {
         const room = this.#room;
         const self = this.#self;
@@ -240,8 +269,10 @@ class Connection {
         const reply = relayMeeting(room, self, this.opts.access.of(room).isHost(self.id), msg);
         if (reply.ok) ack?.(reply);
         // Past a person's reaction or hand budget: a clear answer, but no strike (people click fast).
-        else if (reply.error === 'rate-limited' && ack) ack(reply);
-        else this.#refuse(reply.error, ack, msg.event, reply.message);
+        else if (reply.error === 'rate-limited' && ack) {
+          this.opts.metrics?.budgetRefused?.('meeting');
+          ack(reply);
+        } else this.#refuse(reply.error, ack, msg.event, reply.message);
         return;
       }
       case 'leave':
@@ -328,21 +359,35 @@ class Connection {
     }
     const { perClient, perAddress } = this.opts.checksPerMinute;
     if (!perClient.take(this.#client.key) || !perAddress.take(this.#client.address)) {
+      this.opts.metrics?.budgetRefused?.('relay-checks');
       return { error: 'rate-limited', message: 'Too many connection checks; the relay is left out for a minute.' };
     }
     return null;
   }
 
-  #signal(req: SignalRequest, ack: Ack | undefined): void {
+  #signal(req: SignalRequest, ack: Ack | undefined, receivedAt: number): void {
     const room = this.#room;
     const self = this.#self;
     if (!room || !self) return this.#refuse('not-joined', ack, 'signal');
     const target = room.get(req.to);
     if (!target || req.to === self.id) return this.#refuse('unknown-participant', ack, 'signal');
     target.send('signal', { from: self.id, data: req.data });
+    this.opts.metrics?.signalRelayed?.((performance.now() - receivedAt) / 1000);
     // A target that does not read was dropped instead (see #send): the signal went nowhere.
     if (room.get(req.to) !== target) return this.#refuse('unknown-participant', ack, 'signal');
     ack?.({ ok: true });
+  }
+
+  /** `ack` that also times the join's answer for /metrics (from the request's arrival). */
+  #timedJoinAck(ack: Ack | undefined, receivedAt: number): Ack | undefined {
+    const metrics = this.opts.metrics;
+    if (!ack || !metrics?.joinAnswered) return ack;
+    return (reply) => {
+      const r = reply as { ok?: boolean; error?: string };
+      const result = r.ok === true ? 'joined' : JOIN_WAITING.has(r.error ?? '') ? 'waiting' : 'refused';
+      metrics.joinAnswered?.(result, (performance.now() - receivedAt) / 1000);
+      ack(reply);
+    };
   }
 
   #leaveLobby(): void {
@@ -366,11 +411,19 @@ class Connection {
   }
 
   async #join(req: Extract<ClientEvent, { event: 'join' }>['payload'], ack: Ack | undefined): Promise<void> {
-    if (this.#room) return this.#refuse('already-joined', ack, 'join');
+    if (this.#room) {
+      // The same participant asking again on the connection it is in: a rejoin whose answer came
+      // after the client gave up waiting (a busy server, a room's new home). Answer it again,
+      // rather than refusing a client that would then end its call.
+      const again = this.#joinedAlready(req);
+      if (again) return ack?.(again);
+      return this.#refuse('already-joined', ack, 'join');
+    }
     if (!this.opts.acceptingJoins()) return this.#refuse('shutting-down', ack, 'join');
     if (this.#waitingIn !== null && this.#waitingIn !== req.room) this.#leaveLobby();
     const overJoins = this.#waitingIn === null ? this.opts.limits.join(this.#client) : null;
     if (overJoins !== null) {
+      this.opts.metrics?.budgetRefused?.('joins');
       const verdict = this.#limiter.strike();
       if (verdict === 'disconnect') return this.#overLimit(verdict, 'join', ack);
       const why =
@@ -436,6 +489,14 @@ class Connection {
     }
     const token = this.opts.resumeTokens.mint(room.name, id);
 
+    // The first joiner makes the room end-to-end encrypted or not; everyone after must match.
+    const e2ee = req.e2ee === true;
+    if (room.size === 0) room.e2ee = e2ee;
+    else if (room.e2ee !== e2ee) {
+      this.opts.rooms.releaseIfEmpty(room);
+      return this.#refuse(room.e2ee ? 'e2ee-required' : 'e2ee-off', ack, 'join');
+    }
+
     const placed = this.#place(room, req, proven);
     if (placed !== null) {
       this.opts.rooms.releaseIfEmpty(room);
@@ -481,19 +542,7 @@ class Connection {
       },
       admission.asHost,
     );
-    const reply: JoinOk = {
-      ok: true,
-      room: room.name,
-      self,
-      participants: room.participants(id),
-      iceServers: this.opts.iceServers(id),
-      resumeToken: token,
-      roomState: access.stateFor(id),
-      topology: room.topology,
-      protocolVersion: PROTOCOL_VERSION,
-      recording: room.recording.state(),
-      meeting: room.meeting.view((p) => room.has(p)),
-    };
+    const reply = this.#joinReply(room, self, token);
     // Reply first so the newcomer knows the room before anyone can signal it.
     ack?.(reply);
     room.media?.join(id, (event, payload) => this.#send(event, payload));
@@ -511,6 +560,42 @@ class Connection {
     if (access.hostId !== hostBefore) access.publish();
     this.opts.metrics?.joined();
     this.log.info({ room: room.name, participant: id, size: room.size }, 'joined');
+  }
+
+  /** What a join is answered with: the room as the participant `self` finds it. */
+  #joinReply(room: Room, self: Participant, token: string): JoinOk {
+    const id = self.id;
+    return {
+      ok: true,
+      room: room.name,
+      self,
+      participants: room.participants(id),
+      iceServers: this.opts.iceServers(id),
+      resumeToken: token,
+      roomState: this.opts.access.of(room).stateFor(id),
+      topology: room.topology,
+      protocolVersion: PROTOCOL_VERSION,
+      recording: room.recording.state(),
+      meeting: room.meeting.view((p) => room.has(p)),
+      e2ee: room.e2ee,
+    };
+  }
+
+  /**
+   * A join on a connection already in a room, asking for that room as the participant it already
+   * is there (resume with its id and token): the answer it was given, as things stand now.
+   * Anything else (another room, another id, no proof) is null: refused as already joined.
+   */
+  #joinedAlready(req: Extract<ClientEvent, { event: 'join' }>['payload']): JoinOk | null {
+    const room = this.#room;
+    const self = this.#self;
+    const r = req.resume;
+    if (!room || !self || req.room !== room.name || r === undefined || r.participantId !== self.id) return null;
+    if (!this.opts.resumeTokens.verify(room.name, self.id, r.token)) return null;
+    const member = room.get(self.id);
+    if (!member || (req.e2ee === true) !== room.e2ee) return null;
+    this.log.info({ room: room.name, participant: self.id }, 'join repeated: answered again');
+    return this.#joinReply(room, member.participant, this.opts.resumeTokens.mint(room.name, self.id));
   }
 
   /**
@@ -572,7 +657,8 @@ class Connection {
 
   /**
    * A clean close (the client disconnected on purpose, or the server is closing) leaves at once;
-   * a dropped transport gets a short grace so the same participant can resume unnoticed.
+   * a dropped transport gets a short grace so the same participant can resume unnoticed, and a
+   * silent one (pings unanswered: the network went away) a longer one.
    */
   #disconnected(reason: string): void {
     if (reason === 'client namespace disconnect') return this.#leave('left');
@@ -580,10 +666,11 @@ class Connection {
     if (reason === 'server shutting down') return this.#leave('disconnected', false);
     if (reason === 'server namespace disconnect' || !this.#room) return this.#leave('disconnected');
     this.log.debug({ room: this.#room.name, participant: this.#self?.id, reason }, 'transport dropped');
+    const grace = reason === 'ping timeout' ? SILENT_DISCONNECT_GRACE_MS : DISCONNECT_GRACE_MS;
     this.#grace = setTimeout(() => {
       this.#grace = null;
       this.#leave('disconnected');
-    }, DISCONNECT_GRACE_MS);
+    }, grace);
     this.#grace.unref();
   }
 

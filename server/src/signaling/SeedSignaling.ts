@@ -147,8 +147,9 @@ export function attachSeedSignaling(nsp: Namespace, opts: SeedSignalingOptions):
 }
 
 /** The seed namespace when SEED_PROTOCOL is off: every connection is refused with the reason. */
-export function refuseSeedProtocol(nsp: Namespace): void {
+export function refuseSeedProtocol(nsp: Namespace, onRefused?: () => void): void {
   nsp.use((_socket, next) => {
+    onRefused?.();
     const err = new Error('the seed protocol is off on this server (SEED_PROTOCOL=off); use /parley') as Error & {
       data?: unknown;
     };

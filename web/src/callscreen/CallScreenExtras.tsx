@@ -1,3 +1,4 @@
+import { Activity, Keyboard, LayoutGrid, Link as LinkIcon, Presentation, Settings } from 'lucide-react';
 import { DeviceSettings } from '../devices/DeviceSettings';
 import { NoiseFailureNote } from '../audio/noise/NoiseToggle';
 import { noiseOf } from '../audio/noise/noiseOf';
@@ -6,6 +7,7 @@ import { ShortcutHelp } from '../keyboard/ShortcutHelp';
 import type { Call, CallSnapshot } from '../media/Call';
 import { QualityPanel, qualityText } from '../quality/QualityPanel';
 import type { Quality } from '../quality/linkQuality';
+import { MenuItem } from './MoreMenu';
 import type { CallScreenState } from './useCallScreen';
 
 export { useCallScreen } from './useCallScreen';
@@ -29,33 +31,33 @@ export function QualityBadge({ quality }: { quality: Quality }) {
   );
 }
 
-/** The buttons that go with the call controls: layout, devices, stats, shortcuts. */
-export function CallScreenButtons({ ui }: { ui: CallScreenState }) {
+/** The More menu's secondary actions: invite link, layout, devices, connection, shortcuts. */
+export function CallScreenMenuItems({
+  ui,
+  copied,
+  copyLink,
+}: {
+  ui: CallScreenState;
+  copied: boolean;
+  copyLink: () => void;
+}) {
   return (
     <>
-      <button
-        type="button"
-        aria-pressed={ui.layout === 'speaker'}
-        onClick={() => ui.setLayout(ui.layout === 'grid' ? 'speaker' : 'grid')}
-      >
-        {ui.layout === 'grid' ? 'Speaker view' : 'Grid view'}
-      </button>
-      <button type="button" aria-expanded={ui.panel === 'devices'} onClick={() => ui.togglePanel('devices')}>
-        Devices
-      </button>
-      <button type="button" aria-expanded={ui.panel === 'stats'} onClick={() => ui.togglePanel('stats')}>
-        Connection
-      </button>
-      <button type="button" aria-haspopup="dialog" onClick={() => ui.setHelpOpen(true)}>
-        <span aria-hidden="true">?</span>
-        <span className="sr-only">Keyboard shortcuts</span>
-      </button>
+      <MenuItem icon={LinkIcon} label={copied ? 'Link copied' : 'Copy link'} onSelect={copyLink} />
+      <MenuItem
+        icon={ui.layout === 'grid' ? Presentation : LayoutGrid}
+        label={ui.layout === 'grid' ? 'Speaker view' : 'Grid view'}
+        onSelect={() => ui.setLayout(ui.layout === 'grid' ? 'speaker' : 'grid')}
+      />
+      <MenuItem icon={Settings} label="Devices" onSelect={() => ui.togglePanel('devices')} />
+      <MenuItem icon={Activity} label="Connection" onSelect={() => ui.togglePanel('stats')} />
+      <MenuItem icon={Keyboard} label="Keyboard shortcuts" onSelect={() => ui.setHelpOpen(true)} />
     </>
   );
 }
 
-/** Side panels, the shortcut dialog and the join/leave live region. */
-export function CallScreenExtras({
+/** The Devices panel's content. */
+export function DevicesPanel({
   ui,
   call,
   snapshot,
@@ -65,28 +67,36 @@ export function CallScreenExtras({
   snapshot: CallSnapshot;
 }) {
   return (
+    <DeviceSettings
+      devices={ui.devices}
+      localTracks={snapshot.localStream?.getTracks() ?? []}
+      choose={(kind, id) => void ui.callDevices.choose(kind, id)}
+      problem={ui.callDevices.problem}
+      noise={call ? noiseOf(call) : null}
+    >
+      <CallBackgroundPicker call={call} />
+    </DeviceSettings>
+  );
+}
+
+/** The Connection panel's content. */
+export function StatsPanel({ ui, snapshot }: { ui: CallScreenState; snapshot: CallSnapshot }) {
+  return (
+    <QualityPanel
+      people={snapshot.remotes.map((r) => ({
+        id: r.participant.id,
+        name: r.participant.name,
+        q: ui.quality.get(r.participant.id),
+      }))}
+    />
+  );
+}
+
+/** The noise-suppression failure note, the shortcut dialog and the join/leave live region. */
+export function CallScreenExtras({ ui, call }: { ui: CallScreenState; call: Call | null }) {
+  return (
     <>
-      {ui.panel === 'devices' && (
-        <DeviceSettings
-          devices={ui.devices}
-          localTracks={snapshot.localStream?.getTracks() ?? []}
-          choose={(kind, id) => void ui.callDevices.choose(kind, id)}
-          problem={ui.callDevices.problem}
-          noise={call ? noiseOf(call) : null}
-        >
-          <CallBackgroundPicker call={call} />
-        </DeviceSettings>
-      )}
       {call && <NoiseFailureNote control={noiseOf(call)} />}
-      {ui.panel === 'stats' && call && (
-        <QualityPanel
-          people={snapshot.remotes.map((r) => ({
-            id: r.participant.id,
-            name: r.participant.name,
-            q: ui.quality.get(r.participant.id),
-          }))}
-        />
-      )}
       <ShortcutHelp open={ui.helpOpen} onClose={() => ui.setHelpOpen(false)} />
       <p className="sr-only" role="status" aria-live="polite">
         {ui.announcement}

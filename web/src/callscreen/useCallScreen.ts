@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import type { PanelName } from '../components/SidePanel';
 import { useJoinLeaveAnnouncement } from '../a11y/useAnnouncements';
 import { useCallDevices } from '../devices/useCallDevices';
 import { useDevices } from '../devices/useDevices';
@@ -9,7 +10,8 @@ import { useSpeaking } from '../speaking/useSpeaking';
 import { useGallery } from './useGallery';
 
 export type Layout = 'grid' | 'speaker';
-export type Panel = 'devices' | 'stats' | null;
+/** The panel open beside the stage (one at a time). */
+export type Panel = PanelName | null;
 
 /** Id used for the local person before the server has given one. */
 export const SELF = 'self';
@@ -102,6 +104,7 @@ export function useCallScreen(
     layout,
     setLayout,
     panel,
+    setPanel,
     togglePanel,
     helpOpen,
     setHelpOpen,

@@ -11,6 +11,8 @@ export const CHAT_RETRY_MS = 1_000;
  * its own network event, then costs the page one render per interval, not one per message.
  */
 export const CHAT_PUBLISH_MS = 50;
+/** What an E2EE room's chat shows for a message that its room key does not open. */
+export const UNREADABLE_TEXT = '🔒 This message could not be decrypted: it was sealed with another key.';
 
 export interface ChatSnapshot {
   /** The newest messages (at most `CHAT_KEEP_MAX`), in time order. */
@@ -41,6 +43,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   #snapshot: ChatSnapshot | null = null;
   #publishTimer: ReturnType<typeof setTimeout> | null = null;
   #publishAgain = false;
+  /** Incoming messages, opened in order (decryption is asynchronous in E2EE rooms). */
+  #inbox: Promise<void> = Promise.resolve();
 
   constructor(call: Call) {
     super();
@@ -48,14 +52,16 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.#phase = call.snapshot.phase;
     const s = call.signaling;
     this.#offs.push(
-      s.on('chat', ({ message }) => {
-        if (this.#store.receive(message) && !this.#open) this.#unread++;
-        this.#changed();
-      }),
-      s.on('chat-history', ({ messages }) => {
-        for (const m of messages) this.#store.receive(m);
-        this.#changed();
-      }),
+      s.on('chat', ({ message }) =>
+        this.#opened([message], ([m]) => {
+          if (this.#store.receive(m!) && !this.#open) this.#unread++;
+        }),
+      ),
+      s.on('chat-history', ({ messages }) =>
+        this.#opened(messages, (ms) => {
+          for (const m of ms) this.#store.receive(m);
+        }),
+      ),
       call.on('change', (snap) => {
         const was = this.#phase;
         this.#phase = snap.phase;
@@ -108,16 +114,44 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.removeAllListeners();
   }
 
+  /** Hand `messages` to `take` in arrival order, opened first when the call is end-to-end encrypted. */
+  #opened(messages: ChatMessage[], take: (messages: ChatMessage[]) => void): void {
+    const cipher = this.#call.chatCipher;
+    if (!cipher) {
+      take(messages);
+      this.#changed();
+      return;
+    }
+    const room = this.#call.room;
+    const opening = Promise.all(
+      messages.map(async (m) => ({ ...m, text: (await cipher.open(m.text, { ...m, room })) ?? UNREADABLE_TEXT })),
+    );
+    this.#inbox = this.#inbox
+      .then(() => opening)
+      .then((ms) => {
+        take(ms);
+        this.#changed();
+      })
+      .catch(() => undefined);
+  }
+
   /** Resend everything not yet acknowledged (the server drops what it already has). */
   #flush(): void {
     for (const e of this.#store.pending()) this.#deliver(e.message);
   }
 
   #deliver(message: ChatMessage): void {
-    this.#call.signaling
-      .sendChat({ id: message.id, text: message.text, ...(message.to ? { to: message.to } : {}) })
+    const cipher = this.#call.chatCipher;
+    const text = cipher
+      ? cipher.seal(message.text, { room: this.#call.room, from: message.from, id: message.id, to: message.to })
+      : Promise.resolve(message.text);
+    text
+      .then((sent) =>
+        this.#call.signaling.sendChat({ id: message.id, text: sent, ...(message.to ? { to: message.to } : {}) }),
+      )
       .then((reply) => {
-        if (reply.ok) this.#store.acknowledged(reply.message);
+        // The server's copy of an E2EE message is sealed: keep the text we wrote.
+        if (reply.ok) this.#store.acknowledged({ ...reply.message, text: message.text });
         else if (reply.error === 'not-joined') return this.#retryLater();
         else this.#store.failed(chatKey(message), sentence(reply.error, reply.message));
         this.#changed();

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link } from 'react-router';
 import { runChecks, type CheckReport, type CheckStatus } from './checks';
 
 const statusText: Record<CheckStatus, string> = {

@@ -4,8 +4,7 @@ import { CallNoiseToggle } from '../audio/noise/NoiseToggle';
 import { sourceOf } from '../video/background/effect';
 import { DeviceSelect } from './DeviceSelect';
 import { canChooseSpeaker, trackDeviceId, type DeviceLists } from './devices';
-import { savePreferences } from './preferences';
-import { onSpeakerChange, setSpeakerId, speakerId } from './speaker';
+import { chooseSpeaker, onSpeakerChange, speakerId } from './speaker';
 
 export interface DeviceSettingsProps {
   devices: DeviceLists;
@@ -46,10 +45,7 @@ export function DeviceSettings({ devices, localTracks, choose, problem, noise, c
           label="Speaker"
           options={devices.audiooutput}
           value={speaker || devices.audiooutput[0]?.deviceId}
-          onChange={(id) => {
-            setSpeakerId(id);
-            savePreferences({ audiooutput: id });
-          }}
+          onChange={chooseSpeaker}
         />
       )}
       {children}

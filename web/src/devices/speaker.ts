@@ -1,3 +1,5 @@
+import { savePreferences } from './preferences';
+
 /** The chosen speaker (audio output) for remote participants' sound, shared by every tile. */
 
 type Listener = () => void;
@@ -12,6 +14,12 @@ export function setSpeakerId(id: string): void {
   if (id === current) return;
   current = id;
   for (const l of [...listeners]) l();
+}
+
+/** The person chose a speaker: play through it from now on and remember it for the next call. */
+export function chooseSpeaker(id: string): void {
+  setSpeakerId(id);
+  savePreferences({ audiooutput: id });
 }
 
 export function onSpeakerChange(listener: Listener): () => void {

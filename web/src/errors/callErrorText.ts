@@ -14,6 +14,10 @@ export function callErrorText(error: { id: string; message: string } | null): st
       return 'The server is restarting. Try again in a minute.';
     case 'cluster-unavailable':
       return 'The server cannot decide this right now. Wait a moment, then try again.';
+    case 'e2ee-required':
+      return 'This room is end-to-end encrypted. Join it with the link that carries its key, or with its passphrase.';
+    case 'e2ee-off':
+      return 'This room is not end-to-end encrypted. Join it without encryption, or pick another room name.';
     default:
       return error.message;
   }

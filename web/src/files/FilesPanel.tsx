@@ -1,3 +1,4 @@
+import { Upload } from 'lucide-react';
 import { formatBytes, type Participant } from '@parley/protocol';
 import { useRef, useState } from 'react';
 import { useEmitterValue } from '../hooks/useEmitterValue';
@@ -43,10 +44,21 @@ export function FilesPanel({ files, participants }: { files: FileTransfers; part
             ))}
           </select>
         </label>
-        <label className="file-pick">
-          Choose a file (up to {formatBytes(files.maxBytes)})
-          <input ref={input} type="file" aria-label="File to send" onChange={(e) => onPick(e.target.files)} />
-        </label>
+        <div className="drop-zone" data-testid="drop-zone">
+          <Upload aria-hidden="true" focusable="false" size={28} />
+          <p className="drop-zone-text">Drop a file here, or anywhere on the call</p>
+          <label className="choose-file">
+            Choose file
+            <input
+              ref={input}
+              className="sr-only"
+              type="file"
+              aria-label="File to send"
+              onChange={(e) => onPick(e.target.files)}
+            />
+          </label>
+          <p className="hint">Up to {formatBytes(files.maxBytes)}</p>
+        </div>
         {problem && (
           <p role="alert" className="error">
             {problem}

@@ -13,6 +13,8 @@ import type {
   SignalData,
 } from '@parley/protocol';
 import { Emitter } from '../emitter';
+import { ChatCipher } from '../e2ee/chatCrypto';
+import { FrameCryptor } from '../e2ee/FrameCryptor';
 import { LOBBY_DENIED_TEXT, MUTED_BY_HOST_TEXT, removedText, waitingPhaseFor } from '../host/accessText';
 import { takeSignalingClient } from '../signaling/preconnect';
 import { SignalingError, type SignalingClient } from '../signaling/SignalingClient';
@@ -76,6 +78,11 @@ export interface CallSnapshot {
   topology: Topology | null;
   /** Who records the call and the room's recording setting (null until joined, or from a server without it). */
   recording: RecordingState | null;
+  /**
+   * End-to-end encryption (null: the call is not encrypted): the participants whose media does
+   * not decrypt with our room key (another key on one side or the other).
+   */
+  e2ee: { wrongKey: string[] } | null;
 }
 
 /**
@@ -108,6 +115,8 @@ export interface CallDeps {
   openMedia?: () => Promise<LocalMedia>;
   /** Where `pagehide` is watched (null: nowhere). */
   page?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
+  /** Frame encryption of an E2EE call. Default: a FrameCryptor with its worker. */
+  frameCryptor?: (roomKey: Uint8Array<ArrayBuffer>) => FrameCryptor;
 }
 
 const realClock: Clock = {
@@ -134,6 +143,11 @@ export interface CallOptions {
   localMedia?: LocalMedia;
   /** An invitation token (from an invitation link). */
   token?: string;
+  /**
+   * The room key of an end-to-end encrypted call (from the link's fragment or a passphrase).
+   * Absent: not encrypted. It never leaves the page; the join only says that the call is.
+   */
+  roomKey?: Uint8Array<ArrayBuffer>;
 }
 
 /**
@@ -198,6 +212,11 @@ export class Call extends Emitter<CallEvents> {
   readonly #token: string | undefined;
   #offs: Array<() => void> = [];
   #preopened: LocalMedia | null;
+  readonly #roomKey: Uint8Array<ArrayBuffer> | null;
+  readonly #makeCryptor: (roomKey: Uint8Array<ArrayBuffer>) => FrameCryptor;
+  #cryptor: FrameCryptor | null = null;
+  #chatCipher: ChatCipher | null = null;
+  #wrongKey: string[] = [];
   #tearingDown = false;
   #activeSpeaker: string | null = null;
   /** Unsubscribes from the current transport's events. */
@@ -214,6 +233,9 @@ export class Call extends Emitter<CallEvents> {
     this.#token = opts.token;
     this.#media = { audio: !opts.startMuted, video: !opts.startCameraOff };
     this.#preopened = opts.localMedia ?? null;
+    this.#roomKey = opts.roomKey ?? null;
+    this.#makeCryptor = deps.frameCryptor ?? ((key) => new FrameCryptor(key));
+    if (this.#roomKey) this.#chatCipher = new ChatCipher(this.#roomKey);
     this.#signaling = deps.signaling ?? takeSignalingClient(opts.serverUrl);
     this.#transports = deps.transports ?? browserTransports();
     this.#clock = deps.clock ?? realClock;
@@ -310,6 +332,7 @@ export class Call extends Emitter<CallEvents> {
         activeSpeaker: this.#activeSpeaker,
         topology: this.#transport?.topology ?? null,
         recording: this.#recording,
+        e2ee: this.#roomKey ? { wrongKey: this.#wrongKey } : null,
       };
     }
     return this.#snapshot;
@@ -331,6 +354,11 @@ export class Call extends Emitter<CallEvents> {
    */
   setView(participantId: string, role: 'camera' | 'screen', size: ViewSize): void {
     this.#transport?.setView(participantId, role, size);
+  }
+
+  /** Seals and opens chat texts of an E2EE call (null: the call is not encrypted). */
+  get chatCipher(): ChatCipher | null {
+    return this.#chatCipher;
   }
 
   /** The signaling client (chat rides on it). */
@@ -543,10 +571,12 @@ export class Call extends Emitter<CallEvents> {
         : {}),
       // Rejoining: a room the server made again (after a restart) keeps the way it travelled.
       ...(this.#self && this.#transport ? { topology: this.#transport.topology } : {}),
+      ...(this.#roomKey ? { e2ee: true } : {}),
     });
     performance.mark('parley:joined');
     if (this.#phase === 'left') return;
     this.#self = reply.self;
+    if (this.#roomKey) this.#frameCryptor().setSelf(reply.self.id);
     this.#resumeToken = reply.resumeToken;
     this.#iceServers = reply.iceServers;
     this.#roomState = reply.roomState;
@@ -660,6 +690,21 @@ export class Call extends Emitter<CallEvents> {
     return t;
   }
 
+  /** The call's frame encryption, made at the first join of an E2EE call. */
+  #frameCryptor(): FrameCryptor {
+    if (!this.#cryptor) {
+      const cryptor = this.#makeCryptor(this.#roomKey!);
+      this.#cryptor = cryptor;
+      cryptor.on('report', () => {
+        const failing = cryptor.failing().filter((id) => this.#remotes.has(id));
+        if (failing.join() === this.#wrongKey.join()) return;
+        this.#wrongKey = failing;
+        this.#changed();
+      });
+    }
+    return this.#cryptor;
+  }
+
   #transportContext(): TransportContext {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const call = this;
@@ -684,6 +729,7 @@ export class Call extends Emitter<CallEvents> {
       onServer: (event, listener) => this.#signaling.on(event, listener),
       canSignal: () => this.#phase === 'joined' && this.#signaling.connected,
       warn: (id, message, err) => console.warn(`[parley] ${id}: ${message}`, err ?? ''),
+      frameCrypto: this.#cryptor,
     };
   }
 
@@ -785,6 +831,7 @@ export class Call extends Emitter<CallEvents> {
       this.#tearingDown = false;
     }
     this.#remotes.clear();
+    this.#cryptor?.close();
     for (const t of this.#local?.getTracks() ?? []) t.stop();
     this.#audioFilter = null;
     this.#sentAudio = null;

@@ -38,6 +38,20 @@ export const REJOIN_WAIT_MS = 8_000;
  */
 /** How long a connection to the forwarding unit may stay `disconnected` before an ICE restart. */
 export const SFU_DISCONNECTED_RESTART_MS = 2_000;
+/**
+ * After an ICE restart to the forwarding unit, how long to wait for `connected` before the
+ * restart is offered again. The connection is kept: the server still holds its tracks and
+ * subscriptions under its DTLS session, and a path that comes back resumes on it.
+ */
+export const SFU_RESTART_RETRY_MS = 4_000;
+/**
+ * How long a connection to the forwarding unit may stay without a path, ICE restarts and all,
+ * before it is rebuilt from scratch (a new connection, whose tracks everyone must subscribe to
+ * again). Kept under the server's own ICE timeout (30 s): a server that dropped the connection
+ * would accept a restart on a new transport with the same DTLS certificate, which never
+ * completes the handshake the browser believes done.
+ */
+export const SFU_REBUILD_AFTER_MS = 25_000;
 /** How long a new (or rebuilt) connection to the forwarding unit may take to connect before it is rebuilt. */
 export const SFU_CONNECT_TIMEOUT_MS = 15_000;
 /** First delay before a failed offer to the forwarding unit is sent again; doubles on each failure. */

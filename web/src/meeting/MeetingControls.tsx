@@ -1,4 +1,6 @@
 import './meeting.css';
+import { Hand, SmilePlus, Users } from 'lucide-react';
+import { ToolButton } from '../callscreen/ToolButton';
 import { REACTIONS, type Reaction } from '@parley/protocol';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { MeetingClient } from './MeetingClient';
@@ -19,16 +21,13 @@ export function HandButton({ meeting, selfId }: { meeting: MeetingClient; selfId
   const snap = useMeeting(meeting);
   const raised = selfId !== undefined && snap.hands.includes(selfId);
   return (
-    <button
-      type="button"
+    <ToolButton
+      icon={Hand}
+      label={raised ? 'Lower hand' : 'Raise hand'}
       aria-pressed={raised}
-      aria-label={raised ? 'Lower hand' : 'Raise hand'}
       disabled={selfId === undefined}
       onClick={() => void meeting.toggleHand()}
-    >
-      <span aria-hidden="true">✋ </span>
-      {raised ? 'Lower hand' : 'Raise hand'}
-    </button>
+    />
   );
 }
 
@@ -46,16 +45,14 @@ export function ReactionsButton({ meeting, disabled }: { meeting: MeetingClient;
   }, [open]);
   return (
     <>
-      <button
-        type="button"
+      <ToolButton
+        icon={SmilePlus}
+        label="Reactions"
         aria-expanded={open}
-        aria-label="Reactions"
         aria-controls={open ? id : undefined}
         disabled={disabled}
         onClick={() => setOpen(!open)}
-      >
-        <span aria-hidden="true">🙂 </span>Reactions
-      </button>
+      />
       {open && (
         <div id={id} className="meeting-reaction-bar" role="group" aria-label="Send a reaction">
           {REACTIONS.map((emoji) => (
@@ -79,14 +76,20 @@ export function ReactionsButton({ meeting, disabled }: { meeting: MeetingClient;
 export function PeopleButton({ meeting, open, toggle }: { meeting: MeetingClient; open: boolean; toggle: () => void }) {
   const hands = useMeeting(meeting).hands.length;
   return (
-    <button type="button" aria-pressed={open} aria-controls={open ? 'side-panel' : undefined} onClick={toggle}>
-      People
-      {hands > 0 && (
-        <span className="count-badge" aria-label={`${hands} hand${hands === 1 ? '' : 's'} raised`}>
-          ✋{hands}
-        </span>
-      )}
-    </button>
+    <ToolButton
+      icon={Users}
+      label="People"
+      aria-pressed={open}
+      aria-controls={open ? 'side-panel' : undefined}
+      onClick={toggle}
+      badge={
+        hands > 0 && (
+          <span className="count-badge" aria-label={`${hands} hand${hands === 1 ? '' : 's'} raised`}>
+            ✋{hands}
+          </span>
+        )
+      }
+    />
   );
 }
 

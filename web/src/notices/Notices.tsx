@@ -1,30 +1,50 @@
 import './notices.css';
-import { useEffect, useId, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import { useEmitterValue } from '../hooks/useEmitterValue';
 import type { Notice, NoticeStore } from './NoticeStore';
 
 const none: readonly Notice[] = [];
 
+interface Place {
+  /** CSS px from the bottom of the window to the top of the call controls. */
+  below: number;
+  /** Centre and width of the stage the notices sit over, or null for the whole window. */
+  centre: number | null;
+  width: number | null;
+}
+
 /**
- * How far from the bottom of the window the call controls begin (they wrap on narrow screens and
- * stick to the bottom of a long page), so the notices sit just above them and never cover Leave
- * or Mute. Also published as the CSS variable `--controls-space`, so the side panel ends above
- * the controls however many lines they take.
+ * Where the notices go: just above the call controls (they wrap on narrow screens and stick to
+ * the bottom of a long page), so they never cover Leave or Mute, and centred over the stage, so
+ * they never cover the buttons of an open side panel (a file offer's Accept in the Files panel,
+ * say). The controls' distance is also published as the CSS variable `--controls-space`, so the
+ * side panel ends above the controls however many lines they take.
  */
-function useSpaceBelow(selector: string): number {
-  const [space, setSpace] = useState(0);
+function usePlace(controls: string, stage: string): Place {
+  const [place, setPlace] = useState<Place>({ below: 0, centre: null, width: null });
   useEffect(() => {
-    const el = document.querySelector(selector);
-    if (!el) return;
+    const el = document.querySelector(controls);
+    const stageEl = document.querySelector(stage);
+    if (!el && !stageEl) return;
     const root = document.documentElement;
     const measure = (): void => {
-      const px = Math.max(0, window.innerHeight - el.getBoundingClientRect().top);
-      root.style.setProperty('--controls-space', `${px}px`);
-      setSpace(px);
+      const below = el ? Math.max(0, window.innerHeight - el.getBoundingClientRect().top) : 0;
+      if (el) root.style.setProperty('--controls-space', `${below}px`);
+      const r = stageEl?.getBoundingClientRect();
+      // A stage narrower than a notice (a phone, where an open panel takes the stage's place)
+      // leaves the notices centred in the window.
+      const usable = r !== undefined && r.width >= 240;
+      const next: Place = {
+        below,
+        centre: usable ? Math.round(r.left + r.width / 2) : null,
+        width: usable ? Math.round(r.width) : null,
+      };
+      setPlace((p) => (p.below === next.below && p.centre === next.centre && p.width === next.width ? p : next));
     };
     measure();
     const ro = new ResizeObserver(measure);
-    ro.observe(el);
+    if (el) ro.observe(el);
+    if (stageEl) ro.observe(stageEl);
     ro.observe(document.body);
     window.addEventListener('resize', measure);
     window.addEventListener('scroll', measure, { passive: true });
@@ -32,21 +52,34 @@ function useSpaceBelow(selector: string): number {
       ro.disconnect();
       window.removeEventListener('resize', measure);
       window.removeEventListener('scroll', measure);
-      root.style.removeProperty('--controls-space');
+      if (el) root.style.removeProperty('--controls-space');
     };
-  }, [selector]);
-  return space;
+  }, [controls, stage]);
+  return place;
 }
 
 /**
  * The notices of `store`, stacked above the call controls. The list is a polite live region, so
  * each new notice is read out; every action is a button; Escape or Dismiss takes a notice away.
  */
-export function Notices({ store, above = 'nav.controls' }: { store: NoticeStore; above?: string }) {
+export function Notices({
+  store,
+  above = 'nav.controls',
+  over = '.stage-area',
+}: {
+  store: NoticeStore;
+  above?: string;
+  over?: string;
+}) {
   const list = useEmitterValue(store, (s) => s.list, none);
-  const below = useSpaceBelow(above);
+  const place = usePlace(above, over);
+  const style: CSSProperties = { bottom: `calc(${place.below}px + 0.5rem)` };
+  if (place.centre !== null && place.width !== null) {
+    style.left = `${place.centre}px`;
+    style.width = `min(32rem, ${place.width - 16}px)`;
+  }
   return (
-    <div className="notices" style={{ bottom: `calc(${below}px + 0.5rem)` }}>
+    <div className="notices" style={style}>
       <div className="notices-list" aria-live="polite" data-testid="notices">
         {list.map((n) => (
           <NoticeItem key={n.id} notice={n} store={store} />

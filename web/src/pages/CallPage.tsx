@@ -1,11 +1,23 @@
 import { nameProblem, roomProblem } from '@parley/protocol/limits';
 import { startTransition, useEffect, useState, type CSSProperties } from 'react';
-import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { featuresOf } from '../callFeatures';
 import '../components/grid.css';
-import { PanelButtons, SidePanel, type PanelName } from '../components/SidePanel';
+import { Files as FilesIcon, Mic, MicOff, PhoneOff, Video, VideoOff } from 'lucide-react';
+import '../callscreen/callscreen.css';
+import { PanelButtons, SidePanel } from '../components/SidePanel';
 import { VideoTile } from '../components/VideoTile';
-import { CallScreenButtons, CallScreenExtras, QualityBadge, useCallScreen } from '../callscreen/CallScreenExtras';
+import {
+  CallScreenExtras,
+  CallScreenMenuItems,
+  DevicesPanel,
+  QualityBadge,
+  StatsPanel,
+  useCallScreen,
+} from '../callscreen/CallScreenExtras';
+import { MenuItem, MoreMenu } from '../callscreen/MoreMenu';
+import { ToolButton } from '../callscreen/ToolButton';
+import { DeviceMenu } from '../devices/DeviceMenu';
 import { callErrorText } from '../errors/callErrorText';
 import { AccessNotices, LobbyWait, PasswordPrompt } from '../host/AccessGate';
 import { HostControls } from '../host/HostControls';
@@ -13,23 +25,27 @@ import { invitationToken } from '../host/invitation';
 import { startCall, useCall } from '../hooks/useCall';
 import type { CallOptions, CallSnapshot } from '../media/Call';
 import { problemText } from '../media/localMedia';
-import { ScreenButton, ScreenStage, useScreens } from '../screen/ScreenStage';
+import { ScreenButton, ScreenMenuItem, ScreenStage, useScreens } from '../screen/ScreenStage';
 import { gridShape } from '../callscreen/gallery';
 import { Pager } from '../callscreen/Pager';
 import type { Gallery } from '../callscreen/useGallery';
 import { useTileViews } from '../callscreen/useTileViews';
-import { callPath } from '../names';
+import { useFileDrop } from '../files/useFileDrop';
+import { callPath, rememberRoom } from '../names';
 import { handOff, settleHandOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
 import { PreJoin } from '../prejoin/PreJoin';
 import { CallNotices } from '../notices/CallNotices';
 import { PipButton } from '../pip/PipButton';
 import { setSpeakerId } from '../devices/speaker';
-import { RecordButton } from '../recording/RecordButton';
+import { RecordButton, RecordMenuItem } from '../recording/RecordButton';
 import { RecordingBadge } from '../recording/RecordingBadge';
 import { HandButton, MeetingAnnouncer, PeopleButton, ReactionsButton } from '../meeting/MeetingControls';
 import { PeoplePanel } from '../meeting/PeoplePanel';
 import { TileMeeting } from '../meeting/TileMeeting';
 import { useMeetingFocus } from '../meeting/useMeeting';
+import { useEmbedBridge } from '../embed/useEmbedBridge';
+import { E2eeBadge, WrongKeyNotice } from '../e2ee/E2eeNotices';
+import { invitationLink, linkE2ee } from '../e2ee/linkChoice';
 
 const linkStateText: Record<string, string | undefined> = {
   connecting: 'connecting…',
@@ -45,13 +61,12 @@ const SELF_TILE = '\u0000self';
  * grid.css has classes for); undefined leaves the classes' shapes for small rooms.
  */
 function pagedGridStyle(layout: 'grid' | 'speaker', gallery: Gallery, count: number): CSSProperties | undefined {
+  // The speaker view's strip is one row of the tiles besides the featured one.
+  if (layout === 'speaker') return { '--strip-n': Math.max(1, count - 1) } as CSSProperties;
   if (gallery.pageCount <= 1 && count <= 6) return undefined;
-  const { cols, rows } =
-    layout === 'grid'
-      ? gridShape(count, gallery.shape.cols, gallery.shape.rows)
-      : { cols: gallery.shape.stripPerPage, rows: 4 };
+  const { cols, rows } = gridShape(count, gallery.shape.cols, gallery.shape.rows);
   // The page controls take a line of their own.
-  return { '--cols': cols, '--rows': rows, '--chrome': '11.5rem' } as CSSProperties;
+  return { '--cols': cols, '--rows': rows, '--chrome': '3.5rem' } as CSSProperties;
 }
 
 /** `/call/:username/:room` and `/r/:room`: the pre-join screen, then the call. */
@@ -87,8 +102,10 @@ function CallFlow({ username, room }: { username: string | undefined; room: stri
       <PreJoin
         room={room}
         initialName={username}
+        e2ee={linkE2ee(hash)}
         onJoin={(c) => {
           setSpeakerId(c.speakerId);
+          rememberRoom(room);
           // Enter the room now; the call screen renders while the join and the first offer are
           // on their way (a transition: its rendering yields to them).
           const call = startCall(callOptions(c, search, hash));
@@ -120,6 +137,7 @@ function callOptions(choice: JoinChoice, search: URLSearchParams, hash: string):
     startMuted: choice.startMuted,
     startCameraOff: choice.startCameraOff,
     ...(token !== undefined ? { token } : {}),
+    ...(choice.e2ee ? { roomKey: choice.e2ee.key } : {}),
   };
 }
 
@@ -128,23 +146,25 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   const { call } = choice;
   const snapshot = useCall(call);
   const [copied, setCopied] = useState(false);
-  const [panel, setPanel] = useState<PanelName | null>(null);
   const features = call ? featuresOf(call) : null;
-  // The C shortcut opens and closes the chat.
-  useEffect(() => {
-    const toggle = (): void => setPanel((p) => (p === 'chat' ? null : 'chat'));
-    window.addEventListener('parley:toggle-chat', toggle);
-    return () => window.removeEventListener('parley:toggle-chat', toggle);
-  }, []);
 
   const leave = async (): Promise<void> => {
     await call?.leave();
     void navigate('/');
   };
+  useEmbedBridge(call, room, () => void leave());
   const meeting = features?.meeting ?? null;
   const present = new Set([snapshot.self?.id, ...snapshot.remotes.map((r) => r.participant.id)]);
   const focus = useMeetingFocus(meeting, (id) => present.has(id));
   const ui = useCallScreen(call, snapshot, () => void leave(), { id: focus.focus, clear: focus.clear });
+  const { panel, setPanel, togglePanel } = ui;
+  const drop = useFileDrop(features?.files ?? null, () => setPanel('files'));
+  // The C shortcut opens and closes the chat.
+  useEffect(() => {
+    const toggle = (): void => togglePanel('chat');
+    window.addEventListener('parley:toggle-chat', toggle);
+    return () => window.removeEventListener('parley:toggle-chat', toggle);
+  }, [togglePanel]);
   const screens = useScreens(features?.screen ?? null);
   const viewRef = useTileViews(
     call,
@@ -153,7 +173,8 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   );
 
   const copyLink = async (): Promise<void> => {
-    const url = `${window.location.origin}/r/${encodeURIComponent(room)}`;
+    // An encrypted room's link carries its key in the fragment (or asks for the passphrase).
+    const url = invitationLink(window.location.origin, room, choice.e2ee ?? null);
     try {
       await navigator.clipboard.writeText(url);
       setCopied(true);
@@ -170,10 +191,16 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   const gridStyle = pagedGridStyle(ui.layout, gallery, onPage.length);
   const hasAudio = snapshot.localStream?.getAudioTracks().length ? true : false;
   const hasVideo = snapshot.localStream?.getVideoTracks().length ? true : false;
+  const deviceMenu = {
+    devices: ui.devices,
+    localTracks: snapshot.localStream?.getTracks() ?? [],
+    choose: (kind: 'audio' | 'video', id: string) => void ui.callDevices.choose(kind, id),
+    openSettings: () => setPanel('devices'),
+  };
 
   if (snapshot.phase === 'password' || snapshot.phase === 'lobby') {
     return (
-      <main className="call" aria-label={`Call in room ${room}`}>
+      <main className="call call-theme" aria-label={`Call in room ${room}`}>
         <header className="call-header">
           <h1 className="room-name">{room}</h1>
         </header>
@@ -187,121 +214,94 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   }
 
   return (
-    <main className="call" aria-label={`Call in room ${room}`}>
+    <main className="call call-theme" aria-label={`Call in room ${room}`} {...drop.handlers}>
       <header className="call-header">
         <h1 className="room-name">{room}</h1>
         <RecordingBadge state={snapshot.recording} selfId={self?.id} />
+        {snapshot.e2ee && <E2eeBadge source={choice.e2ee?.source ?? 'link'} />}
         <PhaseNote snapshot={snapshot} />
       </header>
       <MediaNotes snapshot={snapshot} />
+      <WrongKeyNotice snapshot={snapshot} />
       <AccessNotices call={call} snapshot={snapshot} />
-      {features && <ScreenStage screen={features.screen} viewRef={(id) => viewRef('screen', id)} />}
-      <div className="call-body">
-        <section
-          className={`grid grid-${Math.min(onPage.length, 6)} layout-${ui.layout}`}
-          aria-label="Participants"
-          data-count={onPage.length}
-          data-page={gallery.page + 1}
-          data-page-count={gallery.pageCount}
-          style={gridStyle}
-        >
-          {onPage.map((id) => {
-            if (id === ui.selfId) {
+      {drop.problem && (
+        <p className="drop-problem error" role="alert">
+          {drop.problem}{' '}
+          <button type="button" onClick={drop.clearProblem}>
+            Dismiss
+          </button>
+        </p>
+      )}
+      {drop.dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          Drop to offer the file to everyone in the call
+        </div>
+      )}
+      <div className={`call-body${panel ? ' has-panel' : ''}`}>
+        <div className="stage-area">
+          {features && <ScreenStage screen={features.screen} viewRef={(id) => viewRef('screen', id)} />}
+          <section
+            className={`grid grid-${Math.min(onPage.length, 6)} layout-${ui.layout}`}
+            aria-label="Participants"
+            data-count={onPage.length}
+            data-page={gallery.page + 1}
+            data-page-count={gallery.pageCount}
+            style={gridStyle}
+          >
+            {onPage.map((id) => {
+              if (id === ui.selfId) {
+                return (
+                  <VideoTile
+                    key={SELF_TILE}
+                    speaking={ui.speaking.has(ui.selfId)}
+                    featured={ui.featured === ui.selfId}
+                    local
+                    stream={snapshot.localStream}
+                    name={self?.name ?? username}
+                    participantId={self?.id}
+                    audioOn={hasAudio && media.audio}
+                    videoOn={hasVideo && media.video}
+                    overlay={meeting && self && <TileMeeting meeting={meeting} id={self.id} name="yourself" />}
+                  />
+                );
+              }
+              const r = remoteById.get(id);
+              if (!r) return null;
               return (
                 <VideoTile
-                  key={SELF_TILE}
-                  speaking={ui.speaking.has(ui.selfId)}
-                  featured={ui.featured === ui.selfId}
-                  local
-                  stream={snapshot.localStream}
-                  name={self?.name ?? username}
-                  participantId={self?.id}
-                  audioOn={hasAudio && media.audio}
-                  videoOn={hasVideo && media.video}
-                  overlay={meeting && self && <TileMeeting meeting={meeting} id={self.id} name="yourself" />}
+                  key={id}
+                  stream={r.stream}
+                  tracksVersion={r.tracksVersion}
+                  name={r.participant.name}
+                  participantId={id}
+                  audioOn={r.participant.media.audio}
+                  videoOn={r.participant.media.video}
+                  status={linkStateText[r.state]}
+                  linkState={r.state}
+                  speaking={ui.speaking.has(id)}
+                  featured={ui.featured === id}
+                  pinned={gallery.pinnedShown === id}
+                  viewRef={viewRef('camera', id)}
+                  extra={<QualityBadge quality={ui.quality.get(id)?.quality ?? 'unknown'} />}
+                  overlay={meeting && <TileMeeting meeting={meeting} id={id} name={r.participant.name} />}
                 />
               );
-            }
-            const r = remoteById.get(id);
-            if (!r) return null;
-            return (
-              <VideoTile
-                key={id}
-                stream={r.stream}
-                tracksVersion={r.tracksVersion}
-                name={r.participant.name}
-                participantId={id}
-                audioOn={r.participant.media.audio}
-                videoOn={r.participant.media.video}
-                status={linkStateText[r.state]}
-                linkState={r.state}
-                speaking={ui.speaking.has(id)}
-                featured={ui.featured === id}
-                pinned={gallery.pinnedShown === id}
-                viewRef={viewRef('camera', id)}
-                extra={<QualityBadge quality={ui.quality.get(id)?.quality ?? 'unknown'} />}
-                overlay={meeting && <TileMeeting meeting={meeting} id={id} name={r.participant.name} />}
-              />
-            );
-          })}
-        </section>
-        <CallScreenExtras ui={ui} call={call} snapshot={snapshot} />
-      </div>
-      <Pager
-        page={gallery.page}
-        pageCount={gallery.pageCount}
-        goTo={gallery.goTo}
-        label={ui.layout === 'grid' ? 'Participant pages' : 'Pages of the participant strip'}
-      />
-      {snapshot.phase === 'joined' && remotes.length === 0 && (
-        <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
-      )}
-      <HostControls call={call} snapshot={snapshot} inPanel={panel === 'people'} />
-      <CallNotices call={call} features={features} snapshot={snapshot} panel={panel} openPanel={setPanel} />
-      <nav className="controls" aria-label="Call controls">
-        <button
-          type="button"
-          aria-pressed={!media.audio}
-          disabled={!hasAudio}
-          onClick={() => call?.setAudioEnabled(!media.audio)}
-        >
-          {media.audio ? 'Mute' : 'Unmute'}
-        </button>
-        <button
-          type="button"
-          aria-pressed={!media.video}
-          disabled={!hasVideo}
-          onClick={() => call?.setVideoEnabled(!media.video)}
-        >
-          {media.video ? 'Camera off' : 'Camera on'}
-        </button>
-        {features && <ScreenButton screen={features.screen} />}
-        <PipButton remotes={remotes} speaker={ui.activeSpeaker} pinned={focus.focus} />
-        {call && features && <RecordButton call={call} features={features} snapshot={snapshot} />}
-        {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
-        {meeting && (
-          <>
-            <PeopleButton
-              meeting={meeting}
-              open={panel === 'people'}
-              toggle={() => setPanel(panel === 'people' ? null : 'people')}
-            />
-            <HandButton meeting={meeting} selfId={self?.id} />
-            <ReactionsButton meeting={meeting} disabled={snapshot.phase !== 'joined'} />
-          </>
-        )}
-        <button type="button" onClick={() => void copyLink()}>
-          {copied ? 'Link copied' : 'Copy link'}
-        </button>
-        <CallScreenButtons ui={ui} />
-        <button type="button" className="danger" onClick={() => void leave()}>
-          Leave
-        </button>
-      </nav>
-      {features && (
+            })}
+          </section>
+          <Pager
+            page={gallery.page}
+            pageCount={gallery.pageCount}
+            goTo={gallery.goTo}
+            label={ui.layout === 'grid' ? 'Participant pages' : 'Pages of the participant strip'}
+          />
+          {snapshot.phase === 'joined' && remotes.length === 0 && (
+            <p className="waiting">Waiting for others to join. Share the link to invite them.</p>
+          )}
+        </div>
         <SidePanel
           features={features}
           open={panel}
+          close={() => setPanel(null)}
           selfId={self?.id}
           participants={remotes.map((r) => r.participant)}
           people={
@@ -314,8 +314,65 @@ function CallScreen({ username, room, choice }: { username: string; room: string
               />
             )
           }
+          devices={<DevicesPanel ui={ui} call={call} snapshot={snapshot} />}
+          stats={<StatsPanel ui={ui} snapshot={snapshot} />}
         />
-      )}
+      </div>
+      <CallScreenExtras ui={ui} call={call} />
+      <HostControls call={call} snapshot={snapshot} inPanel={panel === 'people'} />
+      <CallNotices call={call} features={features} snapshot={snapshot} panel={panel} openPanel={setPanel} />
+      <nav className="controls" aria-label="Call controls">
+        <div className="tool-group">
+          <div className="tool-split">
+            <ToolButton
+              icon={media.audio ? Mic : MicOff}
+              label={media.audio ? 'Mute' : 'Unmute'}
+              className="off-when-pressed"
+              aria-pressed={!media.audio}
+              disabled={!hasAudio}
+              onClick={() => call?.setAudioEnabled(!media.audio)}
+            />
+            {hasAudio && <DeviceMenu kind="audio" {...deviceMenu} />}
+          </div>
+          <div className="tool-split">
+            <ToolButton
+              icon={media.video ? Video : VideoOff}
+              label={media.video ? 'Camera off' : 'Camera on'}
+              className="off-when-pressed"
+              aria-pressed={!media.video}
+              disabled={!hasVideo}
+              onClick={() => call?.setVideoEnabled(!media.video)}
+            />
+            {hasVideo && <DeviceMenu kind="video" {...deviceMenu} />}
+          </div>
+        </div>
+        {features && (
+          <div className="tool-group wide-only">
+            <ScreenButton screen={features.screen} />
+          </div>
+        )}
+        <div className="tool-group">
+          {features && <PanelButtons features={features} open={panel} setOpen={setPanel} />}
+          {meeting && (
+            <>
+              <PeopleButton meeting={meeting} open={panel === 'people'} toggle={() => togglePanel('people')} />
+              <ReactionsButton meeting={meeting} disabled={snapshot.phase !== 'joined'} />
+              <HandButton meeting={meeting} selfId={self?.id} />
+            </>
+          )}
+        </div>
+        <div className="tool-group">
+          <PipButton remotes={remotes} speaker={ui.activeSpeaker} pinned={focus.focus} />
+          {call && features && <RecordButton call={call} features={features} snapshot={snapshot} />}
+          <MoreMenu>
+            {features && <ScreenMenuItem screen={features.screen} />}
+            {features && <MenuItem icon={FilesIcon} label="Files" narrowOnly onSelect={() => togglePanel('files')} />}
+            {call && features && snapshot.phase === 'joined' && <RecordMenuItem call={call} features={features} />}
+            <CallScreenMenuItems ui={ui} copied={copied} copyLink={() => void copyLink()} />
+          </MoreMenu>
+        </div>
+        <ToolButton icon={PhoneOff} label="Leave" className="leave" onClick={() => void leave()} />
+      </nav>
       {meeting && (
         <MeetingAnnouncer
           meeting={meeting}

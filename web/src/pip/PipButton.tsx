@@ -1,3 +1,5 @@
+import { PictureInPicture2 } from 'lucide-react';
+import { ToolButton } from '../callscreen/ToolButton';
 import './pip.css';
 import { useEffect, useRef, useState } from 'react';
 import type { RemoteView } from '../media/Call';
@@ -113,9 +115,14 @@ export function PipButton({
 
   return (
     <>
-      <button type="button" aria-pressed={active} disabled={!active && !available} onClick={() => void toggle()}>
-        Picture in picture
-      </button>
+      <ToolButton
+        icon={PictureInPicture2}
+        label="Picture in picture"
+        className="wide-only"
+        aria-pressed={active}
+        disabled={!active && !available}
+        onClick={() => void toggle()}
+      />
       <video
         ref={ref}
         className="pip-source"

@@ -15,11 +15,15 @@ import { NoiseToggle } from '../audio/noise/NoiseToggle';
 import { preloadSuppressor } from '../audio/noise/noiseOf';
 import { BackgroundPicker } from '../video/background/BackgroundPicker';
 import { useBackgroundPreview } from '../video/background/useBackground';
+import type { LinkE2ee } from '../e2ee/linkChoice';
+import { PASSPHRASE_MIN_LENGTH, roomKeyFromPassphrase } from '../e2ee/roomKey';
 
 export interface PreJoinProps {
   room: string;
   /** The name from the call address, if any; else the remembered one. */
   initialName?: string;
+  /** What the address says about end-to-end encryption (default: nothing). */
+  e2ee?: LinkE2ee;
   onJoin: (choice: JoinChoice) => void;
 }
 
@@ -27,7 +31,7 @@ export interface PreJoinProps {
  * Before entering a room: see yourself, check the microphone, pick devices, choose to join muted
  * or with the camera off, confirm the name. The open camera and microphone go on into the call.
  */
-export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
+export function PreJoin({ room, initialName, e2ee = { mode: 'off' }, onJoin }: PreJoinProps) {
   const [prefs] = useState(loadPreferences);
   const preview = usePreview({ audio: prefs.audioinput, video: prefs.videoinput });
   const { media } = preview;
@@ -38,7 +42,14 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
   const [speaker, setSpeaker] = useState(prefs.audiooutput ?? '');
   const [noise, setNoise] = useState(prefs.noiseSuppression ?? false);
   const [touched, setTouched] = useState(false);
-  const ids = { muted: useId(), cameraOff: useId() };
+  const ids = { muted: useId(), cameraOff: useId(), e2ee: useId(), passphrase: useId(), passErr: useId() };
+  const [usePassphrase, setUsePassphrase] = useState(e2ee.mode === 'passphrase');
+  const [passphrase, setPassphrase] = useState('');
+  const [deriving, setDeriving] = useState(false);
+  const passErr =
+    touched && usePassphrase && passphrase.length < PASSPHRASE_MIN_LENGTH
+      ? `A passphrase needs at least ${PASSPHRASE_MIN_LENGTH} characters.`
+      : null;
   const videoRef = useRef<HTMLVideoElement>(null);
   const nameErr = touched ? nameProblem(name) : null;
 
@@ -60,7 +71,25 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     setTouched(true);
-    if (nameProblem(name) || !media) return;
+    if (nameProblem(name) || !media || e2ee.mode === 'broken' || deriving) return;
+    if (e2ee.mode !== 'link' && usePassphrase) {
+      if (passphrase.length < PASSPHRASE_MIN_LENGTH) return;
+      // PBKDF2 with many rounds: a moment, once, before the call starts.
+      setDeriving(true);
+      void roomKeyFromPassphrase(passphrase, room).then(
+        (key) => {
+          setDeriving(false);
+          join({ key, source: 'passphrase' });
+        },
+        () => setDeriving(false),
+      );
+      return;
+    }
+    join(e2ee.mode === 'link' ? { key: e2ee.key, source: 'link' } : undefined);
+  };
+
+  const join = (crypt: JoinChoice['e2ee']): void => {
+    if (!media) return;
     performance.mark('parley:join-click');
     const clean = normalizeName(name);
     rememberName(clean);
@@ -69,7 +98,15 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
     if (!released) return;
     const owned = { ...released, stream: background.handOver(released.stream) };
     preparing.keep();
-    onJoin({ name: clean, room, media: owned, startMuted: muted, startCameraOff: cameraOff, speakerId: speaker });
+    onJoin({
+      name: clean,
+      room,
+      media: owned,
+      startMuted: muted,
+      startCameraOff: cameraOff,
+      speakerId: speaker,
+      ...(crypt ? { e2ee: crypt } : {}),
+    });
   };
 
   const chooseDevice = (kind: 'audio' | 'video', id: string): void => {
@@ -156,11 +193,84 @@ export function PreJoin({ room, initialName, onJoin }: PreJoinProps) {
             />
             <label htmlFor={ids.cameraOff}>Join with camera off</label>
           </div>
-          <button type="submit" className="primary" disabled={!media} aria-describedby={undefined}>
-            {media ? 'Join' : 'Starting devices…'}
+          <E2eeChoice
+            e2ee={e2ee}
+            ids={ids}
+            usePassphrase={usePassphrase}
+            setUsePassphrase={setUsePassphrase}
+            passphrase={passphrase}
+            setPassphrase={setPassphrase}
+            error={passErr}
+          />
+          <button
+            type="submit"
+            className="primary"
+            disabled={!media || e2ee.mode === 'broken' || deriving}
+            aria-describedby={undefined}
+          >
+            {!media ? 'Starting devices…' : deriving ? 'Making the room key…' : 'Join'}
           </button>
         </form>
       </div>
     </main>
+  );
+}
+
+/** End-to-end encryption on the pre-join screen: the key in the link, or a passphrase typed here. */
+function E2eeChoice(props: {
+  e2ee: LinkE2ee;
+  ids: { e2ee: string; passphrase: string; passErr: string };
+  usePassphrase: boolean;
+  setUsePassphrase: (on: boolean) => void;
+  passphrase: string;
+  setPassphrase: (text: string) => void;
+  error: string | null;
+}) {
+  const { e2ee, ids } = props;
+  if (e2ee.mode === 'link') {
+    return (
+      <p className="e2ee-note" data-testid="e2ee-note">
+        🔒 End-to-end encrypted: the room key is in your link and never goes to the server.
+      </p>
+    );
+  }
+  if (e2ee.mode === 'broken') {
+    return (
+      <p className="error" role="alert">
+        The encryption key in this link is damaged: {e2ee.problem}. Ask for the link again.
+      </p>
+    );
+  }
+  return (
+    <>
+      <div className="check-row">
+        <input
+          id={ids.e2ee}
+          type="checkbox"
+          checked={props.usePassphrase}
+          onChange={(e) => props.setUsePassphrase(e.target.checked)}
+        />
+        <label htmlFor={ids.e2ee}>End-to-end encryption with a passphrase</label>
+      </div>
+      {props.usePassphrase && (
+        <>
+          <label htmlFor={ids.passphrase}>Passphrase</label>
+          <input
+            id={ids.passphrase}
+            type="password"
+            autoComplete="off"
+            value={props.passphrase}
+            onChange={(e) => props.setPassphrase(e.target.value)}
+            aria-invalid={props.error ? true : undefined}
+            aria-describedby={props.error ? ids.passErr : undefined}
+          />
+          {props.error && (
+            <p id={ids.passErr} className="field-error" role="alert">
+              {props.error}
+            </p>
+          )}
+        </>
+      )}
+    </>
   );
 }

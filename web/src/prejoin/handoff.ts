@@ -10,6 +10,8 @@ export interface JoinChoice {
   startCameraOff: boolean;
   /** The chosen speaker ('' = system default). */
   speakerId: string;
+  /** End-to-end encryption: the room key and where it came from (absent: not encrypted). */
+  e2ee?: { key: Uint8Array<ArrayBuffer>; source: 'link' | 'passphrase' };
 }
 
 /** A choice whose call is already joining: started at the click, while the screen changes. */

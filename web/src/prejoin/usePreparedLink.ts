@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { useLocation, useSearchParams } from 'react-router-dom';
+import { useLocation, useSearchParams } from 'react-router';
 import { invitationToken } from '../host/invitation';
 import { discardPrepared, prepareLink } from '../media/transport/createTransport';
 

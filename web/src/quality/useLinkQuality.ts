@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Call } from '../media/Call';
 import { gradeLink, sampleLink, type LinkFigures, type LinkSample, type Quality } from './linkQuality';
+import { emptyHistory, recordFigures, type LinkHistory } from './series';
 
 /** How often the connection figures are refreshed, in ms. */
 export const QUALITY_POLL_MS = 2_000;
@@ -8,6 +9,8 @@ export const QUALITY_POLL_MS = 2_000;
 export interface LinkQuality {
   quality: Quality;
   figures: LinkFigures;
+  /** The last minute of the charted figures (see series.ts). */
+  history: LinkHistory;
 }
 
 /**
@@ -23,6 +26,7 @@ export function useLinkQuality(call: Call | null, videoOn: (id: string) => boole
   useEffect(() => {
     if (!call) return;
     const samples = new Map<string, LinkSample>();
+    const histories = new Map<string, LinkHistory>();
     let alive = true;
     const poll = async (): Promise<void> => {
       let stats: Record<string, RTCStats[]>;
@@ -37,9 +41,20 @@ export function useLinkQuality(call: Call | null, videoOn: (id: string) => boole
       for (const [id, report] of Object.entries(stats)) {
         const sample = sampleLink(report, now, samples.get(id) ?? null);
         samples.set(id, sample);
-        next.set(id, { figures: sample.figures, quality: gradeLink(sample.figures, videoOnRef.current(id)) });
+        const history = recordFigures(histories.get(id) ?? emptyHistory(), now, sample.figures);
+        histories.set(id, history);
+        next.set(id, {
+          figures: sample.figures,
+          quality: gradeLink(sample.figures, videoOnRef.current(id)),
+          history,
+        });
       }
-      for (const id of samples.keys()) if (!(id in stats)) samples.delete(id);
+      for (const id of samples.keys()) {
+        if (!(id in stats)) {
+          samples.delete(id);
+          histories.delete(id);
+        }
+      }
       setMap(next);
     };
     void poll();

@@ -5,8 +5,22 @@ import type { Call, CallSnapshot } from '../media/Call';
 import './recording.css';
 import { recordingOf } from './recordingOf';
 import type { RecordingView } from './RecordingSession';
+import { Disc, Square } from 'lucide-react';
+import { MenuItem } from '../callscreen/MoreMenu';
+import { ToolButton } from '../callscreen/ToolButton';
 
 const idle: RecordingView = { phase: 'idle', startedAt: null, saved: null, message: null, written: 0 };
+
+/** The Record control's name in each phase. */
+function recordLabel(phase: RecordingView['phase']): string {
+  return phase === 'starting'
+    ? 'Starting recording…'
+    : phase === 'recording'
+      ? 'Stop recording'
+      : phase === 'stopping'
+        ? 'Saving recording…'
+        : 'Record';
+}
 
 function savedText(view: RecordingView): string | null {
   const s = view.saved;
@@ -58,14 +72,7 @@ export function RecordButton({
   const active = phase === 'starting' || phase === 'recording' || phase === 'stopping';
   if (snapshot.phase !== 'joined' && !active) return null;
 
-  const label =
-    phase === 'starting'
-      ? 'Starting recording…'
-      : phase === 'recording'
-        ? 'Stop recording'
-        : phase === 'stopping'
-          ? 'Saving recording…'
-          : 'Record';
+  const label = recordLabel(phase);
 
   const onClick = (): void => {
     if (phase === 'recording') return void session.stop();
@@ -96,15 +103,14 @@ export function RecordButton({
 
   return (
     <>
-      <button
-        type="button"
-        className={phase === 'recording' ? 'danger' : undefined}
+      <ToolButton
+        icon={phase === 'recording' ? Square : Disc}
+        label={label}
+        className={phase === 'recording' ? 'wide-only danger' : 'wide-only'}
         disabled={phase === 'starting' || phase === 'stopping'}
         onClick={onClick}
         data-testid="record-button"
-      >
-        {label}
-      </button>
+      />
       <dialog ref={dialog} className="recording-dialog" aria-labelledby={ids.title} aria-describedby={ids.text}>
         <h2 id={ids.title}>Record this call?</h2>
         <p id={ids.text}>
@@ -146,5 +152,23 @@ export function RecordButton({
         </div>
       )}
     </>
+  );
+}
+
+/**
+ * Record / Stop recording in the More menu, where the toolbar has no room for the button (on a
+ * phone): it presses the button, so the same confirmation opens.
+ */
+export function RecordMenuItem({ call, features }: { call: Call; features: CallFeatures }) {
+  const session = useMemo(() => recordingOf(call, features), [call, features]);
+  const phase = useEmitterValue(session, (s) => s.view.phase, idle.phase);
+  return (
+    <MenuItem
+      icon={phase === 'recording' ? Square : Disc}
+      label={recordLabel(phase)}
+      narrowOnly
+      disabled={phase === 'starting' || phase === 'stopping'}
+      onSelect={() => document.querySelector<HTMLButtonElement>('[data-testid="record-button"]')?.click()}
+    />
   );
 }

@@ -1,3 +1,6 @@
+import { MonitorUp, ScreenShareOff } from 'lucide-react';
+import { MenuItem } from '../callscreen/MoreMenu';
+import { ToolButton } from '../callscreen/ToolButton';
 import { useEffect, useRef, useState } from 'react';
 import { applySpeaker, onSpeakerChange, speakerId } from '../devices/speaker';
 import { useEmitterValue } from '../hooks/useEmitterValue';
@@ -87,26 +90,42 @@ function ScreenTile({ view, viewRef }: { view: ScreenView; viewRef?: ((el: HTMLE
 }
 
 /** The Share screen / Stop sharing button. */
-export function ScreenButton({ screen }: { screen: ScreenShare }) {
+export function ScreenButton({ screen, className }: { screen: ScreenShare; className?: string }) {
   const sharing = useEmitterValue(screen, (s) => s.sharing, false);
   const [problem, setProblem] = useState<string | null>(null);
   return (
     <>
-      <button
-        type="button"
+      <ToolButton
+        icon={sharing ? ScreenShareOff : MonitorUp}
+        label={sharing ? 'Stop sharing' : 'Share screen'}
+        className={className}
         aria-pressed={sharing}
         onClick={() => {
           if (sharing) screen.stop();
           else void screen.start().then(setProblem);
         }}
-      >
-        {sharing ? 'Stop sharing' : 'Share screen'}
-      </button>
+      />
       {problem && (
         <span role="alert" className="error">
           {problem}
         </span>
       )}
     </>
+  );
+}
+
+/** Share screen / Stop sharing as an item of the More menu (where the toolbar has no room for it). */
+export function ScreenMenuItem({ screen }: { screen: ScreenShare }) {
+  const sharing = useEmitterValue(screen, (s) => s.sharing, false);
+  return (
+    <MenuItem
+      icon={sharing ? ScreenShareOff : MonitorUp}
+      label={sharing ? 'Stop sharing' : 'Share screen'}
+      narrowOnly
+      onSelect={() => {
+        if (sharing) screen.stop();
+        else void screen.start();
+      }}
+    />
   );
 }

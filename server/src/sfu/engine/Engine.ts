@@ -83,8 +83,11 @@ export interface SfuEngine {
   readonly addresses: readonly string[];
   connection(): EngineConnection;
   speakerDetector(): EngineSpeakerDetector;
-  /** Forwarding statistics for /metrics. */
-  stats(): { connections: number };
+  /**
+   * Forwarding statistics for /metrics: connections now, and RTP packets sent to subscribers
+   * (media, retransmissions and FEC) since the engine started, stopped tracks included.
+   */
+  stats(): { connections: number; forwardedPackets: number };
   close(): void;
 }
 

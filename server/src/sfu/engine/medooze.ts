@@ -68,6 +68,8 @@ interface MzTransponder {
 }
 interface MzOutgoingTrack {
   getTrackInfo(): MzTrackInfo;
+  /** Counters of what was sent (media + RTX + FEC); refreshed at most every 100 ms. */
+  getStats(): { numPackets: number };
   attachTo(track: MzIncomingTrack): MzTransponder;
   stop(): void;
 }
@@ -186,6 +188,8 @@ class MzSink implements EngineSink {
     readonly mid: string,
     readonly source: MzSource,
     readonly track: MzOutgoingTrack,
+    /** Told the packets this sink sent when it stops, so the engine's total never goes back. */
+    readonly onStop: (packets: number) => void,
   ) {
     // Until told otherwise: the middle layer of a simulcast source, else its only encoding.
     this.#wanted = source.rids.length > 0 ? (source.rids[Math.floor(source.rids.length / 2)] ?? '') : '';
@@ -248,11 +252,23 @@ class MzSink implements EngineSink {
     });
   }
 
+  /** RTP packets sent to the subscriber so far (read from the engine's per-track counters). */
+  packets(): number {
+    if (this.#stopped) return 0;
+    try {
+      return this.track.getStats().numPackets || 0;
+    } catch {
+      return 0;
+    }
+  }
+
   stop(): void {
     if (this.#stopped) return;
+    const sent = this.packets();
     this.#stopped = true;
     for (const t of this.#keyframeTimers) clearTimeout(t);
     this.track.stop();
+    this.onStop(sent);
   }
 }
 
@@ -382,7 +398,7 @@ class MzConnection implements EngineConnection {
       let sink = this.#sinks.get(mid);
       if (!sink) {
         const out = t.createOutgoingStreamTrack(source.kind, { id: `t${this.#nextSink++}`, mediaId: mid });
-        sink = new MzSink(mid, source, out);
+        sink = new MzSink(mid, source, out, (sent) => (this.engine.retiredPackets += sent));
         this.#sinks.set(mid, sink);
       }
       const stream = new this.sdp.StreamInfo(`s-${mid}`);
@@ -392,6 +408,13 @@ class MzConnection implements EngineConnection {
     t.setLocalProperties(answer);
     if (this.#state === 'connected') for (const sink of this.#sinks.values()) sink.attach();
     return { answer: rejectMids(answer.toString(), rejectedMids(offerSdp)), sinks: new Map(this.#sinks) };
+  }
+
+  /** RTP packets this connection's sinks sent so far. */
+  forwardedPackets(): number {
+    let n = 0;
+    for (const sink of this.#sinks.values()) n += sink.packets();
+    return n;
   }
 
   close(): void {
@@ -450,6 +473,8 @@ class MzSpeakers implements EngineSpeakerDetector {
 
 export class MedoozeEngine implements SfuEngine {
   readonly connections = new Set<MzConnection>();
+  /** Packets sent by sinks that have stopped. */
+  retiredPackets = 0;
   readonly endpoint: MzEndpoint;
   readonly port: number;
 
@@ -486,8 +511,10 @@ export class MedoozeEngine implements SfuEngine {
     return new MzSpeakers(this.mz);
   }
 
-  stats(): { connections: number } {
-    return { connections: this.connections.size };
+  stats(): { connections: number; forwardedPackets: number } {
+    let forwardedPackets = this.retiredPackets;
+    for (const c of this.connections) forwardedPackets += c.forwardedPackets();
+    return { connections: this.connections.size, forwardedPackets };
   }
 
   close(): void {

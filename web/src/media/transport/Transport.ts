@@ -1,3 +1,4 @@
+import type { FrameCryptoHook } from '../../e2ee/FrameCryptor';
 import type { SignalingEvents } from '../../signaling/SignalingClient';
 import type { IceServer, SfuPublish, SfuSubscribe, SfuView, SignalData, Topology, TrackRole } from '@parley/protocol';
 
@@ -69,6 +70,11 @@ export interface TransportContext {
   canSignal(): boolean;
   /** Diagnostics for the console; never shown to people as-is. */
   warn(participantId: string, message: string, err?: unknown): void;
+  /**
+   * End-to-end encryption (E2EE rooms only): every media connection is made with its
+   * configuration, and every sender and receiver gets its transform before media flows.
+   */
+  frameCrypto?: FrameCryptoHook | null;
 }
 
 /**

@@ -246,3 +246,42 @@ describe('MeshTransport generations and rebuilds (fake links)', () => {
     assert.deepEqual(m.links[0]?.quality, qualityFor(2));
   });
 });
+
+describe('MeshTransport in an end-to-end encrypted call', () => {
+  test('the prepared connection (made without the frame transform) is closed, not used; links get the transform', () => {
+    let closed = 0;
+    const prepared = { pc: { close: () => void closed++ } } as unknown as NonNullable<PeerLinkOptions['prepared']>;
+    const frameCrypto = { peerConfig: () => ({}), sender: () => undefined, receiver: () => undefined };
+    const links: FakeLink[] = [];
+    const ctx = {
+      selfId: 'me',
+      iceServers: [],
+      relayOnly: false,
+      adaptQuality: false,
+      localTrack: () => null,
+      signal: () => undefined,
+      canSignal: () => true,
+      warn: () => undefined,
+      sfu: { negotiate: () => Promise.reject(new Error('no')), view: () => undefined },
+      onServer: () => () => undefined,
+      frameCrypto,
+    } as TransportContext;
+    const t = new MeshTransport(ctx, {
+      makeLink: (opts) => {
+        const link = new FakeLink(opts);
+        links.push(link);
+        return link as unknown as MeshLink;
+      },
+      takePrepared: () => prepared,
+    });
+    t.enterRoom(['a', 'b']);
+    assert.equal(closed, 1);
+    assert.deepEqual(
+      links.map((l) => [l.opts.prepared, l.opts.frameCrypto]),
+      [
+        [null, frameCrypto],
+        [null, frameCrypto],
+      ],
+    );
+  });
+});

@@ -101,6 +101,11 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
       relayOnly: this.#ctx.relayOnly,
       iceServers: this.#ctx.iceServers,
     });
+    if (prepared && this.#ctx.frameCrypto) {
+      // Made on the pre-join screen without the frame transform: an E2EE call cannot use it.
+      prepared.pc.close();
+      prepared = null;
+    }
     for (const id of participantIds) {
       if (id === this.#ctx.selfId || this.#pairs.has(id)) continue; // known: keep the working connection
       const fresh = !this.#departed.has(id);
@@ -240,6 +245,7 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
         ? { audio: null, video: null }
         : { audio: ctx.localTrack('audio'), video: ctx.localTrack('video') },
       dataOnly: this.#dataOnly,
+      frameCrypto: this.#dataOnly ? null : (ctx.frameCrypto ?? null),
       initiator,
       patience,
       send: (data) => ctx.signal(id, { ...data, gen }),

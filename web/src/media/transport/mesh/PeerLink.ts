@@ -6,6 +6,7 @@ import {
   type TrackRole,
 } from '@parley/protocol';
 import { Emitter } from '../../../emitter';
+import type { FrameCryptoHook } from '../../../e2ee/FrameCryptor';
 import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from '../../liveness';
 import { decideOnDescription, isPolite } from './negotiation';
 import { withStartBitrate } from './sdp';
@@ -44,6 +45,8 @@ export interface PeerLinkOptions {
    * through the forwarding unit). Default false.
    */
   dataOnly?: boolean;
+  /** End-to-end encryption of every sender and receiver (E2EE rooms); null or absent: none. */
+  frameCrypto?: FrameCryptoHook | null;
   send(data: SignalData): void;
 }
 
@@ -103,6 +106,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   readonly #dataOnly: boolean;
   readonly #localId: string;
   readonly #send: (data: SignalData) => void;
+  readonly #frameCrypto: FrameCryptoHook | null;
 
   constructor(opts: PeerLinkOptions) {
     super();
@@ -112,9 +116,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#send = opts.send;
     this.#patience = opts.patience ?? 1;
     this.#dataOnly = opts.dataOnly ?? false;
+    this.#frameCrypto = opts.frameCrypto ?? null;
     this.#tracks = { ...opts.tracks };
-    const prepared = opts.initiator ? (opts.prepared ?? null) : null;
-    this.pc = prepared?.pc ?? new RTCPeerConnection(peerConfiguration(opts));
+    // A prepared connection was made without the frame transform: never used for an E2EE link.
+    const prepared = opts.initiator && !this.#frameCrypto ? (opts.prepared ?? null) : null;
+    this.pc = prepared?.pc ?? new RTCPeerConnection({ ...peerConfiguration(opts), ...this.#frameCrypto?.peerConfig() });
     const pc = this.pc;
     watchSetupMilestones(pc, opts.remoteId);
     // Offers go through the same queue as inbound signals: one negotiation step at a time.
@@ -135,6 +141,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       });
     };
     pc.ontrack = ({ track, transceiver, streams }) => {
+      this.#protect();
       const role = remoteRole(transceiver, this.pc.getTransceivers(), this.#remoteRoles);
       if (role !== 'camera' && role !== 'microphone') {
         this.emit('extra-track', track, streams[0] ?? null, role);
@@ -165,6 +172,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.#audio = lines.audio;
       this.#video = lines.video;
       this.#control = lines.control;
+      this.#protect();
     }
     this.#arm(CONNECT_TIMEOUT_MS * this.#patience, 'not connected in time');
   }
@@ -238,6 +246,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   addExtraTrack(track: MediaStreamTrack, stream: MediaStream, role: TrackRole): RTCRtpTransceiver {
     const tr = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     this.#extraRoles.set(tr, role);
+    this.#protect();
     return tr;
   }
 
@@ -339,12 +348,24 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     } finally {
       this.#settingRemoteAnswer = false;
     }
+    this.#protect();
     if (description.type !== 'offer') return;
     if (!this.#dataOnly) this.#attachCameraToOffer();
     await pc.setLocalDescription();
     const d = pc.localDescription;
     if (d && d.type === 'answer') {
       this.#send({ kind: 'description', description: { type: 'answer', sdp: d.sdp }, tracks: this.#localTracks() });
+    }
+  }
+
+  /** Put the frame transform on every sender and receiver that has none yet (E2EE links). */
+  #protect(): void {
+    const fc = this.#frameCrypto;
+    if (!fc || this.#state === 'closed') return;
+    for (const tr of this.pc.getTransceivers()) {
+      const kind = tr.receiver.track.kind === 'audio' ? 'audio' : 'video';
+      fc.sender(tr.sender, kind);
+      fc.receiver(tr.receiver, kind, this.remoteId);
     }
   }
 

@@ -1,10 +1,11 @@
 import { Emitter } from '../../../emitter';
 import {
-  RESTART_TIMEOUT_MS,
   SFU_CONNECT_TIMEOUT_MS,
   SFU_DISCONNECTED_RESTART_MS,
   SFU_NEGOTIATE_RETRIES,
   SFU_NEGOTIATE_RETRY_MS,
+  SFU_REBUILD_AFTER_MS,
+  SFU_RESTART_RETRY_MS,
 } from '../../liveness';
 
 /** Timers, so that tests can drive time. */
@@ -60,8 +61,11 @@ export interface SfuConnectionEvents {
  * reads what is wanted at the moment it is made (`prepare`). A failed offer is rolled back and
  * made again (after a delay while signaling is up, or on `resume()` once it is back). A path
  * that is `disconnected` for SFU_DISCONNECTED_RESTART_MS, or `failed`, is ICE-restarted with a
- * new offer; a connection that does not (re)connect in time, or whose server forgot it (its
- * answer comes with another DTLS fingerprint), is reported `stuck` for its owner to rebuild.
+ * new offer, offered again every SFU_RESTART_RETRY_MS until the path is back: the connection
+ * (and its DTLS session, under which the server keeps its tracks) is kept through an outage.
+ * Only a connection that never connects in time, stays without a path for SFU_REBUILD_AFTER_MS,
+ * or whose server forgot it (its answer comes with another DTLS fingerprint), is reported
+ * `stuck` for its owner to rebuild.
  */
 export class SfuConnection<T> extends Emitter<SfuConnectionEvents> {
   readonly pc: RTCPeerConnection;
@@ -79,6 +83,8 @@ export class SfuConnection<T> extends Emitter<SfuConnectionEvents> {
   #retryTimer: unknown = null;
   #disconnectedTimer: unknown = null;
   #watchdog: unknown = null;
+  /** Offers the ICE restart again while the path is still down. */
+  #restartRetry: unknown = null;
   /** The server's DTLS fingerprint from its first answer. */
   #fingerprint: string | null = null;
 
@@ -117,12 +123,21 @@ export class SfuConnection<T> extends Emitter<SfuConnectionEvents> {
     if (this.#dirty) void this.negotiate();
   }
 
-  /** Gather new candidates with new ICE credentials and offer them (the server keeps its own). */
+  /**
+   * Gather new candidates with new ICE credentials and offer them (the server keeps its own).
+   * Offered again until the path is back; the connection is rebuilt only after
+   * SFU_REBUILD_AFTER_MS without one.
+   */
   restartIce(): void {
     if (this.#state === 'closed') return;
     this.emit('warning', `${this.#opts.name}: ICE restart (${this.pc.connectionState})`);
     void this.negotiate({ iceRestart: true });
-    if (!this.#watchdog) this.#arm(RESTART_TIMEOUT_MS * this.#patience, 'ICE restart did not recover');
+    if (!this.#watchdog) this.#arm(SFU_REBUILD_AFTER_MS * this.#patience, 'no path to the server for too long');
+    if (this.#restartRetry) this.#clock.clearTimeout(this.#restartRetry);
+    this.#restartRetry = this.#clock.setTimeout(() => {
+      this.#restartRetry = null;
+      if (this.#state !== 'connected' && this.#state !== 'closed') this.restartIce();
+    }, SFU_RESTART_RETRY_MS * this.#patience);
   }
 
   /** Fault injection: lose the connection as a crash would; the owner rebuilds it. */
@@ -135,8 +150,10 @@ export class SfuConnection<T> extends Emitter<SfuConnectionEvents> {
 
   close(): void {
     if (this.#state === 'closed') return;
-    for (const t of [this.#retryTimer, this.#disconnectedTimer, this.#watchdog]) if (t) this.#clock.clearTimeout(t);
-    this.#retryTimer = this.#disconnectedTimer = this.#watchdog = null;
+    for (const t of [this.#retryTimer, this.#disconnectedTimer, this.#watchdog, this.#restartRetry]) {
+      if (t) this.#clock.clearTimeout(t);
+    }
+    this.#retryTimer = this.#disconnectedTimer = this.#watchdog = this.#restartRetry = null;
     this.pc.onconnectionstatechange = null;
     this.pc.close();
     this.#setState('closed');
@@ -213,6 +230,8 @@ export class SfuConnection<T> extends Emitter<SfuConnectionEvents> {
     switch (s) {
       case 'connected':
         this.#disarm();
+        if (this.#restartRetry) this.#clock.clearTimeout(this.#restartRetry);
+        this.#restartRetry = null;
         this.#setState('connected');
         break;
       case 'disconnected':

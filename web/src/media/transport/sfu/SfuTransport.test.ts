@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SfuPublish, SfuSubscribe, SfuTrack, SfuView, SignalData } from '@parley/protocol';
 import { Emitter } from '../../../emitter';
-import { SFU_DISCONNECTED_RESTART_MS, SFU_TRACKLESS_GRACE_MS, SFU_VIEW_REPORT_MS } from '../../liveness';
+import {
+  SFU_DISCONNECTED_RESTART_MS,
+  SFU_REBUILD_AFTER_MS,
+  SFU_RESTART_RETRY_MS,
+  SFU_TRACKLESS_GRACE_MS,
+  SFU_VIEW_REPORT_MS,
+} from '../../liveness';
 import { MeshTransport, type MeshLink } from '../mesh/MeshTransport';
 import type { LinkState, PeerLinkEvents, PeerLinkOptions } from '../mesh/PeerLink';
 import type { TransportContext } from '../Transport';
@@ -794,7 +800,7 @@ describe('SfuTransport recovery', () => {
     );
   });
 
-  test('a connection that failed while signaling was away is rebuilt after the rejoin', async () => {
+  test('a connection that failed while signaling was away is ICE-restarted in place after the rejoin', async () => {
     const s = setup();
     s.t.enterRoom(['a']);
     await settle();
@@ -804,14 +810,47 @@ describe('SfuTransport recovery', () => {
     pc.to('failed');
     await settle();
     assert.equal(s.count('publish'), 1, 'no offer while signaling is away');
+    await s.clock.advance(20_000);
+    assert.equal(s.count('publish'), 1, 'nor while it stays away');
     s.setSignaling(true);
     s.t.enterRoom(['a']);
     await settle();
-    assert.equal(pc.closed, true);
-    const pc2 = s.pub();
-    assert.notEqual(pc2, pc);
+    assert.equal(pc.closed, false, 'kept: the server still holds its tracks under its DTLS session');
+    assert.equal(s.pub(), pc);
+    assert.equal(s.count('publish'), 2, 'one offer for the restart and the offer missed meanwhile');
+    assert.deepEqual(pc.offers.at(-1), { iceRestart: true });
+    assert.equal(pc.signalingState, 'stable');
+    pc.to('connected');
+    await s.clock.advance(60_000);
+    assert.equal(pc.closed, false, 'back up: no rebuild later');
+  });
+
+  test('an ICE restart that does not bring the path back is offered again; only a long outage rebuilds', async () => {
+    const s = setup();
+    s.t.enterRoom(['a']);
+    await settle();
+    const pc = s.pub();
+    pc.to('connected');
+    pc.to('disconnected');
+    await s.clock.advance(SFU_DISCONNECTED_RESTART_MS);
     assert.equal(s.count('publish'), 2);
-    assert.equal(pc2.signalingState, 'stable');
+    await s.clock.advance(SFU_RESTART_RETRY_MS);
+    assert.equal(s.count('publish'), 3, 'the restart is offered again');
+    assert.deepEqual(pc.offers.at(-1), { iceRestart: true });
+    await s.clock.advance(20_000 - SFU_RESTART_RETRY_MS);
+    assert.equal(pc.closed, false, 'a 20 s outage keeps the connection');
+    pc.to('connected');
+    const offers = s.count('publish');
+    await s.clock.advance(SFU_REBUILD_AFTER_MS);
+    assert.equal(s.count('publish'), offers, 'no more restarts once the path is back');
+    assert.equal(pc.closed, false);
+    // A path that never comes back: rebuilt from scratch after SFU_REBUILD_AFTER_MS.
+    pc.to('failed');
+    await s.clock.advance(SFU_REBUILD_AFTER_MS - 1);
+    assert.equal(pc.closed, false);
+    await s.clock.advance(1);
+    assert.equal(pc.closed, true);
+    assert.notEqual(s.pub(), pc);
   });
 
   test('an offer the server fails while signaling is up is tried again after a delay', async () => {
@@ -829,7 +868,7 @@ describe('SfuTransport recovery', () => {
     assert.equal(s.pub().signalingState, 'stable');
   });
 
-  test('after a rejoin a connection that is down is rebuilt from scratch; one that is up is asked again', async () => {
+  test('after a rejoin a connection that is down is ICE-restarted in place; one that is up is asked again', async () => {
     const s = setup();
     s.t.enterRoom(['a']);
     s.tracks([track('a', '0', 'microphone'), track('a', '1', 'camera')]);
@@ -837,23 +876,23 @@ describe('SfuTransport recovery', () => {
     const pub = s.pub();
     const sub = subPc();
     pub.to('connected');
+    sub.to('connected');
+    const stream = s.t.remote('a')?.stream as unknown as FakeStream;
+    const received = stream.getTracks();
+    assert.equal(received.length, 2);
     sub.to('failed');
     s.t.enterRoom(['a']);
     await settle();
-    assert.equal(sub.closed, true);
-    const sub2 = subPc();
-    assert.notEqual(sub2, sub);
+    assert.equal(sub.closed, false);
+    assert.equal(subPc(), sub);
+    assert.deepEqual(sub.offers.at(-1), { iceRestart: true });
     assert.deepEqual(
       s.last('subscribe').req.tracks.map((x) => x.track),
       ['a:0', 'a:1'],
     );
     assert.equal(pub.closed, false);
     assert.deepEqual(pub.offers.at(-1), { iceRestart: true });
-    assert.equal(
-      (s.t.remote('a')?.stream as unknown as FakeStream).getTracks().length,
-      2,
-      'the new tracks replace the old',
-    );
+    assert.deepEqual(stream.getTracks(), received, 'the same tracks keep playing');
   });
 
   test('a server that answers with another fingerprint forgot the connection: it is rebuilt', async () => {

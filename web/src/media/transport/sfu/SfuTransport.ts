@@ -288,6 +288,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
       // server picks per viewer the one that fits, so the full layer still reaches large tiles.
       if (role === 'camera') init.sendEncodings = CAMERA_LAYERS.map((l) => ({ ...l }));
       const tr = pc.addTransceiver(track, init);
+      this.#ctx.frameCrypto?.sender(tr.sender, track.kind === 'audio' ? 'audio' : 'video');
       this.#sending.set(key, tr);
       this.#sendRoles.set(tr, role);
       if (role === 'screen') {
@@ -372,6 +373,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     for (const track of wanted) {
       if (this.#received.has(track.id)) continue;
       const transceiver = pc.addTransceiver(track.kind, { direction: 'recvonly' });
+      this.#ctx.frameCrypto?.receiver(transceiver.receiver, track.kind, track.participant);
       const r: Received = { track, transceiver, remote: null, negotiated: false };
       this.#received.set(track.id, r);
       this.#byTransceiver.set(transceiver, r);
@@ -472,20 +474,18 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   }
 
   /**
-   * After a rejoin: a connection that is not up is rebuilt; one that is up is offered again with
-   * an ICE restart, which tells whether the server still knows it (a server that restarted
-   * answers with another fingerprint, and the connection is rebuilt). Tile sizes go out again.
+   * After a rejoin: each connection is offered again with an ICE restart, whether or not its path
+   * is up. The connection is kept (the server holds our tracks and subscriptions under its DTLS
+   * session; a new connection would make everyone subscribe again), and the answer tells whether
+   * the server still knows it: a server that restarted answers with another fingerprint, and the
+   * connection is rebuilt then. Tile sizes go out again.
    */
   #recover(): void {
-    for (const which of ['publish', 'subscribe'] as const) {
-      const conn = which === 'publish' ? this.#publish : this.#subscribe;
+    for (const conn of [this.#publish, this.#subscribe]) {
       if (!conn) continue;
-      if (conn.state === 'connected') {
-        conn.resume();
-        void conn.negotiate({ iceRestart: true });
-      } else {
-        this.#rebuild(which);
-      }
+      conn.resume();
+      if (conn.state === 'connected') void conn.negotiate({ iceRestart: true });
+      else conn.restartIce();
     }
     void this.#requestPublish();
     void this.#requestSubscribe();
@@ -593,6 +593,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
         certificate: this.#opts.certificate ?? null,
       }),
       rtcpMuxPolicy: 'require',
+      ...this.#ctx.frameCrypto?.peerConfig(),
     };
     return this.#opts.makePeerConnection?.(config) ?? new RTCPeerConnection(config);
   }
