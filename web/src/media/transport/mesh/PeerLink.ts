@@ -95,6 +95,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   /** The remote side's track roles by mid, from its last description (null: it sends none). */
   #remoteRoles: Map<string, TrackRole> | null = null;
   #disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The connection state last acted on (each change is handled once, whichever event tells it). */
+  #seenConnectionState: RTCPeerConnectionState = 'new';
   /** The control data channel: opened by the initiator with the first offer, so later channels need no renegotiation. */
   #control: RTCDataChannel | null = null;
   /** Fires `stuck` if the link is not connected in time (armed while not connected). */
@@ -155,6 +157,9 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       this.emit('tracks');
     };
     pc.onconnectionstatechange = () => this.#onConnectionState();
+    // The aggregate state is read again whenever ICE moves: a busy browser has been seen decoding
+    // a link whose `connected` change never reached the page, leaving its tile "connecting…".
+    pc.oniceconnectionstatechange = () => this.#onConnectionState();
     pc.ondatachannel = ({ channel }) => {
       if (channel.label === FILE_CONTROL_LABEL && !this.#control) this.#control = channel;
       this.emit('datachannel', channel);
@@ -398,6 +403,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
 
   #onConnectionState(): void {
     const s = this.pc.connectionState;
+    if (s === this.#seenConnectionState) return;
+    this.#seenConnectionState = s;
     if (this.#disconnectedTimer && s !== 'disconnected') {
       clearTimeout(this.#disconnectedTimer);
       this.#disconnectedTimer = null;

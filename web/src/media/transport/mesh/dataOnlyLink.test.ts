@@ -20,6 +20,7 @@ const offered = {
 };
 class FakePeerConnection extends EventTarget {
   signalingState: RTCSignalingState = 'stable';
+  connectionState: RTCPeerConnectionState = 'new';
   localDescription: RTCSessionDescriptionInit | null = null;
   addTransceiver(what: MediaStreamTrack | string): RTCRtpTransceiver {
     calls.push(`transceiver ${typeof what === 'string' ? what : what.kind}`);
@@ -40,6 +41,9 @@ class FakePeerConnection extends EventTarget {
     this.localDescription = { type: 'answer', sdp: 'v=0\r\n' };
     this.signalingState = 'stable';
     return Promise.resolve();
+  }
+  restartIce(): void {
+    calls.push('restartIce');
   }
   close(): void {
     this.signalingState = 'closed';
@@ -92,6 +96,31 @@ test('the answering side of a data-only link leaves media lines of an offer unan
     assert.equal(offered.direction, 'inactive', 'the offered line is left as it is');
     assert.deepEqual(calls, []);
     assert.equal(sent.length, 1, 'answered');
+  } finally {
+    link.close();
+  }
+});
+
+test('the link state follows the connection whichever event reports it, each change once', () => {
+  const link = new PeerLink(options(true, []));
+  const pc = link.pc as unknown as FakePeerConnection & {
+    connectionState: RTCPeerConnectionState;
+    onconnectionstatechange: (() => void) | null;
+    oniceconnectionstatechange: (() => void) | null;
+  };
+  const states: string[] = [];
+  link.on('state', (s) => states.push(s));
+  try {
+    // The connection is up, but only ICE's change is delivered.
+    pc.connectionState = 'connected';
+    pc.oniceconnectionstatechange?.();
+    assert.equal(link.state, 'connected');
+    pc.onconnectionstatechange?.();
+    assert.deepEqual(states, ['connected'], 'the same change told twice is handled once');
+    pc.connectionState = 'failed';
+    pc.onconnectionstatechange?.();
+    pc.oniceconnectionstatechange?.();
+    assert.deepEqual(states, ['connected', 'reconnecting']);
   } finally {
     link.close();
   }
