@@ -3,7 +3,7 @@ import { startTransition, useEffect, useState, type CSSProperties } from 'react'
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { featuresOf } from '../callFeatures';
 import '../components/grid.css';
-import { Files as FilesIcon, Mic, MicOff, PhoneOff, Video, VideoOff } from 'lucide-react';
+import { Files as FilesIcon, PhoneOff } from 'lucide-react';
 import '../callscreen/callscreen.css';
 import { PanelButtons, SidePanel } from '../components/SidePanel';
 import { VideoTile } from '../components/VideoTile';
@@ -17,7 +17,7 @@ import {
 } from '../callscreen/CallScreenExtras';
 import { MenuItem, MoreMenu } from '../callscreen/MoreMenu';
 import { ToolButton } from '../callscreen/ToolButton';
-import { DeviceMenu } from '../devices/DeviceMenu';
+import { MediaToggle } from '../callscreen/MediaToggle';
 import { callErrorText } from '../errors/callErrorText';
 import { AccessNotices, LobbyWait, PasswordPrompt } from '../host/AccessGate';
 import { HostControls } from '../host/HostControls';
@@ -323,28 +323,20 @@ function CallScreen({ username, room, choice }: { username: string; room: string
       <CallNotices call={call} features={features} snapshot={snapshot} panel={panel} openPanel={setPanel} />
       <nav className="controls" aria-label="Call controls">
         <div className="tool-group">
-          <div className="tool-split">
-            <ToolButton
-              icon={media.audio ? Mic : MicOff}
-              label={media.audio ? 'Mute' : 'Unmute'}
-              className="off-when-pressed"
-              aria-pressed={!media.audio}
-              disabled={!hasAudio}
-              onClick={() => call?.setAudioEnabled(!media.audio)}
-            />
-            {hasAudio && <DeviceMenu kind="audio" {...deviceMenu} />}
-          </div>
-          <div className="tool-split">
-            <ToolButton
-              icon={media.video ? Video : VideoOff}
-              label={media.video ? 'Camera off' : 'Camera on'}
-              className="off-when-pressed"
-              aria-pressed={!media.video}
-              disabled={!hasVideo}
-              onClick={() => call?.setVideoEnabled(!media.video)}
-            />
-            {hasVideo && <DeviceMenu kind="video" {...deviceMenu} />}
-          </div>
+          <MediaToggle
+            kind="audio"
+            enabled={media.audio}
+            available={hasAudio}
+            toggle={(on) => call?.setAudioEnabled(on)}
+            menu={deviceMenu}
+          />
+          <MediaToggle
+            kind="video"
+            enabled={media.video}
+            available={hasVideo}
+            toggle={(on) => call?.setVideoEnabled(on)}
+            menu={deviceMenu}
+          />
         </div>
         {features && (
           <div className="tool-group wide-only">
