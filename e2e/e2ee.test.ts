@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinFromPreJoin, preJoinReady, waitForRemoteVideos } from './support/call';
-import { openChat, sendChat, waitForChat } from './support/features';
-import { startServer, type RunningServer } from './support/server';
+import { chooseMore, openChat, sendChat, waitForChat } from './support/features';
+import { useServerAndChromium } from './support/fixture';
+import { startServer } from './support/server';
 
 /*
  * End-to-end encrypted rooms through the forwarding unit: three Chromium pages decode each other
@@ -13,19 +14,10 @@ import { startServer, type RunningServer } from './support/server';
  * ciphertext (its test tap, PARLEY_TEST_TAP=1, shows what it stores).
  */
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer({
+const fx = useServerAndChromium({
+  server: {
     env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn', PARLEY_TEST_TAP: '1' },
-  });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
+  },
 });
 
 /** Video frames decoded per remote participant, from the page's own getStats. */
@@ -72,88 +64,128 @@ async function joinByLink(page: Page, link: string, name: string): Promise<void>
   await joinFromPreJoin(page);
 }
 
-// Not yet run green end to end: opt in with PARLEY_E2EE_E2E=1 until it is.
-const enabled = process.env.PARLEY_E2EE_E2E === '1';
+test('an E2EE room through the forwarding unit: three decode each other, a wrong key decodes nothing, chat is ciphertext at the server', async (t) => {
+  const room = `e2ee-${Date.now()}`;
+  const join = (): ReturnType<typeof newParticipant> => newParticipant(fx.browser, fx.server.url);
+  const [ada, bo, cy, eve, plain] = await Promise.all([join(), join(), join(), join(), join()]);
+  try {
+    // Ada makes the room encrypted on the home screen; the key lands in the fragment.
+    await ada.page.goto('/');
+    await ada.page.getByLabel('Username').fill('Ada');
+    await ada.page.getByLabel('Room').fill(room);
+    await ada.page.getByLabel('End-to-end encryption').check();
+    await ada.page.getByRole('button', { name: 'Join' }).click();
+    await ada.page.getByTestId('e2ee-note').waitFor();
+    await joinFromPreJoin(ada.page);
+    await ada.page.getByTestId('e2ee-badge').waitFor({ timeout: 10_000 });
+    const key = new URL(ada.page.url()).hash;
+    assert.match(key, /^#key=[A-Za-z0-9_-]{43}$/);
+    const link = `/r/${room}${key}`;
+    await joinByLink(bo.page, link, 'Bo');
+    await joinByLink(cy.page, link, 'Cy');
 
-test(
-  'an E2EE room through the forwarding unit: three decode each other, a wrong key decodes nothing, chat is ciphertext at the server',
-  { skip: !enabled && 'set PARLEY_E2EE_E2E=1' },
-  async (t) => {
-    const room = `e2ee-${Date.now()}`;
-    const join = (): ReturnType<typeof newParticipant> => newParticipant(browser, server.url);
-    const [ada, bo, cy, eve, plain] = await Promise.all([join(), join(), join(), join(), join()]);
-    try {
-      // Ada makes the room encrypted on the home screen; the key lands in the fragment.
-      await ada.page.goto('/');
-      await ada.page.getByLabel('Username').fill('Ada');
-      await ada.page.getByLabel('Room').fill(room);
-      await ada.page.getByLabel('End-to-end encryption').check();
-      await ada.page.getByRole('button', { name: 'Join' }).click();
-      await ada.page.getByTestId('e2ee-note').waitFor();
-      await joinFromPreJoin(ada.page);
-      await ada.page.getByTestId('e2ee-badge').waitFor({ timeout: 10_000 });
-      const key = new URL(ada.page.url()).hash;
-      assert.match(key, /^#key=[A-Za-z0-9_-]{43}$/);
-      const link = `/r/${room}${key}`;
-      await joinByLink(bo.page, link, 'Bo');
-      await joinByLink(cy.page, link, 'Cy');
-
-      const pages = [ada.page, bo.page, cy.page];
-      await Promise.all(pages.map((p) => waitForRemoteVideos(p, 2, 30_000)));
-      for (const page of pages) {
-        const decoded = await decodedPerParticipant(page);
-        assert.equal(Object.keys(decoded).length, 2);
-        for (const [id, n] of Object.entries(decoded)) assert.ok(n > 0, `frames from ${id} decoded: ${n}`);
-        const light = await tileBrightness(page);
-        assert.ok(
-          light.every((b) => b > 8),
-          `the pictures are not black: ${light.map((b) => b.toFixed(0)).join(', ')}`,
-        );
-        assert.equal(await page.getByTestId('e2ee-wrong-key').count(), 0);
-      }
-      // The link copied in the call carries the key in its fragment.
-      await ada.context.grantPermissions(['clipboard-read', 'clipboard-write']);
-      await ada.page.getByRole('button', { name: 'Copy link' }).click();
-      const copied = await ada.page.evaluate(() => navigator.clipboard.readText());
-      assert.ok(copied.endsWith(link), `copied ${copied}`);
-
-      // Chat reaches the others; the server holds only sealed texts.
-      await openChat(ada.page);
-      await sendChat(ada.page, 'the secret plan');
-      await openChat(bo.page);
-      assert.equal(await waitForChat(bo.page, 'the secret plan'), 1);
-      const tap = (await (await fetch(`${server.url}/__test/tap?room=${room}`)).json()) as {
-        e2ee: boolean;
-        chat: string[];
-      };
-      assert.equal(tap.e2ee, true);
-      assert.equal(tap.chat.length, 1);
-      assert.match(tap.chat[0]!, /^e2ee1:[A-Za-z0-9_-]+$/);
-      assert.ok(!tap.chat.some((text) => text.includes('secret')));
-
-      // Someone without the key is refused with a sentence.
-      await plain.page.goto(`/call/Pat/${room}`);
-      await joinFromPreJoin(plain.page);
-      await plain.page.getByText('This room is end-to-end encrypted').waitFor({ timeout: 10_000 });
-
-      // Someone with another key gets in, but decodes nothing and is told why.
-      const wrong = `#key=${Buffer.alloc(32, 7).toString('base64url')}`;
-      const started = Date.now();
-      await joinByLink(eve.page, `/r/${room}${wrong}`, 'Eve');
-      await eve.page.getByTestId('e2ee-wrong-key').waitFor({ timeout: 15_000 });
-      t.diagnostic(`wrong-key notice ${Date.now() - started} ms after the join`);
-      assert.match((await eve.page.getByTestId('e2ee-wrong-key').textContent()) ?? '', /Wrong key/);
-      const eveDecoded = await decodedPerParticipant(eve.page);
-      assert.equal(Object.keys(eveDecoded).length, 3);
-      assert.deepEqual(Object.values(eveDecoded), [0, 0, 0], 'nothing decoded with the wrong key');
-      // Eve's chat history shows, but unreadable.
-      await openChat(eve.page);
-      await eve.page.getByText('could not be decrypted').first().waitFor({ timeout: 5_000 });
-      assert.equal(await eve.page.getByText('the secret plan').count(), 0);
-      // The others keep decoding each other, and name Eve as the one whose media does not decrypt.
-      await bo.page.getByTestId('e2ee-wrong-key').filter({ hasText: 'Eve' }).waitFor({ timeout: 15_000 });
-    } finally {
-      await Promise.all([ada, bo, cy, eve, plain].map((p) => p.context.close()));
+    const pages = [ada.page, bo.page, cy.page];
+    await Promise.all(pages.map((p) => waitForRemoteVideos(p, 2, 30_000)));
+    for (const page of pages) {
+      const decoded = await decodedPerParticipant(page);
+      assert.equal(Object.keys(decoded).length, 2);
+      for (const [id, n] of Object.entries(decoded)) assert.ok(n > 0, `frames from ${id} decoded: ${n}`);
+      const light = await tileBrightness(page);
+      assert.ok(
+        light.every((b) => b > 8),
+        `the pictures are not black: ${light.map((b) => b.toFixed(0)).join(', ')}`,
+      );
+      assert.equal(await page.getByTestId('e2ee-wrong-key').count(), 0);
     }
-  },
-);
+    // The link copied in the call carries the key in its fragment.
+    await ada.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await chooseMore(ada.page, 'Copy link');
+    const copied = await ada.page.evaluate(() => navigator.clipboard.readText());
+    assert.ok(copied.endsWith(link), `copied ${copied}`);
+
+    // Chat reaches the others; the server holds only sealed texts.
+    await openChat(ada.page);
+    await sendChat(ada.page, 'the secret plan');
+    await openChat(bo.page);
+    assert.equal(await waitForChat(bo.page, 'the secret plan'), 1);
+    const tap = (await (await fetch(`${fx.server.url}/__test/tap?room=${room}`)).json()) as {
+      e2ee: boolean;
+      chat: string[];
+    };
+    assert.equal(tap.e2ee, true);
+    assert.equal(tap.chat.length, 1);
+    assert.match(tap.chat[0]!, /^e2ee1:[A-Za-z0-9_-]+$/);
+    assert.ok(!tap.chat.some((text) => text.includes('secret')));
+
+    // Someone without the key is refused with a sentence.
+    await plain.page.goto(`/call/Pat/${room}`);
+    await joinFromPreJoin(plain.page);
+    await plain.page.getByText('This room is end-to-end encrypted').waitFor({ timeout: 10_000 });
+
+    // Someone with another key gets in, but decodes nothing and is told why.
+    const wrong = `#key=${Buffer.alloc(32, 7).toString('base64url')}`;
+    const started = Date.now();
+    await joinByLink(eve.page, `/r/${room}${wrong}`, 'Eve');
+    await eve.page.getByTestId('e2ee-wrong-key').waitFor({ timeout: 15_000 });
+    t.diagnostic(`wrong-key notice ${Date.now() - started} ms after the join`);
+    assert.match((await eve.page.getByTestId('e2ee-wrong-key').textContent()) ?? '', /Wrong key/);
+    const eveDecoded = await decodedPerParticipant(eve.page);
+    assert.equal(Object.keys(eveDecoded).length, 3);
+    assert.deepEqual(Object.values(eveDecoded), [0, 0, 0], 'nothing decoded with the wrong key');
+    // Eve's chat history shows, but unreadable.
+    await openChat(eve.page);
+    await eve.page.getByText('could not be decrypted').first().waitFor({ timeout: 5_000 });
+    assert.equal(await eve.page.getByText('the secret plan').count(), 0);
+    // The others keep decoding each other, and name Eve as the one whose media does not decrypt.
+    await bo.page.getByTestId('e2ee-wrong-key').filter({ hasText: 'Eve' }).waitFor({ timeout: 15_000 });
+  } finally {
+    await Promise.all([ada, bo, cy, eve, plain].map((p) => p.context.close()));
+  }
+});
+
+/** The digits of the verification code this page shows for the named person (People panel). */
+async function shownCode(page: Page, name: string): Promise<string> {
+  const people = page.getByRole('button', { name: 'People', exact: true });
+  if ((await people.getAttribute('aria-pressed')) !== 'true') await people.click();
+  const verify = page.getByRole('button', { name: `Verify ${name}` });
+  await verify.click();
+  const digits = page.getByTestId('verify-digits');
+  await digits.waitFor({ timeout: 20_000 });
+  const text = ((await digits.textContent()) ?? '').trim();
+  await page.getByRole('button', { name: 'Hide code' }).click();
+  return text;
+}
+
+test('verification codes: equal on both sides of a direct connection; a server that swaps a fingerprint makes them differ', async () => {
+  const key = `#key=${Buffer.alloc(32, 3).toString('base64url')}`;
+  const honest = await startServer({ env: { ROOM_TOPOLOGY: 'mesh', LOG_LEVEL: 'warn' } });
+  const tampering = await startServer({
+    env: { ROOM_TOPOLOGY: 'mesh', LOG_LEVEL: 'warn', PARLEY_TEST_SWAP_FINGERPRINT: '1' },
+  });
+  const pages = await Promise.all([
+    newParticipant(fx.browser, honest.url),
+    newParticipant(fx.browser, honest.url),
+    newParticipant(fx.browser, tampering.url),
+    newParticipant(fx.browser, tampering.url),
+  ]);
+  const [ada, bo, cy, dan] = pages;
+  try {
+    await joinByLink(ada!.page, `/r/verify${key}`, 'Ada');
+    await joinByLink(bo!.page, `/r/verify${key}`, 'Bo');
+    await Promise.all([waitForRemoteVideos(ada!.page, 1, 30_000), waitForRemoteVideos(bo!.page, 1, 30_000)]);
+    const [adaSees, boSees] = [await shownCode(ada!.page, 'Bo'), await shownCode(bo!.page, 'Ada')];
+    assert.match(adaSees, /^\d{4} \d{4} \d{4}$/);
+    assert.equal(adaSees, boSees, 'the same code on both sides');
+
+    // Through a server that rewrites the fingerprints it relays, the codes differ (and the
+    // browsers refuse the certificate they were not told about: no media flows).
+    await joinByLink(cy!.page, `/r/verify${key}`, 'Cy');
+    await joinByLink(dan!.page, `/r/verify${key}`, 'Dan');
+    const [cySees, danSees] = [await shownCode(cy!.page, 'Dan'), await shownCode(dan!.page, 'Cy')];
+    assert.match(cySees, /^\d{4} \d{4} \d{4}$/);
+    assert.notEqual(cySees, danSees, 'a server in the middle shows as different codes');
+  } finally {
+    await Promise.all(pages.map((p) => p.context.close()));
+    await Promise.all([honest.kill('SIGTERM'), tampering.kill('SIGTERM')]);
+  }
+});

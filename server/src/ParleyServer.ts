@@ -32,6 +32,7 @@ import { SfuService } from './sfu/SfuService';
 import { loadTls, type TlsMaterial } from './tls';
 import { iceServersFor } from './turn/iceServers';
 import { attachParleySignaling, type SignalingCluster } from './signaling/ParleySignaling';
+import { swapFingerprint } from './signaling/tamper';
 import type { ClientSocket } from './signaling/ClientSocket';
 import { Cluster } from './cluster/Cluster';
 import { RoomSnapshots } from './cluster/snapshot';
@@ -294,6 +295,8 @@ export class ParleyServer {
       clientOf: (socket) => this.#clientOf(socket.request),
       clientAddress: (socket) => requestOrigin(socket.request, config.trustProxy).address,
       metrics: this.metrics,
+      // Tests only: a server in the middle, to show that verification codes then differ.
+      ...(process.env.PARLEY_TEST_SWAP_FINGERPRINT === '1' ? { tamperSignal: swapFingerprint } : {}),
       topology: {
         mode: config.roomTopology,
         meshMax: config.meshMax,

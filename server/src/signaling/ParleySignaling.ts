@@ -9,6 +9,7 @@ import {
   type IceServer,
   type JoinOk,
   type Participant,
+  type SignalData,
   type SignalRequest,
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
@@ -61,6 +62,11 @@ export interface ParleySignalingOptions {
   clientAddress(socket: Socket): string;
   /** Counters for /metrics. */
   metrics?: SignalingMetrics;
+  /**
+   * Tests only (PARLEY_TEST_SWAP_FINGERPRINT=1): rewrites a relayed signal as a server in the
+   * middle would, to show that end-to-end verification codes then differ. Never set in production.
+   */
+  tamperSignal?(data: SignalData): SignalData;
   /** How rooms' media travels (ROOM_TOPOLOGY), the mesh and room caps, and the forwarding unit. */
   /** With REDIS_URL: the cluster of servers sharing rooms. */
   cluster?: SignalingCluster;
@@ -371,7 +377,10 @@ class Connection {
     if (!room || !self) return this.#refuse('not-joined', ack, 'signal');
     const target = room.get(req.to);
     if (!target || req.to === self.id) return this.#refuse('unknown-participant', ack, 'signal');
-    target.send('signal', { from: self.id, data: req.data });
+    target.send('signal', {
+      from: self.id,
+      data: this.opts.tamperSignal ? this.opts.tamperSignal(req.data) : req.data,
+    });
     this.opts.metrics?.signalRelayed?.((performance.now() - receivedAt) / 1000);
     // A target that does not read was dropped instead (see #send): the signal went nowhere.
     if (room.get(req.to) !== target) return this.#refuse('unknown-participant', ack, 'signal');

@@ -149,6 +149,9 @@ class FakeTransport extends Emitter<TransportEvents> implements Transport {
     return Promise.resolve({});
   }
   simulateTransportLoss(): void {}
+  fingerprints(): null {
+    return null;
+  }
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -15,6 +15,7 @@ import type {
 import { Emitter } from '../emitter';
 import { ChatCipher } from '../e2ee/chatCrypto';
 import { FrameCryptor } from '../e2ee/FrameCryptor';
+import { verificationCode, type VerificationCode } from '../e2ee/verification';
 import { LOBBY_DENIED_TEXT, MUTED_BY_HOST_TEXT, removedText, waitingPhaseFor } from '../host/accessText';
 import { takeSignalingClient } from '../signaling/preconnect';
 import { SignalingError, type SignalingClient } from '../signaling/SignalingClient';
@@ -531,6 +532,22 @@ export class Call extends Emitter<CallEvents> {
    */
   simulateTransportLoss(remoteId: string): void {
     this.#transport?.simulateTransportLoss(remoteId);
+  }
+
+  /**
+   * The code two people in an end-to-end encrypted room compare to know that nobody sits between
+   * their direct connection: from the room key and the certificate fingerprints each side sees.
+   * Null outside E2EE rooms, before the connection's offer and answer, and without a direct
+   * connection (through the forwarding unit the room key alone protects the media).
+   */
+  async verificationCode(participantId: string): Promise<VerificationCode | null> {
+    const fingerprints = this.#transport?.fingerprints(participantId) ?? null;
+    if (!this.#roomKey || !this.#self || !fingerprints) return null;
+    return verificationCode(
+      this.#roomKey,
+      { id: this.#self.id, identities: [fingerprints.local] },
+      { id: participantId, identities: [fingerprints.remote] },
+    );
   }
 
   /** Raw WebRTC statistics per remote participant id (for diagnostics and tests). */

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { QualityBadge } from '../callscreen/CallScreenExtras';
 import { HostPersonActions, HostRoomControls, LobbyList } from '../host/HostControls';
 import { useHostAction } from '../host/useHostAction';
+import { VerifyCode } from '../e2ee/VerifyCode';
 import type { Call, CallSnapshot } from '../media/Call';
 import type { Quality } from '../quality/linkQuality';
 import type { MeetingClient } from './MeetingClient';
@@ -29,6 +30,9 @@ export function PeoplePanel({
   const [banAddress, setBanAddress] = useState(false);
   const { self, remotes, roomState, media } = snapshot;
   const hostId = roomState?.hostId ?? null;
+  // Codes compare direct connections: an E2EE room's mesh (through the forwarding unit, DTLS ends there).
+  const verifiable = snapshot.e2ee !== null && snapshot.topology === 'mesh';
+  const linkState = new Map(remotes.map((r) => [r.participant.id, r.state]));
   const isHost = self !== null && hostId === self.id && snapshot.phase === 'joined';
   const people: Array<{ p: Participant; you: boolean }> = [
     ...(self ? [{ p: { ...self, media }, you: true }] : []),
@@ -130,6 +134,9 @@ export function PeoplePanel({
                 )}
                 {isHost && !you && <HostPersonActions p={p} run={run} banAddress={banAddress} />}
               </div>
+              {verifiable && !you && call && (
+                <VerifyCode call={call} participantId={p.id} name={p.name} linkState={linkState.get(p.id) ?? ''} />
+              )}
             </li>
           );
         })}

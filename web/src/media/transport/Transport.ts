@@ -133,6 +133,12 @@ export interface Transport {
   participantIds(): string[];
   /** Raw WebRTC statistics per remote participant id. */
   stats(): Promise<Record<string, RTCStats[]>>;
+  /**
+   * The DTLS certificate fingerprints of a direct connection to the participant (ours, and theirs
+   * as the signaling server delivered it), for verification codes; null without a direct
+   * connection (through the forwarding unit, DTLS ends at the server).
+   */
+  fingerprints(participantId: string): { local: string; remote: string } | null;
 
   /** Fault injection for tests and diagnostics: lose the path to one participant as a crash would. */
   simulateTransportLoss(participantId: string): void;

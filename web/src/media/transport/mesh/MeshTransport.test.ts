@@ -49,6 +49,9 @@ class FakeLink extends Emitter<PeerLinkEvents> {
   getStats(): Promise<RTCStatsReport> {
     return Promise.resolve(new Map() as unknown as RTCStatsReport);
   }
+  fingerprints(): null {
+    return null;
+  }
   simulateTransportLoss(): void {
     this.emit('stuck', 'transport lost');
   }

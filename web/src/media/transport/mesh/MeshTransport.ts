@@ -21,6 +21,7 @@ export type MeshLink = Pick<
   | 'removeExtraTrack'
   | 'getStats'
   | 'simulateTransportLoss'
+  | 'fingerprints'
   | 'close'
 >;
 
@@ -203,6 +204,10 @@ export class MeshTransport extends Emitter<TransportEvents> implements Transport
 
   simulateTransportLoss(participantId: string): void {
     this.#pairs.get(participantId)?.link.simulateTransportLoss();
+  }
+
+  fingerprints(participantId: string): { local: string; remote: string } | null {
+    return this.#pairs.get(participantId)?.link.fingerprints() ?? null;
   }
 
   close(): void {

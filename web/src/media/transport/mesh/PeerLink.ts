@@ -7,6 +7,7 @@ import {
 } from '@parley/protocol';
 import { Emitter } from '../../../emitter';
 import type { FrameCryptoHook } from '../../../e2ee/FrameCryptor';
+import { sdpFingerprint } from '../../../e2ee/verification';
 import { CONNECT_TIMEOUT_MS, DISCONNECTED_RESTART_MS, RESTART_TIMEOUT_MS } from '../../liveness';
 import { decideOnDescription, isPolite } from './negotiation';
 import { withStartBitrate } from './sdp';
@@ -221,6 +222,13 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.pc.close();
     this.#setState('reconnecting');
     this.emit('stuck', 'transport lost');
+  }
+
+  /** Both sides' DTLS certificate fingerprints, once offer and answer are exchanged. */
+  fingerprints(): { local: string; remote: string } | null {
+    const local = sdpFingerprint(this.pc.localDescription?.sdp ?? '');
+    const remote = sdpFingerprint(this.pc.remoteDescription?.sdp ?? '');
+    return local && remote ? { local, remote } : null;
   }
 
   /** Swap the camera or microphone track without renegotiating. */

@@ -524,6 +524,11 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   }
 
   /** The subscribe connection carries every participant: losing it is what a crash looks like here. */
+  /** DTLS ends at the forwarding unit: no certificate of the other person to compare. */
+  fingerprints(): null {
+    return null;
+  }
+
   simulateTransportLoss(_participantId?: string): void {
     (this.#subscribe ?? this.#publish)?.simulateTransportLoss();
   }
