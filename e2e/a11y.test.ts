@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { launchChromium, newParticipant } from './support/browser';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
-import { startServer, type RunningServer } from './support/server';
 import { chooseMore } from './support/features';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium();
 
 async function assertAccessible(page: Page, screen: string): Promise<void> {
   const violations = await seriousViolations(page);
@@ -27,8 +16,8 @@ async function assertAccessible(page: Page, screen: string): Promise<void> {
 
 test('home, pre-join and call screens have no serious or critical axe violations, light and dark', async () => {
   for (const colorScheme of ['light', 'dark'] as const) {
-    const alice = await newParticipant(browser, server.url, { colorScheme });
-    const bob = await newParticipant(browser, server.url, { colorScheme });
+    const alice = await newParticipant(fx.browser, fx.server.url, { colorScheme });
+    const bob = await newParticipant(fx.browser, fx.server.url, { colorScheme });
     try {
       const room = `e2e-axe-${colorScheme}`;
       await alice.page.goto('/');
@@ -62,8 +51,8 @@ test('home, pre-join and call screens have no serious or critical axe violations
 });
 
 test('keyboard only: Tab to Join, Enter, M mutes and the other side sees it; ? lists shortcuts', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(bob.page, 'Bob', 'e2e-keys');
     await alice.page.goto('/');
@@ -143,8 +132,8 @@ test('keyboard only: Tab to Join, Enter, M mutes and the other side sees it; ? l
 });
 
 test('on a 375x667 phone the tiles stack and every call control is visible and clickable', async () => {
-  const alice = await newParticipant(browser, server.url, { viewport: { width: 375, height: 667 } });
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url, { viewport: { width: 375, height: 667 } });
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(alice.page, 'Alice', 'e2e-phone');
     await joinThroughUi(bob.page, 'Bob', 'e2e-phone');

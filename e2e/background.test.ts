@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { CDPSession, Page } from 'playwright-core';
 import { BACKGROUND_COLOUR } from '../web/src/video/background/mode';
 import { seriousViolations } from './support/axe';
-import { launchChromium, newParticipant } from './support/browser';
+import { newParticipant } from './support/browser';
 import { inboundTotals, joinFromPreJoin, joinThroughUi, preJoinReady, waitForRemoteVideos } from './support/call';
-import { startServer, type RunningServer } from './support/server';
 import { chooseMore } from './support/features';
+import { useServerAndChromium } from './support/fixture';
+import { startServer } from './support/server';
+import { longVariant } from './support/tier';
 
 /**
  * Background blur and colour, driven through the UI in Chromium with two participants: the
@@ -15,18 +17,7 @@ import { chooseMore } from './support/features';
  * printed (docs/PERFORMANCE.md), never asserted against a time.
  */
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium();
 
 interface Processor {
   mode: string;
@@ -172,121 +163,125 @@ async function chooseBackground(page: Page, label: 'None' | 'Blur' | 'Colour'): 
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
 
-test('blur and colour through the in-call menu: the processed track is sent, decoded and changes the picture', async () => {
-  const alice = await newParticipant(browser, server.url, { viewport: { width: 1100, height: 720 } });
-  const bob = await newParticipant(browser, server.url);
-  try {
-    const consoleErrors: string[] = [];
-    alice.page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    await joinThroughUi(alice.page, 'Alice', 'e2e-background');
-    await joinThroughUi(bob.page, 'Bob', 'e2e-background');
-    await Promise.all([waitForRemoteVideos(alice.page, 1), waitForRemoteVideos(bob.page, 1)]);
-    await waitSendsLocal(alice.page, 'camera');
-    const cdp = await alice.context.newCDPSession(alice.page);
-    await cdp.send('Performance.enable');
+test(
+  'blur and colour through the in-call menu: the processed track is sent, decoded and changes the picture',
+  longVariant(),
+  async () => {
+    const alice = await newParticipant(fx.browser, fx.server.url, { viewport: { width: 1100, height: 720 } });
+    const bob = await newParticipant(fx.browser, fx.server.url);
+    try {
+      const consoleErrors: string[] = [];
+      alice.page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(m.text());
+      });
+      await joinThroughUi(alice.page, 'Alice', 'e2e-background');
+      await joinThroughUi(bob.page, 'Bob', 'e2e-background');
+      await Promise.all([waitForRemoteVideos(alice.page, 1), waitForRemoteVideos(bob.page, 1)]);
+      await waitSendsLocal(alice.page, 'camera');
+      const cdp = await alice.context.newCDPSession(alice.page);
+      await cdp.send('Performance.enable');
 
-    // The raw camera: what Bob receives, and what it costs Alice to send it.
-    await bob.page.waitForTimeout(1_000);
-    const raw = await averagePicture(bob.page);
-    const rawCpu = await pageCpu(cdp, alice.page, 5_000);
-    const rawFps = await decodeRate(bob.page, 3_000);
-    assert.ok(raw.colourShare < 0.05, `the raw camera is not the background colour (${fmt(raw.colourShare, 3)})`);
+      // The raw camera: what Bob receives, and what it costs Alice to send it.
+      await bob.page.waitForTimeout(1_000);
+      const raw = await averagePicture(bob.page);
+      const rawCpu = await pageCpu(cdp, alice.page, 5_000);
+      const rawFps = await decodeRate(bob.page, 3_000);
+      assert.ok(raw.colourShare < 0.05, `the raw camera is not the background colour (${fmt(raw.colourShare, 3)})`);
 
-    // Colour, chosen in the call's Devices panel as a person would.
-    await chooseMore(alice.page, 'Devices');
-    assert.equal(
-      await alice.page.evaluate(() => typeof (window as { SelfieSegmentation?: unknown }).SelfieSegmentation),
-      'undefined',
-      'the model is not loaded before it is turned on',
-    );
-    await chooseBackground(alice.page, 'Colour');
-    await waitSendsLocal(alice.page, 'processed');
-    const processed = await sending(alice.page);
-    assert.notEqual(processed.local, undefined);
-    await bob.page.waitForTimeout(1_500);
-    const colourFps = await decodeRate(bob.page, 3_000);
-    assert.ok(colourFps > 2, `Bob still decodes Alice's video (${fmt(colourFps)} fps)`);
-    const colour = await averagePicture(bob.page);
-    console.log(
-      `colour: background colour covers ${fmt(colour.colourShare * 100)} % of the received picture (raw camera ${fmt(raw.colourShare * 100)} %)`,
-    );
-    assert.ok(
-      colour.colourShare > 0.2,
-      `a large share of the received picture is the chosen colour (${fmt(colour.colourShare, 3)})`,
-    );
-
-    // Blur: the colour goes, and the received picture is smoother than the raw camera's.
-    await chooseBackground(alice.page, 'Blur');
-    await alice.page.waitForFunction(
-      () => (window as unknown as { __parleyBackground?: Processor }).__parleyBackground?.mode === 'blur',
-    );
-    await waitSendsLocal(alice.page, 'processed');
-    const blurTrack = (await sending(alice.page)).local;
-    assert.notEqual(blurTrack, processed.local, 'a new processed track for the new mode');
-    await bob.page.waitForTimeout(1_500);
-    const blurCpu = await pageCpu(cdp, alice.page, 5_000);
-    const blurFps = await decodeRate(bob.page, 3_000);
-    const blurred = await averagePicture(bob.page);
-    const stats = await processorStats(alice.page);
-    console.log(
-      `blur: Bob decodes ${fmt(blurFps)} fps (raw camera ${fmt(rawFps)} fps, colour ${fmt(colourFps)} fps); ` +
-        `sharpness ${fmt(blurred.sharpness, 2)} vs raw ${fmt(raw.sharpness, 2)}; ` +
-        `Alice's renderer main thread ${fmt(blurCpu)} % of a core (raw camera ${fmt(rawCpu)} %)`,
-    );
-    console.log(`blur processor: ${JSON.stringify(stats)}`);
-    if (stats) {
-      console.log(
-        `blur processor: ${fmt(stats.framesOut / stats.seconds)} frames/s out of ${fmt(stats.framesIn / stats.seconds)} in, ` +
-          `composite ${fmt(stats.compositeMs, 2)} ms/frame, model ${fmt(stats.modelMs)} ms/run at ` +
-          `${fmt(stats.modelRuns / stats.seconds)} runs/s (pacer allows ${fmt(stats.modelFps)}), path ${stats.path}`,
+      // Colour, chosen in the call's Devices panel as a person would.
+      await chooseMore(alice.page, 'Devices');
+      assert.equal(
+        await alice.page.evaluate(() => typeof (window as { SelfieSegmentation?: unknown }).SelfieSegmentation),
+        'undefined',
+        'the model is not loaded before it is turned on',
       );
+      await chooseBackground(alice.page, 'Colour');
+      await waitSendsLocal(alice.page, 'processed');
+      const processed = await sending(alice.page);
+      assert.notEqual(processed.local, undefined);
+      await bob.page.waitForTimeout(1_500);
+      const colourFps = await decodeRate(bob.page, 3_000);
+      assert.ok(colourFps > 2, `Bob still decodes Alice's video (${fmt(colourFps)} fps)`);
+      const colour = await averagePicture(bob.page);
+      console.log(
+        `colour: background colour covers ${fmt(colour.colourShare * 100)} % of the received picture (raw camera ${fmt(raw.colourShare * 100)} %)`,
+      );
+      assert.ok(
+        colour.colourShare > 0.2,
+        `a large share of the received picture is the chosen colour (${fmt(colour.colourShare, 3)})`,
+      );
+
+      // Blur: the colour goes, and the received picture is smoother than the raw camera's.
+      await chooseBackground(alice.page, 'Blur');
+      await alice.page.waitForFunction(
+        () => (window as unknown as { __parleyBackground?: Processor }).__parleyBackground?.mode === 'blur',
+      );
+      await waitSendsLocal(alice.page, 'processed');
+      const blurTrack = (await sending(alice.page)).local;
+      assert.notEqual(blurTrack, processed.local, 'a new processed track for the new mode');
+      await bob.page.waitForTimeout(1_500);
+      const blurCpu = await pageCpu(cdp, alice.page, 5_000);
+      const blurFps = await decodeRate(bob.page, 3_000);
+      const blurred = await averagePicture(bob.page);
+      const stats = await processorStats(alice.page);
+      console.log(
+        `blur: Bob decodes ${fmt(blurFps)} fps (raw camera ${fmt(rawFps)} fps, colour ${fmt(colourFps)} fps); ` +
+          `sharpness ${fmt(blurred.sharpness, 2)} vs raw ${fmt(raw.sharpness, 2)}; ` +
+          `Alice's renderer main thread ${fmt(blurCpu)} % of a core (raw camera ${fmt(rawCpu)} %)`,
+      );
+      console.log(`blur processor: ${JSON.stringify(stats)}`);
+      if (stats) {
+        console.log(
+          `blur processor: ${fmt(stats.framesOut / stats.seconds)} frames/s out of ${fmt(stats.framesIn / stats.seconds)} in, ` +
+            `composite ${fmt(stats.compositeMs, 2)} ms/frame, model ${fmt(stats.modelMs)} ms/run at ` +
+            `${fmt(stats.modelRuns / stats.seconds)} runs/s (pacer allows ${fmt(stats.modelFps)}), path ${stats.path}`,
+        );
+      }
+      assert.ok(blurFps > 2, `Bob still decodes Alice's blurred video (${fmt(blurFps)} fps)`);
+      assert.ok(blurred.colourShare < 0.05, `no colour background any more (${fmt(blurred.colourShare, 3)})`);
+      assert.ok(
+        blurred.sharpness < raw.sharpness * 0.85,
+        `the received picture is blurred (edges ${fmt(blurred.sharpness, 2)} vs raw ${fmt(raw.sharpness, 2)})`,
+      );
+
+      // No serious accessibility problem with the picker open.
+      assert.deepEqual(await seriousViolations(alice.page), []);
+
+      // None: the camera goes out as it is again, still without a new negotiation being needed.
+      await chooseBackground(alice.page, 'None');
+      await waitSendsLocal(alice.page, 'camera');
+      await bob.page.waitForTimeout(1_000);
+      const back = await averagePicture(bob.page);
+      assert.ok(back.colourShare < 0.05);
+      assert.ok(
+        (await decodeRate(bob.page, 2_000)) > 2,
+        'Bob decodes the raw camera again after the effect is turned off',
+      );
+      // The processor let go of everything: its output ended.
+      assert.equal(
+        await alice.page.evaluate(
+          () => (window as unknown as { __parleyBackground?: Processor }).__parleyBackground?.track.readyState,
+        ),
+        'ended',
+      );
+      // Remembered for the next call.
+      const saved = await alice.page.evaluate(() => localStorage.getItem('parley:devices'));
+      assert.equal(JSON.parse(saved ?? '{}').background, 'none');
+      assert.deepEqual(
+        consoleErrors.filter((e) => /segment|mediapipe|wasm/i.test(e)),
+        [],
+        'no model errors in the console',
+      );
+    } finally {
+      await alice.context.close();
+      await bob.context.close();
     }
-    assert.ok(blurFps > 2, `Bob still decodes Alice's blurred video (${fmt(blurFps)} fps)`);
-    assert.ok(blurred.colourShare < 0.05, `no colour background any more (${fmt(blurred.colourShare, 3)})`);
-    assert.ok(
-      blurred.sharpness < raw.sharpness * 0.85,
-      `the received picture is blurred (edges ${fmt(blurred.sharpness, 2)} vs raw ${fmt(raw.sharpness, 2)})`,
-    );
-
-    // No serious accessibility problem with the picker open.
-    assert.deepEqual(await seriousViolations(alice.page), []);
-
-    // None: the camera goes out as it is again, still without a new negotiation being needed.
-    await chooseBackground(alice.page, 'None');
-    await waitSendsLocal(alice.page, 'camera');
-    await bob.page.waitForTimeout(1_000);
-    const back = await averagePicture(bob.page);
-    assert.ok(back.colourShare < 0.05);
-    assert.ok(
-      (await decodeRate(bob.page, 2_000)) > 2,
-      'Bob decodes the raw camera again after the effect is turned off',
-    );
-    // The processor let go of everything: its output ended.
-    assert.equal(
-      await alice.page.evaluate(
-        () => (window as unknown as { __parleyBackground?: Processor }).__parleyBackground?.track.readyState,
-      ),
-      'ended',
-    );
-    // Remembered for the next call.
-    const saved = await alice.page.evaluate(() => localStorage.getItem('parley:devices'));
-    assert.equal(JSON.parse(saved ?? '{}').background, 'none');
-    assert.deepEqual(
-      consoleErrors.filter((e) => /segment|mediapipe|wasm/i.test(e)),
-      [],
-      'no model errors in the console',
-    );
-  } finally {
-    await alice.context.close();
-    await bob.context.close();
-  }
-});
+  },
+);
 
 test('chosen on the pre-join screen: the preview is processed, the call sends it from the start, camera off and on', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await alice.page.goto('/r/e2e-background-prejoin');
     await preJoinReady(alice.page);
@@ -324,8 +319,8 @@ test('chosen on the pre-join screen: the preview is processed, the call sends it
 });
 
 test('a model that cannot run: the camera goes out as it is, with a visible note', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     // No WebGL2 on this page (as on a browser without it).
     await alice.page.addInitScript(() => {
@@ -353,8 +348,8 @@ test('a model that cannot run: the camera goes out as it is, with a visible note
 
 test('in a room through the forwarding unit: colour on in the call reaches the other side', async () => {
   const sfu = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn' } });
-  const alice = await newParticipant(browser, sfu.url);
-  const bob = await newParticipant(browser, sfu.url);
+  const alice = await newParticipant(fx.browser, sfu.url);
+  const bob = await newParticipant(fx.browser, sfu.url);
   try {
     const ready = (await (await fetch(`${sfu.url}/readyz`)).json()) as { details: { sfu: { state: string } } };
     if (ready.details.sfu.state === 'unavailable' || ready.details.sfu.state === 'off') {
@@ -405,8 +400,8 @@ test('in a room through the forwarding unit: colour on in the call reaches the o
 });
 
 test('Join pressed while the model still loads: the call puts the chosen effect on once it can', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await alice.page.goto('/r/e2e-background-early');
     await preJoinReady(alice.page);

@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import { newParticipant } from './support/browser';
 import { firstFrameAt, inboundTotals, joinThroughUi, remoteVideos, waitForRemoteVideos } from './support/call';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium();
 
 test('two people join through the UI, see and hear each other, and Leave removes the tile', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(alice.page, 'Alice', 'e2e-two');
     await alice.page.getByText('Waiting for others to join').waitFor();
@@ -78,8 +66,8 @@ test('two people join through the UI, see and hear each other, and Leave removes
 });
 
 test('mute and camera-off show on the other side', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(alice.page, 'Alice', 'e2e-mute');
     await joinThroughUi(bob.page, 'Bob', 'e2e-mute');
@@ -99,8 +87,8 @@ test('mute and camera-off show on the other side', async () => {
 });
 
 test('a shared /r/:room link asks only for a name, then joins the call', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(alice.page, 'Alice', 'e2e-link');
     await bob.page.goto('/r/e2e-link');
@@ -116,7 +104,7 @@ test('a shared /r/:room link asks only for a name, then joins the call', async (
 });
 
 test('the home form refuses empty and invalid values with a message', async () => {
-  const { context, page } = await newParticipant(browser, server.url);
+  const { context, page } = await newParticipant(fx.browser, fx.server.url);
   try {
     await page.goto('/');
     await page.getByLabel('Username').fill('');

@@ -1,35 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
-import { launchChromium, newParticipant } from './support/browser';
+import { newParticipant } from './support/browser';
 import { joinThroughUi } from './support/call';
 import { chatTexts, openChat, sendChat, waitForChat } from './support/features';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
 
 const FLOOD = 10_000;
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  // No per-connection message limit, so that one client can send 10,000 messages quickly.
-  server = await startServer({ env: { RATE_MESSAGES_PER_SECOND: '0' } });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+// No per-connection message limit, so that one client can send 10,000 messages quickly.
+const fx = useServerAndChromium({ server: { env: { RATE_MESSAGES_PER_SECOND: '0' } } });
 
 function request<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
   return new Promise((resolve) => socket.emit(event, payload, (reply: T) => resolve(reply)));
 }
 
 test('chat: 10,000 messages arriving keep the page responsive, bounded and in order', async () => {
-  const bob = await newParticipant(browser, server.url);
-  const flooder = io(`${server.url}/parley`, { transports: ['websocket'], reconnection: false, forceNew: true });
+  const bob = await newParticipant(fx.browser, fx.server.url);
+  const flooder = io(`${fx.server.url}/parley`, { transports: ['websocket'], reconnection: false, forceNew: true });
   try {
     await joinThroughUi(bob.page, 'Bob', 'e2e-chat-flood');
     await openChat(bob.page);

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
 import { chatTexts, openChat, sendChat, waitForChat } from './support/features';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium();
 
 test('chat: once each, history for a late joiner, text never HTML, private, exactly once across a server restart', async () => {
-  const a = await newParticipant(browser, server.url);
-  const b = await newParticipant(browser, server.url);
-  const c = await newParticipant(browser, server.url);
+  const a = await newParticipant(fx.browser, fx.server.url);
+  const b = await newParticipant(fx.browser, fx.server.url);
+  const c = await newParticipant(fx.browser, fx.server.url);
   const dialogs: string[] = [];
   for (const p of [a, b, c]) p.page.on('dialog', (d) => void d.dismiss().then(() => dialogs.push(d.message())));
   try {
@@ -75,11 +63,11 @@ test('chat: once each, history for a late joiner, text never HTML, private, exac
     await b.page.getByLabel('To').selectOption({ label: 'Everyone' });
 
     // The server goes down; Alice sends while it is away; it arrives exactly once after the restart.
-    await server.kill();
+    await fx.server.kill();
     await a.page.getByText('Connection to the server lost').waitFor({ timeout: 20_000 });
     await sendChat(a.page, 'sent during the restart');
     await a.page.locator('.chat-message[data-status="sending"]').waitFor();
-    server = await startServer({ port: server.port });
+    await fx.restartServer();
     assert.equal(await waitForChat(b.page, 'sent during the restart', 30_000), 1);
     assert.equal(await waitForChat(c.page, 'sent during the restart', 30_000), 1);
     await a.page.locator('.chat-message[data-status="sending"]').waitFor({ state: 'detached', timeout: 10_000 });

@@ -110,7 +110,13 @@ test('switching camera mid-call uses replaceTrack: the other side keeps decoding
     }
     assert.notEqual(now.local, first.local, 'a new camera track');
     assert.deepEqual(now.sent, [now.local], 'the sender carries the new track');
-    assert.equal(await picker.inputValue(), other, 'the picker shows the camera in use');
+    // The panel follows the call's change (it renders on the next update).
+    let shown = await picker.inputValue();
+    for (let i = 0; i < 50 && shown !== other; i++) {
+      await alice.page.waitForTimeout(100);
+      shown = await picker.inputValue();
+    }
+    assert.equal(shown, other, 'the picker shows the camera in use');
 
     // ...Bob keeps decoding it, and nobody negotiated again.
     const framesAtSwitch = await framesOf(bob.page);

@@ -9,14 +9,15 @@ import { ROOT } from './support/server';
 
 /** The child is a test run of its own: without the parent's NODE_TEST_CONTEXT it reports its results. */
 function childEnv(dir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_EVIDENCE_DIR: dir };
+  // Traces are for chasing one failure (off by default): the child turns them on to show them.
+  const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_EVIDENCE_DIR: dir, PARLEY_E2E_TRACE: '1' };
   delete env.NODE_TEST_CONTEXT;
   return env;
 }
 
 test(
   'a failed browser test leaves a screenshot and a trace (Chromium) or a screenshot and the console log (Firefox), named after it',
-  { skip: EVIDENCE_ON ? false : 'evidence is opt-in: PARLEY_E2E_EVIDENCE=1' },
+  { skip: EVIDENCE_ON ? false : 'evidence is turned off (PARLEY_E2E_EVIDENCE=0)' },
   () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-evidence-test-'));
     try {
@@ -36,6 +37,9 @@ test(
       assert.ok(png && zip, `screenshot and trace: ${files.join(', ')}`);
       assert.equal(readFileSync(join(chromium, png)).subarray(1, 4).toString(), 'PNG');
       assert.equal(readFileSync(join(chromium, zip)).subarray(0, 2).toString(), 'PK');
+      const chromiumLog = files.find((f) => f.endsWith('-console.log'));
+      assert.ok(chromiumLog, `console log: ${files.join(', ')}`);
+      assert.match(readFileSync(join(chromium, chromiumLog), 'utf8'), /hello from Chromium/);
 
       const firefox = join(dir, slug('a Firefox test that fails on purpose'));
       const ffFiles = readdirSync(firefox);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { seriousViolations } from './support/axe';
-import { launchChromium, newParticipant } from './support/browser';
+import { newParticipant } from './support/browser';
 import { joinThroughUi } from './support/call';
-import { startServer, type RunningServer } from './support/server';
 import { chooseMore } from './support/features';
+import { useServerAndChromium } from './support/fixture';
 
 /**
  * A room larger than one page of tiles: one person in Chromium and nine others who join from
@@ -16,22 +16,11 @@ import { chooseMore } from './support/features';
 const OTHERS = 9;
 const ROOM = 'e2e-gallery';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  // The default mesh cap is 6: this room holds ten.
-  server = await startServer({ env: { MESH_MAX: '12' } });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+// The default mesh cap is 6: this room holds ten.
+const fx = useServerAndChromium({ server: { env: { MESH_MAX: '12' } } });
 
 async function joinFromNode(name: string): Promise<{ socket: Socket; id: string }> {
-  const socket = io(`${server.url}/parley`, { transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket = io(`${fx.server.url}/parley`, { transports: ['websocket'], reconnection: false, forceNew: true });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
@@ -64,7 +53,7 @@ async function lastViews(page: Page): Promise<Record<string, { width: number; he
 }
 
 test('ten people on a laptop window: two pages of tiles, page controls, views reported for the page shown', async () => {
-  const alice = await newParticipant(browser, server.url, { viewport: { width: 1200, height: 760 } });
+  const alice = await newParticipant(fx.browser, fx.server.url, { viewport: { width: 1200, height: 760 } });
   const others: Array<{ socket: Socket; id: string; name: string }> = [];
   try {
     await joinThroughUi(alice.page, 'Alice', ROOM);

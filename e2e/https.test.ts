@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  // --https without a certificate: Parley generates a self-signed one at start-up.
-  server = await startServer({ args: ['--https'] });
-  browser = await launchChromium(['--ignore-certificate-errors']);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+// --https without a certificate: Parley generates a self-signed one at start-up.
+const fx = useServerAndChromium({ server: { args: ['--https'] }, chromiumArgs: ['--ignore-certificate-errors'] });
 
 test('a call over HTTPS with the generated self-signed certificate', async () => {
-  assert.match(server.url, /^https:\/\//);
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  assert.match(fx.server.url, /^https:\/\//);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(alice.page, 'Alice', 'https-call');
     assert.equal(new URL(alice.page.url()).protocol, 'https:');

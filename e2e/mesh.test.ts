@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, preJoinReady, remoteVideos } from './support/call';
 import { prepareJoin, waitAllDecoding } from './support/mesh';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
+import { startServer } from './support/server';
 
-let server: RunningServer;
-let browser: Browser;
+const fx = useServerAndChromium();
 
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
-
-async function participants(n: number, url = server.url): Promise<Array<{ context: BrowserContext; page: Page }>> {
-  return Promise.all(Array.from({ length: n }, () => newParticipant(browser, url)));
+async function participants(n: number, url = fx.server.url): Promise<Array<{ context: BrowserContext; page: Page }>> {
+  return Promise.all(Array.from({ length: n }, () => newParticipant(fx.browser, url)));
 }
 
 async function closeAll(ps: Array<{ context: BrowserContext }>): Promise<void> {

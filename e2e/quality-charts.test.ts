@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
 import { chooseMore } from './support/features';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium();
 
 interface Chart {
   figure: string;
@@ -38,8 +27,8 @@ function charts(page: Page): Promise<Chart[]> {
 }
 
 test('the Connection panel charts the last minute of round trip, bitrate, loss and frame rate, and the lines move', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(alice.page, 'Alice', 'e2e-charts');
     await joinThroughUi(bob.page, 'Bob', 'e2e-charts');

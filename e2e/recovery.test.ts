@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, newParticipant } from './support/browser';
 import { joinThroughUi, remoteVideos } from './support/call';
 import { framesById, selfId, waitAllDecoding } from './support/mesh';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
+import { startServer } from './support/server';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium();
 
 /** Wait until the page shows no tile for participant `id`; returns when that happened. */
 async function tileGone(page: Page, id: string, timeoutMs: number): Promise<number> {
@@ -29,12 +19,12 @@ async function tileGone(page: Page, id: string, timeoutMs: number): Promise<numb
 }
 
 test('a closed tab and a killed browser vanish from the others within 5 s', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   // Carol runs in a browser process of her own, so it can be killed like a crash.
   const carolServer = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const carolBrowser = await chromium.connect(carolServer.wsEndpoint());
-  const carol = await newParticipant(carolBrowser, server.url);
+  const carol = await newParticipant(carolBrowser, fx.server.url);
   try {
     await joinThroughUi(alice.page, 'Alice', 'vanish');
     await joinThroughUi(bob.page, 'Bob', 'vanish');
@@ -64,8 +54,8 @@ test('a closed tab and a killed browser vanish from the others within 5 s', asyn
 });
 
 test('a connection whose transport breaks recovers to decoding without a reload', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(alice.page, 'Alice', 'ice-fail');
     await joinThroughUi(bob.page, 'Bob', 'ice-fail');
@@ -112,9 +102,9 @@ test('a connection whose transport breaks recovers to decoding without a reload'
 test('the server restarts mid-call: media keeps flowing, both rejoin, a newcomer connects, no duplicate tiles', async () => {
   let srv = await startServer();
   const port = srv.port;
-  const alice = await newParticipant(browser, srv.url);
-  const bob = await newParticipant(browser, srv.url);
-  const carol = await newParticipant(browser, srv.url);
+  const alice = await newParticipant(fx.browser, srv.url);
+  const bob = await newParticipant(fx.browser, srv.url);
+  const carol = await newParticipant(fx.browser, srv.url);
   try {
     await joinThroughUi(alice.page, 'Alice', 'restart');
     await joinThroughUi(bob.page, 'Bob', 'restart');

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium();
 
 /** The decoded size of the remote screen tile labelled `label`, once it shows frames. */
 async function screenSize(page: Page, label: string): Promise<{ width: number; height: number }> {
@@ -60,8 +49,8 @@ async function watchSignals(page: Page, asVersion1: boolean): Promise<void> {
 }
 
 test('screen share: sent as an extra track, shown large with the sharer name, gone when the track ends', async () => {
-  const a = await newParticipant(browser, server.url);
-  const b = await newParticipant(browser, server.url);
+  const a = await newParticipant(fx.browser, fx.server.url);
+  const b = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(a.page, 'Alice', 'e2e-screen');
     await joinThroughUi(b.page, 'Bob', 'e2e-screen');

@@ -10,27 +10,25 @@
  * a trace) at that moment; when the test passes it is thrown away, when it fails it is written out
  * together with the evidence of the contexts still open. This works with node:test's `afterEach`
  * and `t.passed`, registered once per test file (each file runs in its own process) and only when
- * the file runs under `node --test`. Opt-in for now: PARLEY_E2E_EVIDENCE=1. PARLEY_E2E_TRACE=0
- * turns the Chromium traces off.
+ * the file runs under `node --test`. On by default (screenshots and console logs: a few seconds
+ * over the whole suite); PARLEY_E2E_EVIDENCE=0 turns it off, PARLEY_E2E_TRACE=1 adds the Chromium
+ * traces (which cost minutes over the whole suite, so they are for chasing one failure).
  */
 import { mkdirSync, rmSync, writeFileSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'node:test';
-import type { BrowserContext as PlaywrightContext } from 'playwright-core';
+import type { BrowserContext as PlaywrightContext, Page as PlaywrightPage } from 'playwright-core';
 import type { Page as PuppeteerPage } from 'puppeteer-core';
 import { ROOT } from './server';
 
 /** Where the evidence of failed tests goes (one folder per test). */
 export const EVIDENCE_DIR = process.env.PARLEY_EVIDENCE_DIR ?? join(ROOT, '.e2e-tmp', 'evidence');
-/**
- * Watching happens only in test files run by `node --test` (not in benchmarks), and for now only
- * with PARLEY_E2E_EVIDENCE=1: it has not yet been timed against the whole suite's budget.
- */
-export const EVIDENCE_ON = process.env.PARLEY_E2E_EVIDENCE === '1';
+/** Watching happens only in test files run by `node --test` (not in benchmarks), unless PARLEY_E2E_EVIDENCE=0. */
+export const EVIDENCE_ON = process.env.PARLEY_E2E_EVIDENCE !== '0';
 const UNDER_TEST = process.env.NODE_TEST_CONTEXT !== undefined && EVIDENCE_ON;
-/** Chromium contexts are traced unless PARLEY_E2E_TRACE=0. */
-export const TRACE = UNDER_TEST && process.env.PARLEY_E2E_TRACE !== '0';
+/** Chromium contexts are traced with PARLEY_E2E_TRACE=1. */
+export const TRACE = UNDER_TEST && process.env.PARLEY_E2E_TRACE === '1';
 
 /** One file of evidence: its contents, or a scratch file to copy. */
 type Item = { name: string; data: Buffer | string } | { name: string; path: string };
@@ -126,6 +124,19 @@ function track(w: Witness): { closing(): Promise<void> } {
 export async function watchChromium(context: PlaywrightContext, label = 'chromium'): Promise<void> {
   if (!UNDER_TEST) return;
   const id = `${++counter}-${label}`;
+  // Each page's console, kept from the context's start (pages made later included).
+  const log: string[] = [];
+  const started = Date.now();
+  const watchPage = (page: PlaywrightPage, n: number): void => {
+    const line = (kind: string, text: string): void => {
+      log.push(`${((Date.now() - started) / 1000).toFixed(3)} page${n} ${kind} ${text}`);
+    };
+    page.on('console', (m) => line(m.type(), m.text()));
+    page.on('pageerror', (err) => line('pageerror', String(err)));
+  };
+  let pages = 0;
+  for (const page of context.pages()) watchPage(page, ++pages);
+  context.on('page', (page) => watchPage(page, ++pages));
   let traced = false;
   if (TRACE) {
     try {
@@ -138,7 +149,7 @@ export async function watchChromium(context: PlaywrightContext, label = 'chromiu
   const w: Witness = {
     label: id,
     async collect() {
-      const items: Item[] = [];
+      const items: Item[] = [{ name: `${id}-console.log`, data: log.join('\n') + '\n' }];
       for (const [i, page] of context.pages().entries()) {
         if (page.isClosed()) continue;
         items.push({ name: `${id}-page${i + 1}.png`, data: await page.screenshot({ timeout: 5_000 }) });
