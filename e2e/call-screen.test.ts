@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, newParticipant } from './support/browser';
-import { joinFromPreJoin, joinThroughUi, waitForRemoteVideos } from './support/call';
+import { joinFromPreJoin, joinThroughUi, preJoinReady, waitForRemoteVideos } from './support/call';
 import { ROOT, startServer, type RunningServer } from './support/server';
 import { chooseMore } from './support/features';
+import { captureLayout, compareLayouts, type Layout } from './support/layout';
 
 let server: RunningServer;
 let browser: Browser;
@@ -175,4 +176,83 @@ test('three people: speaking indicator, speaker layout, connection quality and d
   } finally {
     await Promise.all(people.map((p) => p.context.close()));
   }
+});
+
+/** The sizes the screenshots and layouts are taken at: a laptop, a small window, a phone. */
+const SIZES = [
+  { width: 1280, height: 800 },
+  { width: 960, height: 640 },
+  { width: 375, height: 667 },
+] as const;
+const LAYOUTS = join(ROOT, 'docs', 'screenshots', 'layout.json');
+
+test('home, pre-join, the call, chat and files at three sizes: screenshots, and the layout of the committed ones', async (t) => {
+  const people = await Promise.all(['Alice', 'Bob', 'Carol'].map(() => newParticipant(browser, server.url)));
+  const alice = people[0]!.page;
+  const taken: Record<string, Layout> = {};
+  const shoot = async (view: string, size: (typeof SIZES)[number]): Promise<void> => {
+    await alice.setViewportSize(size);
+    await alice.waitForTimeout(300);
+    const name = `${view}-${size.width}x${size.height}`;
+    // JPEG keeps the fifteen pictures small in the repository.
+    await alice.screenshot({ path: join(SHOTS, `${name}.jpg`), type: 'jpeg', quality: 70 });
+    taken[name] = await captureLayout(alice);
+  };
+  try {
+    const room = 'design-review';
+    await alice.goto('/');
+    await alice.getByLabel('Username').fill('Alice');
+    await alice.getByLabel('Room').fill(room);
+    for (const size of SIZES) await shoot('home', size);
+    await alice.getByRole('button', { name: 'Join' }).click();
+    await preJoinReady(alice);
+    for (const size of SIZES) await shoot('prejoin', size);
+    await joinFromPreJoin(alice);
+    await joinThroughUi(people[1]!.page, 'Bob', room);
+    await joinThroughUi(people[2]!.page, 'Carol', room);
+    await Promise.all(people.map((p) => waitForRemoteVideos(p.page, 2, 30_000)));
+    for (const size of SIZES) {
+      await shoot('call', size);
+      for (const panel of ['Chat', 'Files'] as const) {
+        const button = alice
+          .getByRole('navigation', { name: 'Call controls' })
+          .getByRole('button', { name: new RegExp(`^${panel}`) });
+        if (await button.isVisible()) await button.click();
+        else await chooseMore(alice, panel);
+        await alice.locator('#side-panel').waitFor();
+        await shoot(panel.toLowerCase(), size);
+        await alice.getByRole('button', { name: 'Close panel' }).click();
+        await alice.locator('#side-panel').waitFor({ state: 'detached' });
+      }
+    }
+  } finally {
+    await Promise.all(people.map((p) => p.context.close()));
+  }
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    writeFileSync(LAYOUTS, JSON.stringify(taken, null, 1) + '\n');
+    t.diagnostic(`wrote ${Object.keys(taken).length} layouts to ${LAYOUTS}`);
+    return;
+  }
+  const committed = JSON.parse(readFileSync(LAYOUTS, 'utf8')) as Record<string, Layout>;
+  const changes = Object.keys(committed).flatMap((name) =>
+    compareLayouts(committed[name]!, taken[name] ?? {}).map((d) => `${name}: ${d}`),
+  );
+  assert.deepEqual(
+    changes,
+    [],
+    'the layout differs from docs/screenshots (UPDATE_SCREENSHOTS=1 npm run test:e2e -- call-screen refreshes them when the change is meant)',
+  );
+  assert.deepEqual(Object.keys(taken).sort(), Object.keys(committed).sort(), 'the same views and sizes');
+});
+
+test('layout comparison: a moved, grown, missing or new element is a change; a few pixels are not', () => {
+  const before: Layout = {
+    'button:Mute': { x: 10, y: 600, w: 44, h: 44 },
+    'panel:Chat': { x: 900, y: 0, w: 300, h: 600 },
+  };
+  assert.deepEqual(compareLayouts(before, { ...before, 'button:Mute': { x: 14, y: 604, w: 44, h: 44 } }), []);
+  assert.equal(compareLayouts(before, { ...before, 'button:Mute': { x: 10, y: 560, w: 44, h: 44 } }).length, 1);
+  assert.equal(compareLayouts(before, { ...before, 'panel:Chat': { x: 900, y: 0, w: 400, h: 600 } }).length, 1);
+  assert.match(compareLayouts(before, { 'panel:Chat': before['panel:Chat']! })[0]!, /button:Mute: gone/);
+  assert.match(compareLayouts(before, { ...before, 'button:Leave': before['button:Mute']! })[0]!, /button:Leave: new/);
 });
