@@ -14,6 +14,7 @@ import { joinThroughUi } from './support/call';
 import { waitAllDecoding } from './support/mesh';
 import { selectedRemotes } from './support/sfu';
 import { startServer, type RunningServer } from './support/server';
+import { longVariant } from './support/tier';
 
 let browser: Browser;
 let redis: RedisHandle;
@@ -102,7 +103,7 @@ describe('rooms through the forwarding unit across servers', () => {
     }
   });
 
-  test('the home dies: the room is pinned on a live server and everyone publishes there', async (t) => {
+  test('the home dies: the room is pinned on a live server and everyone publishes there', longVariant(), async (t) => {
     const servers = [await sfuServer(3), await sfuServer(4)];
     if (!(await needsSfu(t, servers[0]!.url))) return;
     nginx = await startNginx({ upstreams: servers.map((s) => `127.0.0.1:${s.port}`) });

@@ -13,6 +13,7 @@ import { launchChromium, newParticipant } from './support/browser';
 import { joinFromPreJoin, preJoinReady, remoteVideos } from './support/call';
 import { framesById, selfId, waitAllDecoding } from './support/mesh';
 import { startServer, type RunningServer } from './support/server';
+import { longVariant } from './support/tier';
 
 let browser: Browser;
 /**
@@ -370,70 +371,78 @@ async function serverKilledMidCall(victim: 'home' | 'edge', room: string): Promi
 test('the room home is killed mid-call: everyone rejoins the new home as themselves, no ghost after 30 s', () =>
   serverKilledMidCall('home', 'killed-home'));
 
-test('a server that is not the home is killed mid-call: its participant rejoins through another, no ghost after 30 s', () =>
-  serverKilledMidCall('edge', 'killed-edge'));
+test(
+  'a server that is not the home is killed mid-call: its participant rejoins through another, no ghost after 30 s',
+  longVariant(),
+  () => serverKilledMidCall('edge', 'killed-edge'),
+);
 
-test('Redis stops for 10 s mid-call: media never stops, /readyz says so, joins work again after', async () => {
-  const c = await startCluster();
-  const people = await threeOnThreeServers(c, 'no-redis');
-  const ids = await allDecodeEachOther(people, 60_000);
+test(
+  'Redis stops for 10 s mid-call: media never stops, /readyz says so, joins work again after',
+  longVariant(),
+  async () => {
+    const c = await startCluster();
+    const people = await threeOnThreeServers(c, 'no-redis');
+    const ids = await allDecodeEachOther(people, 60_000);
 
-  const outage = (async () => {
-    await c.redis.kill();
-    const stoppedAt = Date.now();
-    const during = await until(
-      'every server reports Redis down',
-      async () => {
-        const hs = await Promise.all(c.servers.map(readyz));
-        return hs.every((h) => h.code === 503 && h.redis.state === 'down') ? hs : null;
-      },
-      9_000,
-    );
-    console.log(`redis killed; /readyz 503 on all servers after ${Date.now() - stoppedAt} ms: ${during[0]!.status}`);
-    await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + 10_000 - Date.now())));
-    await c.redis.start();
-    const restartedAt = Date.now();
-    await until(
-      'every server reports Redis up',
-      async () => {
-        const hs = await Promise.all(c.servers.map(readyz));
-        return hs.every((h) => h.code === 200 && h.redis.state === 'up') ? hs : null;
-      },
-      30_000,
-    );
-    console.log(`redis started again; /readyz 200 on all servers after ${Date.now() - restartedAt} ms`);
-    // A little more of the call after Redis is back.
-    await new Promise((r) => setTimeout(r, 2_000));
-  })();
-  const samples = await sampleFrames(people, outage);
-  console.log(`sampled every page's frames ${samples.length} times over ${samples.at(-1)!.at - samples[0]!.at} ms`);
-  for (const [i, p] of people.entries()) {
-    for (const o of people) {
-      if (o === p) continue;
-      const stall = longestStall(samples, i, ids.get(o.name)!);
-      console.log(`  ${p.name} <- ${o.name}: longest gap between decoded frames ${stall} ms`);
-    }
-  }
-  // The media never stopped: every page decoded more frames of every other within every four
-  // samples (a second, or more when the machine is busy).
-  for (let i = 4; i < samples.length; i += 4) {
-    for (const [pi, p] of people.entries()) {
+    const outage = (async () => {
+      await c.redis.kill();
+      const stoppedAt = Date.now();
+      const during = await until(
+        'every server reports Redis down',
+        async () => {
+          const hs = await Promise.all(c.servers.map(readyz));
+          return hs.every((h) => h.code === 503 && h.redis.state === 'down') ? hs : null;
+        },
+        9_000,
+      );
+      console.log(`redis killed; /readyz 503 on all servers after ${Date.now() - stoppedAt} ms: ${during[0]!.status}`);
+      await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + 10_000 - Date.now())));
+      await c.redis.start();
+      const restartedAt = Date.now();
+      await until(
+        'every server reports Redis up',
+        async () => {
+          const hs = await Promise.all(c.servers.map(readyz));
+          return hs.every((h) => h.code === 200 && h.redis.state === 'up') ? hs : null;
+        },
+        30_000,
+      );
+      console.log(`redis started again; /readyz 200 on all servers after ${Date.now() - restartedAt} ms`);
+      // A little more of the call after Redis is back.
+      await new Promise((r) => setTimeout(r, 2_000));
+    })();
+    const samples = await sampleFrames(people, outage);
+    console.log(`sampled every page's frames ${samples.length} times over ${samples.at(-1)!.at - samples[0]!.at} ms`);
+    for (const [i, p] of people.entries()) {
       for (const o of people) {
         if (o === p) continue;
-        const id = ids.get(o.name)!;
-        const [a, b] = [samples[i - 4]!.frames[pi]!.get(id) ?? 0, samples[i]!.frames[pi]!.get(id) ?? 0];
-        assert.ok(
-          b > a,
-          `${p.name} decoded ${o.name} between ${samples[i - 4]!.at} and ${samples[i]!.at}: ${a} -> ${b}; ` +
-            samples.map((x) => `${x.at - samples[0]!.at}:${x.frames[pi]!.get(id) ?? '-'}`).join(' '),
-        );
+        const stall = longestStall(samples, i, ids.get(o.name)!);
+        console.log(`  ${p.name} <- ${o.name}: longest gap between decoded frames ${stall} ms`);
       }
     }
-  }
+    // The media never stopped: every page decoded more frames of every other within every four
+    // samples (a second, or more when the machine is busy).
+    for (let i = 4; i < samples.length; i += 4) {
+      for (const [pi, p] of people.entries()) {
+        for (const o of people) {
+          if (o === p) continue;
+          const id = ids.get(o.name)!;
+          const [a, b] = [samples[i - 4]!.frames[pi]!.get(id) ?? 0, samples[i]!.frames[pi]!.get(id) ?? 0];
+          assert.ok(
+            b > a,
+            `${p.name} decoded ${o.name} between ${samples[i - 4]!.at} and ${samples[i]!.at}: ${a} -> ${b}; ` +
+              samples.map((x) => `${x.at - samples[0]!.at}:${x.frames[pi]!.get(id) ?? '-'}`).join(' '),
+          );
+        }
+      }
+    }
 
-  // The room is still one room: a newcomer on any server joins and is seen by all.
-  const dave = await joinOn(c, 'Dave', 'no-redis', [0, 1, 2]);
-  const everyone = [...people, dave];
-  await allDecodeEachOther(everyone, 90_000);
-  for (const p of people) assert.equal(await selfId(p.page), ids.get(p.name), `${p.name} kept the same participant id`);
-});
+    // The room is still one room: a newcomer on any server joins and is seen by all.
+    const dave = await joinOn(c, 'Dave', 'no-redis', [0, 1, 2]);
+    const everyone = [...people, dave];
+    await allDecodeEachOther(everyone, 90_000);
+    for (const p of people)
+      assert.equal(await selfId(p.page), ids.get(p.name), `${p.name} kept the same participant id`);
+  },
+);

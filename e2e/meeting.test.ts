@@ -7,6 +7,7 @@ import { joinThroughUi, waitForRemoteVideos } from './support/call';
 import { BrowserPool, type Participant } from './support/participant';
 import { joinCall, waitForDecodingFrom, waitUntil } from './support/participantCall';
 import { startServer, type RunningServer } from './support/server';
+import { longVariant } from './support/tier';
 
 /*
  * Hands, reactions, the People panel, pin and spotlight, driven through the page the way a person
@@ -167,33 +168,37 @@ test('on a 375x667 phone, Leave, Mute, People, Raise hand and Reactions are on s
   await phone.getByLabel('Username').waitFor();
 });
 
-test('in a room through the forwarding unit, hands and reactions reach the others the same way', async () => {
-  const sfu = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1' } });
-  closers.push(async () => void (await sfu.kill('SIGTERM')));
-  const ada = await person(sfu.url);
-  const ben = await person(sfu.url);
-  await joinThroughUi(ada, 'Ada', 'e2e-meeting-sfu');
-  await joinThroughUi(ben, 'Ben', 'e2e-meeting-sfu');
-  await Promise.all([waitForRemoteVideos(ada, 1), waitForRemoteVideos(ben, 1)]);
-  const topology = await ada.evaluate(
-    () =>
-      (window as unknown as { __parleyCall?: { snapshot: { topology: string | null } } }).__parleyCall?.snapshot
-        .topology,
-  );
-  assert.equal(topology, 'sfu', 'the room goes through the forwarding unit');
-  await ben.getByRole('button', { name: 'Raise hand' }).click();
-  await tileOf(ada, 'Ben').getByRole('img', { name: 'Hand raised, 1st in line' }).waitFor({ timeout: 5_000 });
-  await ada.getByRole('button', { name: 'Reactions' }).click();
-  await ada.getByRole('button', { name: 'React with celebration' }).click();
-  await tileOf(ben, 'Ada').locator('[data-testid="reaction-float"][data-emoji="🎉"]').waitFor({ timeout: 5_000 });
-  await openPeople(ada);
-  await rowOf(ada, 'Ben').getByRole('button', { name: 'Spotlight Ben' }).click();
-  const benId = await tileOf(ada, 'Ben').getAttribute('data-participant-id');
-  // Ben sees himself featured (his own tile).
-  await ben.locator(`.tile-featured[data-participant-id="${benId}"]`).waitFor({ timeout: 5_000 });
-});
+test(
+  'in a room through the forwarding unit, hands and reactions reach the others the same way',
+  longVariant(),
+  async () => {
+    const sfu = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1' } });
+    closers.push(async () => void (await sfu.kill('SIGTERM')));
+    const ada = await person(sfu.url);
+    const ben = await person(sfu.url);
+    await joinThroughUi(ada, 'Ada', 'e2e-meeting-sfu');
+    await joinThroughUi(ben, 'Ben', 'e2e-meeting-sfu');
+    await Promise.all([waitForRemoteVideos(ada, 1), waitForRemoteVideos(ben, 1)]);
+    const topology = await ada.evaluate(
+      () =>
+        (window as unknown as { __parleyCall?: { snapshot: { topology: string | null } } }).__parleyCall?.snapshot
+          .topology,
+    );
+    assert.equal(topology, 'sfu', 'the room goes through the forwarding unit');
+    await ben.getByRole('button', { name: 'Raise hand' }).click();
+    await tileOf(ada, 'Ben').getByRole('img', { name: 'Hand raised, 1st in line' }).waitFor({ timeout: 5_000 });
+    await ada.getByRole('button', { name: 'Reactions' }).click();
+    await ada.getByRole('button', { name: 'React with celebration' }).click();
+    await tileOf(ben, 'Ada').locator('[data-testid="reaction-float"][data-emoji="🎉"]').waitFor({ timeout: 5_000 });
+    await openPeople(ada);
+    await rowOf(ada, 'Ben').getByRole('button', { name: 'Spotlight Ben' }).click();
+    const benId = await tileOf(ada, 'Ben').getAttribute('data-participant-id');
+    // Ben sees himself featured (his own tile).
+    await ben.locator(`.tile-featured[data-participant-id="${benId}"]`).waitFor({ timeout: 5_000 });
+  },
+);
 
-test('Firefox with Chromium: the People panel, a raised hand and reactions both ways', async () => {
+test('Firefox with Chromium: the People panel, a raised hand and reactions both ways', longVariant(), async () => {
   const pool = new BrowserPool(server.url, { viewport: { width: 1280, height: 800 } });
   closers.push(() => pool.close());
   await pool.warmUp();
