@@ -16,6 +16,7 @@ import { chatTexts, openChat, openFiles, sendChat, waitForChat } from './support
 import { waitAllDecoding } from './support/mesh';
 import { outboundVideoLayers, recordPeerConnections, selectedRemotes, waitForLayerWiderThan } from './support/sfu';
 import { startServer } from './support/server';
+import { longVariant } from './support/tier';
 
 let browser: Browser;
 let dir: string;
@@ -93,30 +94,34 @@ function callState(page: Page): Promise<string> {
 }
 
 describe('rooms through the forwarding unit', () => {
-  test('ROOM_TOPOLOGY=sfu: four people all see each other, every media path ends at the server', async (t) => {
-    const server = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1' } });
-    const ps = await people(4, server.url);
-    try {
-      if (!(await needsSfu(t, server.url))) return;
-      const names = ['Ada', 'Grace', 'Linus', 'Barbara'];
-      for (const [i, p] of ps.entries()) await joinThroughUi(p.page, names[i]!, 'sfu-four');
-      const seen = await Promise.all(ps.map((p) => waitAllDecoding(p.page, 3, { timeoutMs: 45_000 })));
-      for (const [i, videos] of seen.entries()) {
-        assert.deepEqual(videos.map((v) => v.name).sort(), names.filter((_, j) => j !== i).sort());
+  test(
+    'ROOM_TOPOLOGY=sfu: four people all see each other, every media path ends at the server',
+    longVariant(),
+    async (t) => {
+      const server = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1' } });
+      const ps = await people(4, server.url);
+      try {
+        if (!(await needsSfu(t, server.url))) return;
+        const names = ['Ada', 'Grace', 'Linus', 'Barbara'];
+        for (const [i, p] of ps.entries()) await joinThroughUi(p.page, names[i]!, 'sfu-four');
+        const seen = await Promise.all(ps.map((p) => waitAllDecoding(p.page, 3, { timeoutMs: 45_000 })));
+        for (const [i, videos] of seen.entries()) {
+          assert.deepEqual(videos.map((v) => v.name).sort(), names.filter((_, j) => j !== i).sort());
+        }
+        const status = await sfuStatus(server.url);
+        assert.equal(status.state, 'running');
+        for (const p of ps) {
+          assert.equal(await topologyOf(p.page), 'sfu');
+          const remotes = await selectedRemotes(p.page);
+          assert.ok(remotes.length > 0, 'the page has selected candidate pairs');
+          assert.deepEqual(remotes, [`127.0.0.1:${status.port}`], 'only the server, never another browser');
+        }
+      } finally {
+        await Promise.all(ps.map((p) => p.context.close()));
+        await server.kill('SIGTERM');
       }
-      const status = await sfuStatus(server.url);
-      assert.equal(status.state, 'running');
-      for (const p of ps) {
-        assert.equal(await topologyOf(p.page), 'sfu');
-        const remotes = await selectedRemotes(p.page);
-        assert.ok(remotes.length > 0, 'the page has selected candidate pairs');
-        assert.deepEqual(remotes, [`127.0.0.1:${status.port}`], 'only the server, never another browser');
-      }
-    } finally {
-      await Promise.all(ps.map((p) => p.context.close()));
-      await server.kill('SIGTERM');
-    }
-  });
+    },
+  );
 
   test('auto with MESH_MAX=2: the third joiner moves the call to the server without a visible gap; chat, screen and files keep working', async (t) => {
     const server = await startServer({
