@@ -7,19 +7,26 @@ import type { Benchmark } from './types';
 /**
  * Knobs for development runs (the defaults are the published configuration):
  * BENCH_SIGNAL_N=1000,5000 client counts; BENCH_SIGNAL_TARGETS=parley,bare;
- * BENCH_SIGNAL_SECONDS=20 length of the signal phase; BENCH_SIGNAL_STORM=2000 (0 skips it).
+ * BENCH_SIGNAL_SECONDS=20 length of the signal phase; BENCH_SIGNAL_STORM=2000 (0 skips it);
+ * BENCH_SIGNAL_TRANSPORTS=websocket (or `polling,websocket`, socket.io-client's default).
  */
 function envList(name: string): string[] | undefined {
   const v = process.env[name];
   return v ? v.split(',').map((s) => s.trim()) : undefined;
 }
 
-const ALL_TARGETS: Target[] = ['seed', 'parley', 'bare'];
+const ALL_TARGETS: Target[] = ['seed', 'bare-seed', 'parley', 'bare'];
 const label: Record<Target, string> = {
   seed: 'seed protocol (Parley server)',
+  'bare-seed': 'bare Socket.IO seed relay',
   parley: 'Parley protocol',
   bare: 'bare Socket.IO relay',
 };
+/** Each protocol against the bare relay of the same protocol. */
+const PAIRS: Array<{ ours: Target; bare: Target }> = [
+  { ours: 'parley', bare: 'bare' },
+  { ours: 'seed', bare: 'bare-seed' },
+];
 const ROOM_SIZES = [2, 3, 4, 5, 6];
 
 const KB = 1024;
@@ -55,11 +62,13 @@ const bench: Benchmark = {
     'reference). Join storm: clients opened all at once. Server CPU and RSS come from /proc. ' +
     'Latencies in ms; relay latency includes the load generator sharing the machine.',
   async run({ smoke, log }) {
-    // 10,000 (the target's comparison) runs three times: one run of a saturated machine is a coin
-    // toss; the notes compare medians. Repeats skip the seed protocol.
+    // 5,000 and 10,000 (the targets' comparisons) run three times: one run of a saturated machine
+    // is a coin toss; the notes compare medians.
     const counts = (
-      envList('BENCH_SIGNAL_N') ?? (smoke ? ['20'] : ['1000', '5000', '10000', '10000', '10000', '20000'])
+      envList('BENCH_SIGNAL_N') ??
+      (smoke ? ['20'] : ['1000', '5000', '10000', '5000', '10000', '5000', '10000', '20000'])
     ).map(Number);
+    const transports = envList('BENCH_SIGNAL_TRANSPORTS') ?? ['websocket'];
     const targets = (envList('BENCH_SIGNAL_TARGETS') as Target[] | undefined) ?? ALL_TARGETS;
     const signalSeconds = Number(process.env.BENCH_SIGNAL_SECONDS ?? (smoke ? 1 : 20));
     const storm = Number(process.env.BENCH_SIGNAL_STORM ?? (smoke ? 20 : 2000));
@@ -72,15 +81,14 @@ const bench: Benchmark = {
 
     const seen = new Set<number>();
     for (const clients of counts) {
-      const repeat = seen.has(clients);
       seen.add(clients);
       for (const target of targets) {
-        if (repeat && target === 'seed') continue;
         const result = await runScenario({
           target,
           clients,
           roomSizes: ROOM_SIZES,
           workers: smoke ? 1 : 2,
+          transports,
           concurrency: 100,
           rate: 1,
           signalSeconds,
@@ -99,6 +107,7 @@ const bench: Benchmark = {
           clients: storm,
           roomSizes: ROOM_SIZES,
           workers: smoke ? 1 : 2,
+          transports,
           concurrency: 0,
           rate: 0,
           signalSeconds: 0,
@@ -117,23 +126,30 @@ const bench: Benchmark = {
         'server CPU = CPU seconds of the server process during the signal phase (and share of one core); ' +
         'RSS = server resident memory with everyone connected and idle; per connection = (idle RSS - RSS before any client) / clients.',
     ];
-    const p99s = (target: Target, clients: number): number[] =>
+    const steady = (target: Target, clients: number): ScenarioResult[] =>
       results
         .filter((r) => r.scenario === 'steady' && r.result.target === target && r.result.clients === clients)
-        .map((r) => r.result.relay?.latency.p99)
-        .filter((x): x is number => x !== undefined);
+        .map((r) => r.result);
+    const median = (xs: number[]): number => summarize(xs).p50;
     for (const clients of seen) {
-      const p = p99s('parley', clients);
-      const b = p99s('bare', clients);
-      if (p.length === 0 || b.length === 0) continue;
-      const runs =
-        p.length > 1
-          ? ` (median of ${p.length} runs: ${p.map((x) => fmt(x)).join(', ')} vs ${b.map((x) => fmt(x)).join(', ')})`
-          : '';
-      notes.push(
-        `At ${fmt(clients)} clients: Parley relay p99 ${fmt(summarize(p).p50, 1)} ms vs bare Socket.IO relay ` +
-          `${fmt(summarize(b).p50, 1)} ms${runs} (target: Parley no worse at 10,000).`,
-      );
+      for (const { ours, bare } of PAIRS) {
+        const a = steady(ours, clients);
+        const b = steady(bare, clients);
+        if (a.length === 0 || b.length === 0) continue;
+        const p99 = (rs: ScenarioResult[]): number[] =>
+          rs.map((r) => r.relay?.latency.p99).filter((x): x is number => x !== undefined);
+        const pa = p99(a);
+        const pb = p99(b);
+        const runs =
+          pa.length > 1 ? ` (runs: ${pa.map((x) => fmt(x)).join(', ')} vs ${pb.map((x) => fmt(x)).join(', ')})` : '';
+        const joinsA = median(a.map((r) => r.joinsPerSecond));
+        const joinsB = median(b.map((r) => r.joinsPerSecond));
+        notes.push(
+          `At ${fmt(clients)} clients, ${label[ours]} vs ${label[bare]}: relay p99 ${fmt(median(pa), 1)} vs ` +
+            `${fmt(median(pb), 1)} ms${pa.length > 1 ? ` (medians of ${pa.length})` : ''}${runs}; ` +
+            `joins/s ${fmt(joinsA)} vs ${fmt(joinsB)} (${fmt((100 * joinsA) / joinsB)} %).`,
+        );
+      }
     }
     for (const { scenario, result } of results) {
       const room = result.server.fdLimit - result.server.fdBase;

@@ -165,6 +165,7 @@ export async function runClusterScenario(o: ClusterScenarioOptions): Promise<Clu
         type: 'connect',
         urls: servers.map((s) => s.url),
         target: 'parley',
+        transports: ['websocket'],
         rooms: perWorker[i] ?? [],
         concurrency: o.concurrency,
         timeoutMs,

@@ -78,7 +78,8 @@ function onDelivery(candidate: unknown, receiver: Client, from?: unknown): void 
   if (Number.isFinite(sentAt)) recordLatency(performance.now() - sentAt, sender, receiver.slot);
 }
 
-const namespaces: Record<Target, string> = { parley: '/parley', seed: '/', bare: '/' };
+const namespaces: Record<Target, string> = { parley: '/parley', seed: '/', bare: '/', 'bare-seed': '/' };
+const isSeed = (t: Target): boolean => t === 'seed' || t === 'bare-seed';
 
 /** Open one client and join its room; resolves with the time it took, rejects with a reason. */
 function openClient(
@@ -88,10 +89,11 @@ function openClient(
   index: number,
   slot: number,
   timeoutMs: number,
+  transports: string[],
 ): Promise<number> {
   const started = performance.now();
   const socket = io(url + namespaces[target], {
-    transports: ['websocket'],
+    transports,
     forceNew: true,
     reconnection: false,
     timeout: timeoutMs,
@@ -123,6 +125,7 @@ function openClient(
       );
       break;
     case 'seed':
+    case 'bare-seed':
       socket.on('ready', () => readies++);
       socket.on('data', (m: { candidate?: { candidate?: unknown } }) => onDelivery(m.candidate?.candidate, client));
       break;
@@ -168,6 +171,7 @@ function openClient(
           );
           break;
         case 'seed':
+        case 'bare-seed':
           // The seed protocol's join has no acknowledgement: the socket counts as joined once
           // connected and `join` is sent (later events on the socket are handled after it).
           socket.emit('join', { username: name, room: room.name });
@@ -203,7 +207,7 @@ async function connectAll(msg: Extract<ToWorker, { type: 'connect' }>): Promise<
       const slot = nextJob++;
       const job = jobs[slot] as (typeof jobs)[number];
       try {
-        joinMs.push(await openClient(job.url, msg.target, job.room, job.index, slot, msg.timeoutMs));
+        joinMs.push(await openClient(job.url, msg.target, job.room, job.index, slot, msg.timeoutMs, msg.transports));
       } catch (err) {
         failed++;
         const reason = err instanceof Error ? err.message : String(err);
@@ -231,7 +235,7 @@ async function signalAll(msg: Extract<ToWorker, { type: 'signal' }>, target: Tar
   const sendOne = (c: Client): void => {
     if (!c.socket.connected) return;
     const candidate = { candidate: candidateLine(50_000 + c.index), sdpMid: '0', sdpMLineIndex: 0 };
-    if (target === 'seed') {
+    if (isSeed(target)) {
       c.socket.emit('data', {
         username: `bench-${c.index}`,
         room: c.room.name,

@@ -1,7 +1,8 @@
 /** What the signaling benchmark's parent process and its load-generator workers say to each other. */
 
 /** The server under test and the protocol its clients speak. */
-export type Target = 'parley' | 'seed' | 'bare';
+/** `bare-seed`: a bare Socket.IO relay of the seed protocol (the seed's reference). */
+export type Target = 'parley' | 'seed' | 'bare' | 'bare-seed';
 
 export interface RoomPlan {
   name: string;
@@ -20,6 +21,11 @@ export type ToWorker =
       /** The servers under test; a room's members pick theirs by `RoomPlan.servers`. */
       urls: string[];
       target: Target;
+      /**
+       * socket.io-client transports: `['websocket']`, or `['polling', 'websocket']` as a client
+       * with the library's defaults connects (long-polling first, then the upgrade).
+       */
+      transports: string[];
       /** This worker's rooms; every member of a room lives in the same worker. */
       rooms: RoomPlan[];
       /** Most connect+join attempts in flight at once; 0 opens every client at once (a storm). */

@@ -15,6 +15,8 @@ export interface ScenarioOptions {
   /** Room sizes, cycled (every room's members live in one worker). */
   roomSizes: number[];
   workers: number;
+  /** socket.io-client transports (default websocket only). */
+  transports?: string[];
   /** Connect+join attempts in flight per worker; 0 opens all at once (join storm). */
   concurrency: number;
   /** Signals per second per client; 0 skips the signal phase. */
@@ -76,11 +78,13 @@ export function planRooms(clients: number, sizes: number[], prefix: string): Roo
 }
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
-let compiled: Promise<{ worker: string; bare: string }> | null = null;
-function scripts(): Promise<{ worker: string; bare: string }> {
-  compiled ??= Promise.all([compile(here('./loadWorker.ts')), compile(here('./bareRelay.ts'))]).then(
-    ([worker, bare]) => ({ worker, bare }),
-  );
+let compiled: Promise<{ worker: string; bare: string; bareSeed: string }> | null = null;
+function scripts(): Promise<{ worker: string; bare: string; bareSeed: string }> {
+  compiled ??= Promise.all([
+    compile(here('./loadWorker.ts')),
+    compile(here('./bareRelay.ts')),
+    compile(here('./bareSeedRelay.ts')),
+  ]).then(([worker, bare, bareSeed]) => ({ worker, bare, bareSeed }));
   return compiled;
 }
 
@@ -89,6 +93,7 @@ const serverArgs = (process.env.BENCH_SIGNAL_SERVER_ARGS ?? '').split(' ').filte
 
 async function startTarget(target: Target): Promise<ServerProcess> {
   if (target === 'bare') return startServerProcess((await scripts()).bare, {}, serverArgs);
+  if (target === 'bare-seed') return startServerProcess((await scripts()).bareSeed, {}, serverArgs);
   // Parley's built server, as operators run it (info-level logs; they go to /dev/null here).
   // Every generated client comes from 127.0.0.1: per-address limits would measure themselves.
   return startServerProcess(
@@ -129,6 +134,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
         type: 'connect',
         urls: [server.url],
         target: o.target,
+        transports: o.transports ?? ['websocket'],
         rooms: perWorker[i] ?? [],
         concurrency: o.concurrency,
         timeoutMs,
@@ -190,7 +196,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       joined,
       failed,
       errors,
-      ...(o.target === 'seed'
+      ...(o.target === 'seed' || o.target === 'bare-seed'
         ? { readies: { seen: readiesSeen, expected: rooms.reduce((n, r) => n + (r.size * (r.size - 1)) / 2, 0) } }
         : {}),
       join: summarize(joinMs),

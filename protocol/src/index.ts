@@ -7,6 +7,7 @@ export * from './messages';
 export * from './seed';
 export * from './files';
 export * from './fastSignal';
+export * from './fastSeed';
 export * from './sfu';
 export * from './media';
 export * from './recording';
