@@ -127,14 +127,19 @@ export class KeyRotation {
     return { epoch: this.#newest.epoch, origin: this.#newest.origin };
   }
 
-  /** Joined (or rejoined): these are the others in the room; say hello to each. */
+  /**
+   * Joined (or rejoined): these are the others in the room; say hello to each. Anyone we knew
+   * who is not among them left while we were away: that is a leave like any other.
+   */
   enter(others: readonly string[]): void {
     this.#run(async () => {
-      for (const id of [...this.#peers.keys()]) if (!others.includes(id)) this.#peers.delete(id);
+      const gone = [...this.#peers.keys()].filter((id) => !others.includes(id));
+      for (const id of gone) this.#peers.delete(id);
       for (const id of others) {
         if (!this.#peers.has(id)) this.#peers.set(id, { pub: null, sent: new Set(), early: [] });
         await this.#hello(id);
       }
+      if (gone.length > 0) await this.#rotateIfDistributor();
     });
   }
 
@@ -153,12 +158,15 @@ export class KeyRotation {
   /** Someone left: the lowest id among those still here makes the next epoch's key. */
   peerLeft(id: string): void {
     this.#run(async () => {
-      if (!this.#peers.delete(id)) return;
-      if (distributor(this.#d.selfId, this.#peers.keys()) !== this.#d.selfId) return;
-      const epoch = nextEpoch(this.#newest.epoch);
-      this.#accept({ epoch, origin: this.#d.selfId, key: generateRoomKey() }, false);
-      await this.#share(false);
+      if (this.#peers.delete(id)) await this.#rotateIfDistributor();
     });
+  }
+
+  async #rotateIfDistributor(): Promise<void> {
+    if (distributor(this.#d.selfId, this.#peers.keys()) !== this.#d.selfId) return;
+    const epoch = nextEpoch(this.#newest.epoch);
+    this.#accept({ epoch, origin: this.#d.selfId, key: generateRoomKey() }, false);
+    await this.#share(false);
   }
 
   /** An `e2ee` signal from `from`. */

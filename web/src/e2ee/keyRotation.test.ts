@@ -313,3 +313,18 @@ test('someone with another room key gets no rotated key', async () => {
   assert.ok(room.nodes.get('b')!.keys.has(1));
   assert.equal(room.nodes.get('e')!.keys.size, 0);
 });
+
+test('someone who left while we were away (seen at our rejoin) counts as a leave', async () => {
+  const room = new Room();
+  for (const id of ['a', 'b', 'c']) room.join(id);
+  await room.settle();
+  // a's signaling was down while c left: it hears of it only in its rejoin's list of who is here.
+  const a = room.nodes.get('a')!;
+  room.nodes.delete('c');
+  room.nodes.get('b')!.rot.peerLeft('c');
+  a.rot.enter(['b']);
+  await room.settle();
+  room.advance(1_000);
+  assert.ok(room.agreed(), JSON.stringify(room.state()));
+  assert.equal(a.used, 1);
+});
