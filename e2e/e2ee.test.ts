@@ -223,9 +223,20 @@ async function leaveAndRotate(
     await cy.getByRole('button', { name: 'Leave' }).click();
     const stay = [ada, bo];
     await Promise.all(
-      stay.map((p) => p.locator('[data-testid="e2ee-badge"][data-key-epoch="1"]').waitFor({ timeout: 15_000 })),
+      stay.map((p) => p.locator('[data-testid="e2ee-badge"][data-key-epoch="1"]').waitFor({ timeout: 30_000 })),
     );
-    t.diagnostic(`both on key 1 ${Date.now() - left} ms after the leave`);
+    t.diagnostic(`both on key 1 ${Date.now() - left} ms after the Leave click`);
+    for (const p of stay) {
+      // From the page's own marks: when it saw the leave, and when it switched to key 1.
+      const [seen, switched] = await p.evaluate(() =>
+        ['parley:e2ee-peer-left', 'parley:key-epoch-1'].map(
+          (name) => performance.timeOrigin + (performance.getEntriesByName(name).at(-1)?.startTime ?? NaN),
+        ),
+      );
+      t.diagnostic(
+        `saw the leave ${Math.round(seen! - left)} ms after the click, switched ${Math.round(switched! - seen!)} ms later`,
+      );
+    }
     for (const p of stay) assert.match((await keyEpoch(p)).title, /Key 1: a new key since someone left/);
 
     // Both encrypt with the new key now: frames keep decoding on each side.

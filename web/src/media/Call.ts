@@ -734,6 +734,7 @@ export class Call extends Emitter<CallEvents> {
       cipher.add(linkKey, 0);
     }
     const switchTo = (epoch: number): void => {
+      performance.mark(`parley:key-epoch-${epoch}`);
       cryptor.useEpoch(epoch);
       cipher.use(epoch);
       this.#keyEpoch = epoch;
@@ -864,6 +865,7 @@ export class Call extends Emitter<CallEvents> {
 
   #removeRemote(id: string, reason: 'left' | 'stale'): void {
     if (!this.#remotes.delete(id)) return;
+    if (this.#rotation) performance.mark('parley:e2ee-peer-left');
     this.#rotation?.peerLeft(id);
     this.#transport?.participantLeft(id, reason);
     this.#changed();
