@@ -189,3 +189,97 @@ test('verification codes: equal on both sides of a direct connection; a server t
     await Promise.all([honest.kill('SIGTERM'), tampering.kill('SIGTERM')]);
   }
 });
+
+/** The key epoch this page encrypts with, as its E2EE badge shows it (tooltip and data attribute). */
+async function keyEpoch(page: Page): Promise<{ epoch: number; title: string }> {
+  const badge = page.getByTestId('e2ee-badge');
+  return {
+    epoch: Number(await badge.getAttribute('data-key-epoch')),
+    title: (await badge.getAttribute('title')) ?? '',
+  };
+}
+
+/**
+ * Three join an E2EE room by link; the third leaves; the two who stay move to key 1 (the badge
+ * says so) and keep decoding each other afterwards. Returns the two pages that stay.
+ */
+async function leaveAndRotate(
+  t: { diagnostic(msg: string): void },
+  url: string,
+  room: string,
+): Promise<{ pages: Page[]; close: () => Promise<void> }> {
+  const key = `#key=${Buffer.alloc(32, 9).toString('base64url')}`;
+  const people = await Promise.all([0, 1, 2].map(() => newParticipant(fx.browser, url)));
+  const close = async (): Promise<void> => void (await Promise.all(people.map((p) => p.context.close())));
+  try {
+    const [ada, bo, cy] = people.map((p) => p.page) as [Page, Page, Page];
+    await joinByLink(ada, `/r/${room}${key}`, 'Ada');
+    await joinByLink(bo, `/r/${room}${key}`, 'Bo');
+    await joinByLink(cy, `/r/${room}${key}`, 'Cy');
+    await Promise.all([ada, bo, cy].map((p) => waitForRemoteVideos(p, 2, 30_000)));
+    for (const p of [ada, bo, cy]) assert.equal((await keyEpoch(p)).epoch, 0, 'everyone starts on the link key');
+
+    const left = Date.now();
+    await cy.getByRole('button', { name: 'Leave' }).click();
+    const stay = [ada, bo];
+    await Promise.all(
+      stay.map((p) => p.locator('[data-testid="e2ee-badge"][data-key-epoch="1"]').waitFor({ timeout: 30_000 })),
+    );
+    t.diagnostic(`both on key 1 ${Date.now() - left} ms after the Leave click`);
+    for (const p of stay) {
+      // From the page's own marks: when it saw the leave, and when it switched to key 1.
+      const [seen, switched] = await p.evaluate(() =>
+        ['parley:e2ee-peer-left', 'parley:key-epoch-1'].map(
+          (name) => performance.timeOrigin + (performance.getEntriesByName(name).at(-1)?.startTime ?? NaN),
+        ),
+      );
+      t.diagnostic(
+        `saw the leave ${Math.round(seen! - left)} ms after the click, switched ${Math.round(switched! - seen!)} ms later`,
+      );
+    }
+    for (const p of stay) assert.match((await keyEpoch(p)).title, /Key 1: a new key since someone left/);
+
+    // Both encrypt with the new key now: frames keep decoding on each side.
+    const sum = (d: Record<string, number>): number => Object.values(d).reduce((a, b) => a + b, 0);
+    const before = await Promise.all(stay.map(decodedPerParticipant));
+    await new Promise((r) => setTimeout(r, 2_000));
+    const after = await Promise.all(stay.map(decodedPerParticipant));
+    for (const [i, p] of stay.entries()) {
+      const gained = sum(after[i]!) - sum(before[i]!);
+      t.diagnostic(`page ${i}: ${gained} frames decoded in 2 s on key 1`);
+      assert.ok(gained > 10, `frames decoded after the switch: ${gained}`);
+      assert.equal(await p.getByTestId('e2ee-wrong-key').count(), 0);
+    }
+    return { pages: stay, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+test('key rotation through the forwarding unit: when one of three leaves, the two who stay move to key 1 and keep decoding; chat is sealed with it', async (t) => {
+  const room = `rot-sfu-${Date.now()}`;
+  const { pages, close } = await leaveAndRotate(t, fx.server.url, room);
+  try {
+    const [ada, bo] = pages as [Page, Page];
+    await openChat(ada);
+    await sendChat(ada, 'after the rotation');
+    await openChat(bo);
+    assert.equal(await waitForChat(bo, 'after the rotation'), 1);
+    const tap = (await (await fetch(`${fx.server.url}/__test/tap?room=${room}`)).json()) as { chat: string[] };
+    const sealed = Buffer.from(tap.chat.at(-1)!.slice('e2ee1:'.length), 'base64url');
+    assert.equal(sealed[0], 1, 'the chat text is sealed with the key of epoch 1');
+  } finally {
+    await close();
+  }
+});
+
+test('key rotation in a mesh room: when one of three leaves, the two who stay move to key 1 and keep decoding', async (t) => {
+  const mesh = await startServer({ env: { ROOM_TOPOLOGY: 'mesh', LOG_LEVEL: 'warn' } });
+  try {
+    const { close } = await leaveAndRotate(t, mesh.url, `rot-mesh-${Date.now()}`);
+    await close();
+  } finally {
+    await mesh.kill('SIGTERM');
+  }
+});

@@ -68,6 +68,9 @@ export const candidateSchema = z.strictObject({
 });
 export type IceCandidate = z.infer<typeof candidateSchema>;
 
+/** Longest `body` of an `e2ee` signal (a key-exchange message is about 300 characters). */
+export const E2EE_SIGNAL_MAX = 2_048;
+
 /** Largest peer-connection generation a signal may carry. */
 export const GEN_MAX = 2 ** 31 - 1;
 
@@ -89,17 +92,40 @@ export const publishedTrackSchema = z.strictObject({
 });
 export type PublishedTrack = z.infer<typeof publishedTrackSchema>;
 
-/** The payload of a `signal`: an SDP description or an ICE candidate (null = end of candidates). */
+const descriptionSignalSchema = z.strictObject({
+  kind: z.literal('description'),
+  description: descriptionSchema,
+  gen: genSchema,
+  tracks: z.optional(z.array(publishedTrackSchema).check(z.maxLength(TRACKS_MAX))),
+});
+const candidateSignalSchema = z.strictObject({
+  kind: z.literal('candidate'),
+  candidate: z.nullable(candidateSchema),
+  gen: genSchema,
+});
+
+/** The media part of a `signal`: an SDP description or an ICE candidate (null = end of candidates). */
+export const mediaSignalDataSchema = z.discriminatedUnion('kind', [descriptionSignalSchema, candidateSignalSchema]);
+/** What media transports exchange (descriptions and candidates). */
+export type SignalData = z.infer<typeof mediaSignalDataSchema>;
+
+/**
+ * End-to-end encrypted rooms only: a key-exchange message between two participants' browsers
+ * (web/src/e2ee/keyExchange.ts), opaque to the server, which relays it like any other signal.
+ */
+export const e2eeSignalSchema = z.strictObject({
+  kind: z.literal('e2ee'),
+  body: z.string().check(z.minLength(1), z.maxLength(E2EE_SIGNAL_MAX)),
+});
+export type E2eeSignal = z.infer<typeof e2eeSignalSchema>;
+
+/** The payload of a `signal`: media signalling, or an E2EE key-exchange message. */
 export const signalDataSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('description'),
-    description: descriptionSchema,
-    gen: genSchema,
-    tracks: z.optional(z.array(publishedTrackSchema).check(z.maxLength(TRACKS_MAX))),
-  }),
-  z.strictObject({ kind: z.literal('candidate'), candidate: z.nullable(candidateSchema), gen: genSchema }),
+  descriptionSignalSchema,
+  candidateSignalSchema,
+  e2eeSignalSchema,
 ]);
-export type SignalData = z.infer<typeof signalDataSchema>;
+export type AnySignalData = z.infer<typeof signalDataSchema>;
 
 export const mediaStateSchema = z.strictObject({
   audio: z.boolean(),
@@ -232,7 +258,7 @@ export interface ServerEvents extends AccessServerEvents, SfuServerEvents, Recor
   'participant-joined': (msg: { participant: Participant }) => void;
   'participant-left': (msg: { id: ParticipantId; reason: 'left' | 'disconnected' | 'removed' }) => void;
   'participant-updated': (msg: { participant: Participant }) => void;
-  signal: (msg: { from: ParticipantId; data: SignalData }) => void;
+  signal: (msg: { from: ParticipantId; data: AnySignalData }) => void;
   /** This connection was superseded by the same participant rejoining elsewhere; it is closed. */
   replaced: (msg: Record<string, never>) => void;
   'protocol-error': (msg: { error: ErrorId; message: string; event?: string }) => void;

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { SEALED_CHAT_PREFIX, type ChatMessage, type ChatSendReply, type JoinReply } from '@parley/protocol';
+import {
+  E2EE_SIGNAL_MAX,
+  SEALED_CHAT_PREFIX,
+  type AnySignalData,
+  type ChatMessage,
+  type ChatSendReply,
+  type JoinReply,
+  type OkReply,
+} from '@parley/protocol';
 import type { ParleyServer } from '../src/ParleyServer';
 import { closeAllSockets, collect, connect, join, request, sleep, startTestServer } from './support';
 
@@ -72,6 +80,29 @@ describe('end-to-end encrypted rooms', () => {
       atB.map((m) => m.message.text),
       [text],
     );
+  });
+
+  test('a key-exchange signal is relayed to the one participant named, as it is; an oversized one is refused', async () => {
+    const [a, b, c] = await Promise.all([connect(url), connect(url), connect(url)]);
+    await join(a, { room: 'e2ee-6', name: 'Ann', e2ee: true });
+    const jb = await join(b, { room: 'e2ee-6', name: 'Ben', e2ee: true });
+    await join(c, { room: 'e2ee-6', name: 'Cy', e2ee: true });
+    const atB = collect<{ from: string; data: AnySignalData }>(b, 'signal');
+    const atC = collect<{ from: string; data: AnySignalData }>(c, 'signal');
+    const body = JSON.stringify({ t: 'hello', pub: 'BAAA', mac: 'x'.repeat(43) });
+    const ok = await request<OkReply>(a, 'signal', { to: jb.self.id, data: { kind: 'e2ee', body } });
+    assert.ok(ok.ok);
+    const big = await request<OkReply>(a, 'signal', {
+      to: jb.self.id,
+      data: { kind: 'e2ee', body: 'x'.repeat(E2EE_SIGNAL_MAX + 1) },
+    });
+    assert.equal(!big.ok && big.error, 'invalid-message');
+    await sleep(100);
+    assert.deepEqual(
+      atB.map((m) => m.data),
+      [{ kind: 'e2ee', body }],
+    );
+    assert.equal(atC.length, 0, 'nobody else hears it');
   });
 
   test('a plain room refuses texts over the plain limit even when they look sealed', async () => {

@@ -9,7 +9,7 @@ import {
   type IceServer,
   type JoinOk,
   type Participant,
-  type SignalData,
+  type AnySignalData,
   type SignalRequest,
 } from '@parley/protocol';
 import type { Namespace, Socket } from 'socket.io';
@@ -66,7 +66,7 @@ export interface ParleySignalingOptions {
    * Tests only (PARLEY_TEST_SWAP_FINGERPRINT=1): rewrites a relayed signal as a server in the
    * middle would, to show that end-to-end verification codes then differ. Never set in production.
    */
-  tamperSignal?(data: SignalData): SignalData;
+  tamperSignal?(data: AnySignalData): AnySignalData;
   /** How rooms' media travels (ROOM_TOPOLOGY), the mesh and room caps, and the forwarding unit. */
   /** With REDIS_URL: the cluster of servers sharing rooms. */
   cluster?: SignalingCluster;

@@ -1,4 +1,4 @@
-import type { SignalData } from '@parley/protocol';
+import type { AnySignalData } from '@parley/protocol';
 
 /*
  * Tests only: what a signaling server in the middle would do to put itself between two
@@ -13,7 +13,7 @@ function rotate(hex: string): string {
   return hex.replace(/[0-9A-Fa-f]/g, (d) => ((parseInt(d, 16) + 1) % 16).toString(16).toUpperCase());
 }
 
-export function swapFingerprint(data: SignalData): SignalData {
+export function swapFingerprint(data: AnySignalData): AnySignalData {
   if (data.kind !== 'description') return data;
   const sdp = data.description.sdp?.replace(
     /^(a=fingerprint:sha-256 )([0-9A-Fa-f:]+)/gm,

@@ -1,18 +1,21 @@
 import './e2ee.css';
 import type { CallSnapshot } from '../media/Call';
 
-/** The call screen's mark of an end-to-end encrypted call. */
-export function E2eeBadge({ source }: { source: 'link' | 'passphrase' }) {
+/**
+ * The call screen's mark of an end-to-end encrypted call. Its tooltip names the key in use:
+ * "key 0" is the link's or passphrase's; each time someone leaves, the others move to the next.
+ */
+export function E2eeBadge({ source, epoch }: { source: 'link' | 'passphrase'; epoch: number }) {
+  const made =
+    source === 'link'
+      ? 'Video, sound and chat are encrypted with the key in your link; the server cannot read them.'
+      : 'Video, sound and chat are encrypted with a key made from your passphrase; the server cannot read them.';
+  const key =
+    epoch === 0
+      ? 'Key 0 (the room key).'
+      : `Key ${epoch}: a new key since someone left, which those who left do not have.`;
   return (
-    <span
-      className="e2ee-badge"
-      data-testid="e2ee-badge"
-      title={
-        source === 'link'
-          ? 'Video, sound and chat are encrypted with the key in your link; the server cannot read them.'
-          : 'Video, sound and chat are encrypted with a key made from your passphrase; the server cannot read them.'
-      }
-    >
+    <span className="e2ee-badge" data-testid="e2ee-badge" data-key-epoch={epoch} title={`${made} ${key}`}>
       🔒 End-to-end encrypted
     </span>
   );

@@ -71,6 +71,16 @@ export class FrameCryptor extends Emitter<FrameCryptorEvents> implements FrameCr
     this.#post({ type: 'key', roomKey: this.#roomKey, epoch: this.#epoch, selfId: participantId });
   }
 
+  /** A rotated room key (KeyRotation): decrypt with it at once, encrypt with it after `useEpoch`. */
+  addKey(roomKey: Uint8Array<ArrayBuffer>, epoch: number): void {
+    this.#post({ type: 'add-key', roomKey, epoch });
+  }
+
+  /** Encrypt with the key of `epoch` (added before) from now on. */
+  useEpoch(epoch: number): void {
+    this.#post({ type: 'use-epoch', epoch });
+  }
+
   peerConfig(): Partial<RTCConfiguration> {
     // Chromium's createEncodedStreams works only on connections made with this flag.
     return this.#script ? {} : ({ encodedInsertableStreams: true } as Partial<RTCConfiguration>);

@@ -55,10 +55,26 @@ export class ChatCipher {
     this.#keys.set(epoch, chatKey(roomKey, epoch));
   }
 
-  /** A new room key (rotation); older epochs stay readable for the history. */
-  rotate(roomKey: Uint8Array<ArrayBuffer>, epoch: number): void {
-    this.#epoch = epoch;
+  /** The epoch new messages are sealed with. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Open messages of `epoch` with this key (a rotation); older epochs stay readable for the history. */
+  add(roomKey: Uint8Array<ArrayBuffer>, epoch: number): void {
     this.#keys.set(epoch, chatKey(roomKey, epoch));
+  }
+
+  /** Seal new messages with the key of `epoch` (added before). */
+  use(epoch: number): void {
+    if (!this.#keys.has(epoch)) throw new RangeError(`no chat key for epoch ${epoch}`);
+    this.#epoch = epoch;
+  }
+
+  /** A new room key (rotation), used at once; older epochs stay readable for the history. */
+  rotate(roomKey: Uint8Array<ArrayBuffer>, epoch: number): void {
+    this.add(roomKey, epoch);
+    this.use(epoch);
   }
 
   async seal(text: string, envelope: ChatEnvelope): Promise<string> {

@@ -124,6 +124,28 @@ test('the keyring keeps the previous epoch readable after a rotation, and forget
   assert.deepEqual(await decryptFrame(after, (t, e) => receiver.keyFor(t, e)), vp8Key(100));
 });
 
+test('the keyring decrypts a key added ahead of its use, and keeps the epoch used before a switch', async () => {
+  const [k0, k1, k2] = [generateRoomKey(), generateRoomKey(), generateRoomKey()];
+  const bob = await senderTag('bob');
+  const ring = new RoomKeyring(k0, 0);
+  ring.add(k1, 1);
+  assert.equal(ring.epoch, 0, 'adding a key does not switch encryption to it');
+  assert.ok(ring.keyFor(bob, 1), 'but frames of the new epoch decrypt already');
+  assert.throws(() => ring.use(7), /no key for epoch 7/);
+  ring.use(1);
+  assert.deepEqual(ring.epochs.sort(), [0, 1]);
+  ring.add(k2, 2);
+  ring.use(2);
+  assert.deepEqual(ring.epochs.sort(), [1, 2], 'epoch 0 went two switches later');
+  // A tie replaced the key of an epoch: frames under the old one no longer decrypt.
+  const sealed = await encryptFrame((await ring.keyFor(bob, 2))!, bob, 2, vp8Key(50), 3);
+  ring.add(generateRoomKey(), 2);
+  await assert.rejects(
+    decryptFrame(sealed, (t, e) => ring.keyFor(t, e)),
+    FrameDecryptError,
+  );
+});
+
 test('both sides of a pair compute the same code; a swapped identity or another room key changes it', async () => {
   const room = generateRoomKey();
   const alice = { id: 'a1', identities: ['AB:CD:01'] };

@@ -53,9 +53,19 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       keyChange = keyChange.then(async () => {
         const selfTag = await senderTag(msg.selfId);
         if (!keys) keys = { keyring: new RoomKeyring(msg.roomKey, msg.epoch), selfTag };
-        else {
-          keys.selfTag = selfTag;
-          if (msg.epoch !== keys.keyring.epoch) keys.keyring.rotate(msg.roomKey, msg.epoch);
+        // A rejoin says who we are again; rotated keys come and go with `add-key` / `use-epoch`.
+        else keys.selfTag = selfTag;
+      });
+      break;
+    case 'add-key':
+      keyChange = keyChange.then(() => keys?.keyring.add(msg.roomKey, msg.epoch));
+      break;
+    case 'use-epoch':
+      keyChange = keyChange.then(() => {
+        try {
+          keys?.keyring.use(msg.epoch);
+        } catch (err) {
+          post({ type: 'error', message: String(err) });
         }
       });
       break;

@@ -168,11 +168,13 @@ export async function decryptFrame(
 
 /**
  * The keys of one room as one participant holds them: its own sender key and everyone else's,
- * per epoch, derived on first use. Keeps the current epoch and the one before it, so frames
- * sent just before a rotation still decrypt.
+ * per epoch, derived on first use. `epoch` is the one it encrypts with. Besides it, the keyring
+ * keeps the epoch used before it (frames sent just before a switch still decrypt) and any newer
+ * epoch already received but not yet used (others may switch a moment earlier); older ones go.
  */
 export class RoomKeyring {
   #epoch: number;
+  #previous: number | null = null;
   readonly #roomKeys = new Map<number, Uint8Array<ArrayBuffer>>();
   readonly #derived = new Map<string, Promise<CryptoKey>>();
 
@@ -185,13 +187,33 @@ export class RoomKeyring {
     return this.#epoch;
   }
 
-  /** Switch to a new room key (a rotation); the previous epoch stays readable. */
-  rotate(roomKey: Uint8Array<ArrayBuffer>, epoch: number): void {
-    const previous = this.#epoch;
-    for (const e of [...this.#roomKeys.keys()]) if (e !== previous) this.#roomKeys.delete(e);
-    for (const k of [...this.#derived.keys()]) if (!k.startsWith(`${previous} `)) this.#derived.delete(k);
+  /** The epochs whose keys this keyring holds. */
+  get epochs(): number[] {
+    return [...this.#roomKeys.keys()];
+  }
+
+  /** Hold the key of `epoch` for decrypting (replacing another key of the same epoch). */
+  add(roomKey: Uint8Array<ArrayBuffer>, epoch: number): void {
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch > 255) throw new RangeError(`epoch ${epoch}: must be 0-255`);
     this.#roomKeys.set(epoch, roomKey);
+    this.#forgetDerived((e) => e === epoch);
+  }
+
+  /** Encrypt with `epoch` (a key already added) from now on; the one used until now stays readable. */
+  use(epoch: number): void {
+    if (!this.#roomKeys.has(epoch)) throw new RangeError(`no key for epoch ${epoch}`);
+    if (epoch === this.#epoch) return;
+    this.#previous = this.#epoch;
     this.#epoch = epoch;
+    const keep = (e: number): boolean => e === this.#epoch || e === this.#previous || epochAfter(e, this.#epoch);
+    for (const e of [...this.#roomKeys.keys()]) if (!keep(e)) this.#roomKeys.delete(e);
+    this.#forgetDerived((e) => !keep(e));
+  }
+
+  /** Switch to a new room key at once (`add` then `use`); the previous epoch stays readable. */
+  rotate(roomKey: Uint8Array<ArrayBuffer>, epoch: number): void {
+    this.add(roomKey, epoch);
+    this.use(epoch);
   }
 
   /** The key of sender `tag` in `epoch`, or null for an epoch this keyring does not hold. */
@@ -206,4 +228,14 @@ export class RoomKeyring {
     }
     return key;
   }
+
+  #forgetDerived(drop: (epoch: number) => boolean): void {
+    for (const k of [...this.#derived.keys()]) if (drop(Number(k.slice(0, k.indexOf(' '))))) this.#derived.delete(k);
+  }
+}
+
+/** `a` comes after `b` in the wrapping epoch order (serial numbers over 0-255, as RFC 1982). */
+function epochAfter(a: number, b: number): boolean {
+  const d = (a - b + 256) % 256;
+  return d >= 1 && d < 128;
 }

@@ -19,6 +19,10 @@ export interface StreamOptions {
 export type ToWorker =
   /** The room key of an epoch (the first one, or a rotation) and this page's participant id. */
   | { type: 'key'; roomKey: Uint8Array<ArrayBuffer>; epoch: number; selfId: string }
+  /** A rotated room key: decrypt with it from now on (encrypt only after `use-epoch`). */
+  | { type: 'add-key'; roomKey: Uint8Array<ArrayBuffer>; epoch: number }
+  /** Encrypt with this epoch's key (one added before) from now on. */
+  | { type: 'use-epoch'; epoch: number }
   /** Encoded streams from createEncodedStreams (browsers without RTCRtpScriptTransform). */
   | ({ type: 'stream'; readable: ReadableStream; writable: WritableStream } & StreamOptions)
   /** A sender or receiver is gone: forget its counters. */

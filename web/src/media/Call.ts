@@ -1,4 +1,5 @@
 import type {
+  AnySignalData,
   AccessClientEventName,
   AccessClientEvents,
   IceServer,
@@ -10,11 +11,11 @@ import type {
   RoomState,
   SfuPublish,
   SfuSubscribe,
-  SignalData,
 } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import { ChatCipher } from '../e2ee/chatCrypto';
 import { FrameCryptor } from '../e2ee/FrameCryptor';
+import { KeyRotation } from '../e2ee/KeyRotation';
 import { verificationCode, type VerificationCode } from '../e2ee/verification';
 import { LOBBY_DENIED_TEXT, MUTED_BY_HOST_TEXT, removedText, waitingPhaseFor } from '../host/accessText';
 import { takeSignalingClient } from '../signaling/preconnect';
@@ -81,9 +82,11 @@ export interface CallSnapshot {
   recording: RecordingState | null;
   /**
    * End-to-end encryption (null: the call is not encrypted): the participants whose media does
-   * not decrypt with our room key (another key on one side or the other).
+   * not decrypt with our room key (another key on one side or the other), and the key epoch we
+   * encrypt with (0: the link's or passphrase's key; one more after each rotation, see
+   * e2ee/KeyRotation.ts).
    */
-  e2ee: { wrongKey: string[] } | null;
+  e2ee: { wrongKey: string[]; epoch: number } | null;
 }
 
 /**
@@ -217,6 +220,9 @@ export class Call extends Emitter<CallEvents> {
   readonly #makeCryptor: (roomKey: Uint8Array<ArrayBuffer>) => FrameCryptor;
   #cryptor: FrameCryptor | null = null;
   #chatCipher: ChatCipher | null = null;
+  /** New room keys when someone leaves an E2EE room (made at the first join). */
+  #rotation: KeyRotation | null = null;
+  #keyEpoch = 0;
   #wrongKey: string[] = [];
   #tearingDown = false;
   #activeSpeaker: string | null = null;
@@ -250,11 +256,14 @@ export class Call extends Emitter<CallEvents> {
           // Back after its own signaling outage.
           known.unconfirmed = false;
           known.participant = participant;
+          this.#rotation?.peerJoined(participant.id);
           this.#transport?.participantReturned(participant.id);
           this.#changed();
           return;
         }
-        if (this.#addRemote(participant)) this.#transport?.participantJoined(participant.id);
+        if (!this.#addRemote(participant)) return;
+        this.#rotation?.peerJoined(participant.id);
+        this.#transport?.participantJoined(participant.id);
       }),
       s.on('participant-left', ({ id }) => this.#removeRemote(id, 'left')),
       s.on('participant-updated', ({ participant }) => {
@@ -333,7 +342,7 @@ export class Call extends Emitter<CallEvents> {
         activeSpeaker: this.#activeSpeaker,
         topology: this.#transport?.topology ?? null,
         recording: this.#recording,
-        e2ee: this.#roomKey ? { wrongKey: this.#wrongKey } : null,
+        e2ee: this.#roomKey ? { wrongKey: this.#wrongKey, epoch: this.#keyEpoch } : null,
       };
     }
     return this.#snapshot;
@@ -593,7 +602,10 @@ export class Call extends Emitter<CallEvents> {
     performance.mark('parley:joined');
     if (this.#phase === 'left') return;
     this.#self = reply.self;
-    if (this.#roomKey) this.#frameCryptor().setSelf(reply.self.id);
+    if (this.#roomKey) {
+      this.#frameCryptor().setSelf(reply.self.id);
+      this.#keyRotation(reply.self.id).enter(reply.participants.map((p) => p.id).filter((id) => id !== reply.self.id));
+    }
     this.#resumeToken = reply.resumeToken;
     this.#iceServers = reply.iceServers;
     this.#roomState = reply.roomState;
@@ -707,6 +719,45 @@ export class Call extends Emitter<CallEvents> {
     return t;
   }
 
+  /**
+   * The call's key rotation, made at the first join of an E2EE call (made again, from the link's
+   * key, if a rejoin brought another participant id: the others treat it as someone new).
+   */
+  #keyRotation(selfId: string): KeyRotation {
+    if (this.#rotation?.selfId === selfId) return this.#rotation;
+    const cryptor = this.#frameCryptor();
+    const cipher = this.#chatCipher!;
+    const linkKey = this.#roomKey!;
+    if (this.#rotation) {
+      this.#rotation.close();
+      cryptor.addKey(linkKey, 0);
+      cipher.add(linkKey, 0);
+    }
+    const switchTo = (epoch: number): void => {
+      performance.mark(`parley:key-epoch-${epoch}`);
+      cryptor.useEpoch(epoch);
+      cipher.use(epoch);
+      this.#keyEpoch = epoch;
+      this.#changed();
+    };
+    if (this.#keyEpoch !== 0) switchTo(0);
+    this.#rotation = new KeyRotation({
+      room: this.room,
+      selfId,
+      linkKey,
+      send: (to, body) => this.#signaling.signal(to, { kind: 'e2ee', body }),
+      addKey: (epoch, key) => {
+        cryptor.addKey(key, epoch);
+        cipher.add(key, epoch);
+      },
+      useEpoch: switchTo,
+      setTimeout: (fn, ms) => this.#clock.setTimeout(fn, ms),
+      clearTimeout: (handle) => this.#clock.clearTimeout(handle),
+      warn: (message) => console.warn(`[parley] e2ee: ${message}`),
+    });
+    return this.#rotation;
+  }
+
   /** The call's frame encryption, made at the first join of an E2EE call. */
   #frameCryptor(): FrameCryptor {
     if (!this.#cryptor) {
@@ -814,12 +865,16 @@ export class Call extends Emitter<CallEvents> {
 
   #removeRemote(id: string, reason: 'left' | 'stale'): void {
     if (!this.#remotes.delete(id)) return;
+    if (this.#rotation) performance.mark('parley:e2ee-peer-left');
+    this.#rotation?.peerLeft(id);
     this.#transport?.participantLeft(id, reason);
     this.#changed();
   }
 
-  #onSignal(from: string, data: SignalData): void {
-    if (this.#remotes.has(from)) this.#transport?.receive(from, data);
+  #onSignal(from: string, data: AnySignalData): void {
+    if (!this.#remotes.has(from)) return;
+    if (data.kind === 'e2ee') this.#rotation?.receive(from, data.body);
+    else this.#transport?.receive(from, data);
   }
 
   #onPageHide = (): void => {
@@ -848,6 +903,7 @@ export class Call extends Emitter<CallEvents> {
       this.#tearingDown = false;
     }
     this.#remotes.clear();
+    this.#rotation?.close();
     this.#cryptor?.close();
     for (const t of this.#local?.getTracks() ?? []) t.stop();
     this.#audioFilter = null;

@@ -218,7 +218,7 @@ function CallScreen({ username, room, choice }: { username: string; room: string
       <header className="call-header">
         <h1 className="room-name">{room}</h1>
         <RecordingBadge state={snapshot.recording} selfId={self?.id} />
-        {snapshot.e2ee && <E2eeBadge source={choice.e2ee?.source ?? 'link'} />}
+        {snapshot.e2ee && <E2eeBadge source={choice.e2ee?.source ?? 'link'} epoch={snapshot.e2ee.epoch} />}
         <PhaseNote snapshot={snapshot} />
       </header>
       <MediaNotes snapshot={snapshot} />

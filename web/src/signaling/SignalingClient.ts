@@ -29,7 +29,7 @@ import {
   type SfuPublish,
   type SfuSubscribe,
   type SfuView,
-  type SignalData,
+  type AnySignalData,
 } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { Emitter } from '../emitter';
@@ -167,7 +167,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
    * socket is down signals are dropped, not queued: the server would refuse them before the
    * rejoin, and links that miss a step are rebuilt after it.
    */
-  signal(to: string, data: SignalData): void {
+  signal(to: string, data: AnySignalData): void {
     if (!this.#socket.connected) return;
     this.#socket.emit('signal', { to, data });
   }
