@@ -169,6 +169,139 @@ describe('chunking, reassembly and hash check', () => {
   });
 });
 
+/** A file whose reads are counted, and made to fail once when asked. */
+class CountingBlob {
+  reads = 0;
+  failNext = false;
+  readonly #blob: Blob;
+  constructor(bytes: Uint8Array<ArrayBuffer>) {
+    this.#blob = new Blob([bytes]);
+  }
+  get size(): number {
+    return this.#blob.size;
+  }
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> } {
+    this.reads++;
+    if (this.failNext) {
+      this.failNext = false;
+      return { arrayBuffer: () => Promise.reject(new Error('NotReadableError')) };
+    }
+    return this.#blob.slice(start, end);
+  }
+}
+
+describe('shared reads of one file by several transfers', () => {
+  const CHUNK = 1024;
+
+  test('readers in step read each chunk from the file once', async () => {
+    const bytes = new Uint8Array(randomBytes(20 * CHUNK + 3));
+    const blob = new CountingBlob(bytes);
+    const source = new FileSource(blob, CHUNK, 4);
+    const readers = [source.reader(), source.reader(), source.reader()];
+    for (let offset = 0; offset < source.size; offset += CHUNK) {
+      const got = await Promise.all(readers.map((r) => r.read(offset)));
+      for (const g of got) assert.deepEqual(g, bytes.subarray(offset, offset + CHUNK));
+    }
+    assert.equal(blob.reads, source.chunkCount());
+    assert.ok(source.maxCachedChunks <= 4, `held ${source.maxCachedChunks}`);
+    for (const r of readers) r.close();
+    assert.equal(source.cachedChunks, 0);
+  });
+
+  test('memory stays within the window and a reader that never moves does not hold the others back', async () => {
+    const bytes = new Uint8Array(randomBytes(100 * CHUNK));
+    const blob = new CountingBlob(bytes);
+    const source = new FileSource(blob, CHUNK, 8);
+    const fast = source.reader();
+    const stuck = source.reader(); // offered, never accepted
+    for (let offset = 0; offset < source.size; offset += CHUNK) {
+      assert.deepEqual(await fast.read(offset), bytes.subarray(offset, offset + CHUNK));
+      assert.ok(source.cachedChunks <= 8, `held ${source.cachedChunks} at ${offset}`);
+    }
+    assert.equal(blob.reads, 100, 'the fast reader read the whole file without waiting');
+    // The laggard, now far behind, reads its own chunks (correctly) without filling memory.
+    for (let offset = 0; offset < 10 * CHUNK; offset += CHUNK) {
+      assert.deepEqual(await stuck.read(offset), bytes.subarray(offset, offset + CHUNK));
+    }
+    assert.equal(blob.reads, 110);
+    assert.ok(source.maxCachedChunks <= 8);
+  });
+
+  test('a reader behind the leader but inside the window takes its chunks from memory', async () => {
+    const bytes = new Uint8Array(randomBytes(30 * CHUNK));
+    const blob = new CountingBlob(bytes);
+    const source = new FileSource(blob, CHUNK, 8);
+    const fast = source.reader();
+    const slow = source.reader();
+    for (let offset = 0; offset < source.size; offset += CHUNK) {
+      await fast.read(offset);
+      const behind = offset - 5 * CHUNK; // five chunks behind, inside the window of 8
+      if (behind >= 0) assert.deepEqual(await slow.read(behind), bytes.subarray(behind, behind + CHUNK));
+    }
+    for (let offset = source.size - 5 * CHUNK; offset < source.size; offset += CHUNK) await slow.read(offset);
+    assert.equal(blob.reads, 30, 'no chunk read twice');
+  });
+
+  test('closing one reader (a cancelled receiver) releases what was kept for it', async () => {
+    const bytes = new Uint8Array(randomBytes(20 * CHUNK));
+    const source = new FileSource(new CountingBlob(bytes), CHUNK, 16);
+    const fast = source.reader();
+    const slow = source.reader();
+    await slow.read(0);
+    for (let offset = 0; offset < 10 * CHUNK; offset += CHUNK) await fast.read(offset);
+    assert.equal(source.cachedChunks, 10, 'kept for the slow reader');
+    slow.close();
+    slow.close(); // idempotent
+    assert.ok(source.cachedChunks <= 1, `still held ${source.cachedChunks}`);
+    assert.throws(() => slow.read(CHUNK));
+    fast.close();
+    assert.equal(source.cachedChunks, 0);
+  });
+
+  test('two readers asking for one chunk at once share one read; a failed read is not kept', async () => {
+    const bytes = new Uint8Array(randomBytes(4 * CHUNK));
+    const blob = new CountingBlob(bytes);
+    const source = new FileSource(blob, CHUNK, 4);
+    const a = source.reader();
+    const b = source.reader();
+    const [x, y] = await Promise.all([a.read(0), b.read(0)]);
+    assert.equal(x, y);
+    assert.equal(blob.reads, 1);
+    blob.failNext = true;
+    await assert.rejects(a.read(CHUNK));
+    assert.deepEqual(await b.read(CHUNK), bytes.subarray(CHUNK, 2 * CHUNK), 'read again after the failure');
+    assert.throws(() => a.read(0), RangeError, 'readers only move forward');
+  });
+
+  test('receivers at different paces: all verified, the fast one finishes first, memory bounded', async () => {
+    const bytes = new Uint8Array(randomBytes(4 * 1024 * 1024));
+    const blob = new CountingBlob(bytes);
+    const source = new FileSource(blob, 64 * 1024, 8);
+    const expected = createHash('sha256').update(bytes).digest('hex');
+    const finished: number[] = [];
+    const runs = [1 << 20, 1 << 14].map(async (pace, i) => {
+      const assembly = new FileAssembly(bytes.length);
+      let result: Result | null = null;
+      const ch = new LoopChannel((m) => {
+        if (typeof m === 'string') void assembly.finish(parseFileEnd(m)?.sha256 ?? '').then((r) => (result = r));
+        else assembly.push(m);
+      }, pace);
+      await streamFile(ch, source.reader());
+      while (!result) await new Promise((r) => setTimeout(r, 2));
+      finished.push(i);
+      ch.stop();
+      return result as Result;
+    });
+    for (const r of await Promise.all(runs)) {
+      assert.ok(r.ok);
+      if (r.ok) assert.equal(r.sha256, expected);
+    }
+    assert.deepEqual(finished, [0, 1], 'the fast receiver was not held to the slow one');
+    assert.ok(source.maxCachedChunks <= 8, `held ${source.maxCachedChunks}`);
+    assert.equal(source.cachedChunks, 0, 'nothing kept once both are done');
+  });
+});
+
 describe('flow and rate', () => {
   test('a small buffer at the start, a large one after', () => {
     assert.equal(flowHigh(0), 256 * 1024);
