@@ -24,6 +24,7 @@ import { summarizeLinkStats, type LinkStats } from './transport/stats';
 import { REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import { getLocalMedia, type LocalMedia, type MediaProblem } from './localMedia';
 import { browserTransports } from './transport/createTransport';
+import { markOnce } from './transport/mesh/setupMarks';
 import type {
   RemoteMedia,
   RemoteMediaState,
@@ -254,6 +255,8 @@ export class Call extends Emitter<CallEvents> {
           this.#changed();
           return;
         }
+        // Set-up diagnostics (see transport/mesh/setupMarks.ts): when the room told us of them.
+        markOnce(`parley:participant-joined:${participant.id}`);
         if (this.#addRemote(participant)) this.#transport?.participantJoined(participant.id);
       }),
       s.on('participant-left', ({ id }) => this.#removeRemote(id, 'left')),
