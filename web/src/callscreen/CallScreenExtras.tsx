@@ -97,7 +97,8 @@ export function CallScreenExtras({ ui, call }: { ui: CallScreenState; call: Call
   return (
     <>
       {call && <NoiseFailureNote control={noiseOf(call)} />}
-      <ShortcutHelp open={ui.helpOpen} onClose={() => ui.setHelpOpen(false)} />
+      {/* Mounted while open only: nothing of it is built with the call screen. */}
+      {ui.helpOpen && <ShortcutHelp open onClose={() => ui.setHelpOpen(false)} />}
       <p className="sr-only" role="status" aria-live="polite">
         {ui.announcement}
       </p>

@@ -54,14 +54,19 @@ export function VideoTile(props: VideoTileProps) {
       void video.play().catch(() => undefined);
     });
     if (!local && participantId) {
-      const markFirstFrame = (): void => {
-        if (performance.getEntriesByName(`parley:first-frame:${participantId}`).length === 0) {
-          performance.mark(`parley:first-frame:${participantId}`);
-        }
+      const markOnce = (name: string, startTime?: number): void => {
+        if (performance.getEntriesByName(name).length > 0) return;
+        performance.mark(name, startTime === undefined ? undefined : { startTime });
+      };
+      if (stream.getVideoTracks().length > 0) markOnce(`parley:video-attached:${participantId}`);
+      const markFirstFrame = (_now?: number, meta?: VideoFrameCallbackMetadata): void => {
+        // When its last packet arrived (WebRTC sources only): the rest is decoding and drawing.
+        if (meta?.receiveTime !== undefined) markOnce(`parley:frame-received:${participantId}`, meta.receiveTime);
+        markOnce(`parley:first-frame:${participantId}`);
       };
       // Browsers without per-frame callbacks: the first frame is ready when `loadeddata` fires.
       if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(markFirstFrame);
-      else (video as HTMLVideoElement).addEventListener('loadeddata', markFirstFrame, { once: true });
+      else (video as HTMLVideoElement).addEventListener('loadeddata', () => markFirstFrame(), { once: true });
     }
   }, [stream, local, participantId, tracksVersion]);
 

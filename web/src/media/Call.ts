@@ -25,6 +25,7 @@ import { summarizeLinkStats, type LinkStats } from './transport/stats';
 import { REJOIN_RETRY_MS, REJOIN_WAIT_MS } from './liveness';
 import { getLocalMedia, type LocalMedia, type MediaProblem } from './localMedia';
 import { browserTransports } from './transport/createTransport';
+import { markOnce } from './transport/mesh/setupMarks';
 import type {
   RemoteMedia,
   RemoteMediaState,
@@ -261,6 +262,8 @@ export class Call extends Emitter<CallEvents> {
           this.#changed();
           return;
         }
+        // Set-up diagnostics (see transport/mesh/setupMarks.ts): when the room told us of them.
+        markOnce(`parley:participant-joined:${participant.id}`);
         if (!this.#addRemote(participant)) return;
         this.#rotation?.peerJoined(participant.id);
         this.#transport?.participantJoined(participant.id);

@@ -5,7 +5,7 @@
  * Each milestone is marked once per link: the first time it happens.
  */
 
-export type LinkMilestone = 'offer-received' | 'answer-sent' | 'ice-connected' | 'dtls-connected';
+export type LinkMilestone = 'offer-received' | 'answer-sent' | 'answer-received' | 'ice-connected' | 'dtls-connected';
 
 export function markOnce(name: string): void {
   if (typeof performance === 'undefined' || performance.getEntriesByName(name, 'mark').length > 0) return;
@@ -21,6 +21,8 @@ export function watchSetupMilestones(pc: RTCPeerConnection, remoteId: string): v
     if (now === 'have-remote-offer') mark('offer-received');
     // The answer is sent as soon as it is set locally.
     if (previous === 'have-remote-offer' && now === 'stable') mark('answer-sent');
+    // On the offering side: the other side's answer is applied (ICE and DTLS can finish now).
+    if (previous === 'have-local-offer' && now === 'stable') mark('answer-received');
     previous = now;
   });
   pc.addEventListener('iceconnectionstatechange', () => {
