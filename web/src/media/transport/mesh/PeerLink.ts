@@ -123,10 +123,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#tracks = { ...opts.tracks };
     // A prepared connection was made without the frame transform: never used for an E2EE link.
     const prepared = opts.initiator && !this.#frameCrypto ? (opts.prepared ?? null) : null;
-    // The answering side has the time between being told of the newcomer and its offer: its
-    // candidates are gathered meanwhile, so the answer carries them and ICE checks start at once.
-    const config = peerConfiguration({ ...opts, gatherEarly: !opts.initiator });
-    this.pc = prepared?.pc ?? new RTCPeerConnection({ ...config, ...this.#frameCrypto?.peerConfig() });
+    this.pc = prepared?.pc ?? new RTCPeerConnection({ ...peerConfiguration(opts), ...this.#frameCrypto?.peerConfig() });
     const pc = this.pc;
     watchSetupMilestones(pc, opts.remoteId);
     // Offers go through the same queue as inbound signals: one negotiation step at a time.
@@ -366,13 +363,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     }
     this.#protect();
     if (description.type !== 'offer') return;
-    if (!this.#dataOnly) {
-      const hadCamera = this.#video !== null;
-      this.#attachCameraToOffer();
-      // The room's send quality goes on the camera sender now, while the answer is made, not once
-      // connected: changing it then reconfigures the encoder just as it makes its first frame.
-      if (!hadCamera && this.#video) this.#applyQuality();
-    }
+    if (!this.#dataOnly) this.#attachCameraToOffer();
     await pc.setLocalDescription();
     const d = pc.localDescription;
     if (d && d.type === 'answer') {
