@@ -52,10 +52,4 @@ describe('peer connection configuration and first offer lines', () => {
       certificates: [certificate],
     });
   });
-
-  test('a connection that waits for an offer gathers its candidates ahead (one pooled set)', () => {
-    const config = peerConfiguration({ iceServers: [], relayOnly: false, gatherEarly: true });
-    assert.equal(config.iceCandidatePoolSize, 1);
-    assert.equal(peerConfiguration({ iceServers: [], relayOnly: false }).iceCandidatePoolSize, undefined);
-  });
 });

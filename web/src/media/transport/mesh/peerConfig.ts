@@ -12,12 +12,6 @@ export interface PeerConfigOptions {
   relayOnly: boolean;
   /** The page's DTLS certificate (null or absent: the connection makes its own). */
   certificate?: RTCCertificate | null;
-  /**
-   * Gather candidates now, before any description (a connection that waits for an offer): when
-   * the offer comes, the answer is made with its candidates ready, and ICE checks start at once.
-   * Default false.
-   */
-  gatherEarly?: boolean;
 }
 
 export function peerConfiguration(o: PeerConfigOptions): RTCConfiguration {
@@ -26,8 +20,6 @@ export function peerConfiguration(o: PeerConfigOptions): RTCConfiguration {
     iceTransportPolicy: o.relayOnly ? 'relay' : 'all',
     bundlePolicy: 'max-bundle',
     ...(o.certificate ? { certificates: [o.certificate] } : {}),
-    // One pooled set is enough: every line shares one transport (max-bundle).
-    ...(o.gatherEarly ? { iceCandidatePoolSize: 1 } : {}),
   };
 }
 
