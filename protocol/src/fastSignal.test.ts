@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { mutate, rng } from './generatedPayloads';
 import { isPlainSignal } from './fastSignal';
 import { CANDIDATE_MAX, ID_MAX, SDP_MAX } from './limits';
 import { GEN_MAX, parseClientEvent } from './messages';
-
-/** A small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const valid: unknown[] = [
   { to: 'p1', data: { kind: 'candidate', candidate: null } },
@@ -36,6 +25,9 @@ const valid: unknown[] = [
   { to: 'x'.repeat(ID_MAX), data: { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } } },
   { to: 'p2', data: { kind: 'description', description: { type: 'answer', sdp: 's'.repeat(SDP_MAX) }, gen: GEN_MAX } },
 ];
+
+/** Keys a mutation may add. */
+const EXTRA_KEYS = ['extra', 'gen', 'sdp', 'kind', 'candidate', '__proto__x'];
 
 /** Values that probe each check: wrong types, bounds just inside and just outside, odd shapes. */
 const probes: unknown[] = [
@@ -70,30 +62,6 @@ const probes: unknown[] = [
   { a: 1 },
 ];
 
-/** Every path of keys in a payload, so a mutation can reach any depth. */
-function paths(v: unknown, prefix: string[] = []): string[][] {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return [prefix];
-  const out: string[][] = [prefix];
-  for (const [k, child] of Object.entries(v)) out.push(...paths(child, [...prefix, k]));
-  return out;
-}
-
-function mutate(base: unknown, random: () => number): unknown {
-  const copy = structuredClone(base) as Record<string, unknown>;
-  const all = paths(copy);
-  const path = all[Math.floor(random() * all.length)] as string[];
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
-  if (path.length === 0) return pick(probes);
-  let parent: Record<string, unknown> = copy;
-  for (const k of path.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
-  const key = path.at(-1) as string;
-  const action = random();
-  if (action < 0.6) parent[key] = pick(probes);
-  else if (action < 0.8) delete parent[key];
-  else parent[pick(['extra', 'gen', 'sdp', 'kind', 'candidate', '__proto__x'])] = pick(probes);
-  return copy;
-}
-
 describe('isPlainSignal, the hot-path check of a signal', () => {
   test('accepts the usual signals (the ones the schema accepts)', () => {
     for (const p of valid) {
@@ -108,7 +76,7 @@ describe('isPlainSignal, the hot-path check of a signal', () => {
     for (let i = 0; i < 30_000; i++) {
       let p = valid[i % valid.length];
       const steps = 1 + Math.floor(random() * 3);
-      for (let s = 0; s < steps; s++) p = mutate(p, random);
+      for (let s = 0; s < steps; s++) p = mutate(p, random, probes, EXTRA_KEYS);
       const schema = parseClientEvent('signal', p).ok;
       if (isPlainSignal(p))
         assert.equal(schema, true, `accepted a payload the schema refuses: ${JSON.stringify(p)?.slice(0, 300)}`);
