@@ -13,7 +13,7 @@ import { Emitter } from '../emitter';
 import type { Call } from '../media/Call';
 import { randomId } from '../randomId';
 import { FileAssembly } from './FileAssembly';
-import { FileSource, type SourceReader } from './FileSource';
+import { FileSource } from './FileSource';
 import { OfferBook, OFFERS_PENDING_MAX, type OfferNotice } from './OfferBook';
 import { RateMeter } from './RateMeter';
 import { canStreamDownloads, DownloadSink } from './downloadSink';
@@ -86,12 +86,8 @@ interface Transfer {
   meter: RateMeter;
   lastPublish: number;
   channel: RTCDataChannel | null;
-  /**
-   * Outgoing: this receiver's reader of the file's shared source (made with the offer, so the
-   * chunks read for faster receivers are kept for it while it is inside the window), and the
-   * abort switch of the send loop.
-   */
-  reader?: SourceReader;
+  /** Outgoing: the shared source and the abort switch of the send loop. */
+  source?: FileSource;
   abort?: AbortController;
   /** Incoming: the chunks so far. */
   assembly?: FileAssembly;
@@ -188,7 +184,7 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     for (const peerId of targets) {
       const id = randomId();
       const t = this.#add(peerId, id, 'out', name, file.size);
-      t.reader = source.reader();
+      t.source = source;
       t.view.state = 'waiting';
       this.#control(peerId, { type: 'file-offer', id, name, size: file.size, mime });
     }
@@ -384,17 +380,17 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
   }
 
   #startSending(t: Transfer): void {
-    const reader = t.reader;
+    const source = t.source;
     const label = `${FILE_CHANNEL_PREFIX}${idOf(t.view.key)}`;
-    const ch = reader ? this.#call.transport?.openDataChannel(t.view.peerId, label, { ordered: true }) : null;
-    if (!ch || !reader) return this.#end(t, 'failed', `${t.view.peerName} is no longer connected.`);
+    const ch = source ? this.#call.transport?.openDataChannel(t.view.peerId, label, { ordered: true }) : null;
+    if (!ch || !source) return this.#end(t, 'failed', `${t.view.peerName} is no longer connected.`);
     ch.binaryType = 'arraybuffer';
     t.channel = ch;
     t.abort = new AbortController();
     t.view.state = 'transferring';
     this.#publish(t);
     const run = async (): Promise<void> => {
-      await streamFile(ch, reader, { signal: t.abort?.signal, onProgress: (n) => this.#progress(t, n) });
+      await streamFile(ch, source, { signal: t.abort?.signal, onProgress: (n) => this.#progress(t, n) });
       t.view.state = 'verifying';
       t.view.secondsLeft = 0;
       this.#publish(t);
@@ -512,9 +508,7 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     t.abort?.abort();
     t.assembly?.discard();
     t.assembly = undefined;
-    // Release this receiver's hold on the shared chunks (idempotent; the send loop closes it too).
-    t.reader?.close();
-    t.reader = undefined;
+    t.source = undefined;
     const ch = t.channel;
     t.channel = null;
     if (ch && ch.readyState !== 'closed') {

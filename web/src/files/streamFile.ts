@@ -1,6 +1,6 @@
 import type { FileEnd } from '@parley/protocol';
 import { FLOW_POLL_MS, flowLow, maySend } from './flow';
-import { FileSource, type SourceReader } from './FileSource';
+import type { FileSource } from './FileSource';
 
 /** The part of an `RTCDataChannel` the sender uses. */
 export interface SendChannel {
@@ -23,39 +23,23 @@ export class TransferAborted extends Error {
  * Send a whole file over one ordered, reliable channel: chunks in order (reading the next one
  * while the current one is queued), with the send buffer bounded by the flow rules, then the
  * `file-end` message with the file's SHA-256. `onProgress` gets the bytes queued so far.
- * `from` is the transfer's reader of a shared source (closed here when the send ends, however
- * it ends), or a source to read alone.
  */
 export async function streamFile(
   channel: SendChannel,
-  from: FileSource | SourceReader,
+  source: FileSource,
   opts: { signal?: AbortSignal; onProgress?: (sent: number) => void } = {},
 ): Promise<void> {
-  const reader = from instanceof FileSource ? from.reader() : from;
-  try {
-    await send(channel, reader, opts);
-  } finally {
-    reader.close();
-  }
-}
-
-async function send(
-  channel: SendChannel,
-  reader: SourceReader,
-  opts: { signal?: AbortSignal; onProgress?: (sent: number) => void },
-): Promise<void> {
   const { signal, onProgress } = opts;
-  const source = reader.source;
   const check = (): void => {
     if (signal?.aborted) throw new TransferAborted('cancelled');
     if (channel.readyState !== 'open') throw new TransferAborted('closed');
   };
   let offset = 0;
-  let next: Promise<Uint8Array> | null = source.size > 0 ? reader.read(0) : null;
+  let next: Promise<Uint8Array> | null = source.size > 0 ? source.read(0) : null;
   while (next) {
     const bytes = await next;
     const after = offset + bytes.length;
-    next = after < source.size ? reader.read(after) : null;
+    next = after < source.size ? source.read(after) : null;
     // Keep the prefetch from becoming an unhandled rejection when we stop early.
     next?.catch(() => undefined);
     check();
