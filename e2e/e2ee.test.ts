@@ -5,13 +5,22 @@ import { newParticipant } from './support/browser';
 import { joinFromPreJoin, preJoinReady, waitForRemoteVideos } from './support/call';
 import { chooseMore, openChat, sendChat, waitForChat } from './support/features';
 import { useServerAndChromium } from './support/fixture';
+import { BrowserPool, type Participant } from './support/participant';
+import { joinByLink as joinByLinkIn, waitForDecodingFrom } from './support/participantCall';
 import { startServer } from './support/server';
+import { decodeVp8Keyframe, thumbDistance, vp8KeyframeSize } from './support/vp8';
+
+/** Thumbnails closer than this (mean brightness difference) show the same picture... */
+const LIKE = 12;
+/** ...and farther than this, another one. */
+const UNLIKE = 25;
 
 /*
- * End-to-end encrypted rooms through the forwarding unit: three Chromium pages decode each other
- * with the key from the link; a fourth with another key sees the wrong-key notice and decodes
- * nothing; an unencrypted joiner is refused; chat reaches the others while the server holds only
- * ciphertext (its test tap, PARLEY_TEST_TAP=1, shows what it stores).
+ * End-to-end encrypted rooms through the forwarding unit: two Chromium pages and a Firefox page
+ * decode each other with the key from the link; a fourth with another key sees the wrong-key
+ * notice and decodes nothing; an unencrypted joiner is refused; chat reaches the others while the
+ * server holds only ciphertext, and the keyframes it forwards do not decode (its test tap,
+ * PARLEY_TEST_TAP=1, shows what it stores and forwards).
  */
 
 const fx = useServerAndChromium({
@@ -20,9 +29,16 @@ const fx = useServerAndChromium({
   },
 });
 
+/** Run `fn` in a Playwright page or in any browser's Participant. */
+function run<R>(target: Page | Participant, fn: () => R | Promise<R>): Promise<R> {
+  return 'browser' in target && typeof target.browser === 'string'
+    ? (target as Participant).evaluate(fn)
+    : (target as Page).evaluate(fn);
+}
+
 /** Video frames decoded per remote participant, from the page's own getStats. */
-function decodedPerParticipant(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(async () => {
+function decodedPerParticipant(page: Page | Participant): Promise<Record<string, number>> {
+  return run(page, async () => {
     const call = (window as unknown as { __parleyCall?: { getStats(): Promise<Record<string, RTCStats[]>> } })
       .__parleyCall;
     const out: Record<string, number> = {};
@@ -38,8 +54,8 @@ function decodedPerParticipant(page: Page): Promise<Record<string, number>> {
 }
 
 /** Mean brightness (0-255) of each remote tile's current picture. */
-function tileBrightness(page: Page): Promise<number[]> {
-  return page.evaluate(() =>
+function tileBrightness(page: Page | Participant): Promise<number[]> {
+  return run(page, () =>
     [...document.querySelectorAll<HTMLElement>('[data-testid="remote-tile"] video')].map((v) => {
       const video = v as HTMLVideoElement;
       const canvas = document.createElement('canvas');
@@ -64,10 +80,91 @@ async function joinByLink(page: Page, link: string, name: string): Promise<void>
   await joinFromPreJoin(page);
 }
 
-test('an E2EE room through the forwarding unit: three decode each other, a wrong key decodes nothing, chat is ciphertext at the server', async (t) => {
+/** The next keyframes of every camera in `room`, as the server's test tap shows them. */
+async function tappedKeyframes(
+  room: string,
+): Promise<{ e2ee: boolean; cameras: Array<{ participant: string; frames: Buffer[] }> }> {
+  const res = await fetch(`${fx.server.url}/__test/tap/keyframes?room=${room}&count=2`);
+  assert.equal(res.status, 200, await res.clone().text());
+  const body = (await res.json()) as { e2ee: boolean; cameras: Array<{ participant: string; frames: string[] }> };
+  return {
+    e2ee: body.e2ee,
+    cameras: body.cameras.map((c) => ({
+      participant: c.participant,
+      frames: c.frames.map((f) => Buffer.from(f, 'base64')),
+    })),
+  };
+}
+
+/**
+ * What the page shows of each remote participant, shrunk to a 16x12 brightness thumbnail
+ * (THUMB_W x THUMB_H, the mean of R, G and B per pixel), by participant id.
+ */
+function shownThumbs(page: Page | Participant): Promise<Record<string, number[]>> {
+  return run(page, () => {
+    const out: Record<string, number[]> = {};
+    for (const tile of document.querySelectorAll<HTMLElement>('[data-testid="remote-tile"]')) {
+      const video = tile.querySelector('video');
+      const id = tile.dataset.participantId;
+      if (!video || !id || video.videoWidth === 0) continue;
+      const canvas = document.createElement('canvas');
+      canvas.width = 16;
+      canvas.height = 12;
+      const ctx = canvas.getContext('2d');
+      if (!ctx) continue;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(video, 0, 0, 16, 12);
+      const d = ctx.getImageData(0, 0, 16, 12).data;
+      const thumb: number[] = [];
+      for (let i = 0; i < d.length; i += 4) thumb.push((d[i]! + d[i + 1]! + d[i + 2]!) / 3);
+      out[id] = thumb;
+    }
+    return out;
+  });
+}
+
+/**
+ * Each tapped keyframe decoded at the server, and how far its picture is from what a receiving
+ * page shows of the same camera now (mean absolute brightness difference of 16x12 thumbnails).
+ */
+async function tapAgainstPages(
+  t: { diagnostic(msg: string): void },
+  room: string,
+  pages: Array<Page | Participant>,
+): Promise<{ e2ee: boolean; results: Array<{ participant: string; decoded: boolean; distance: number; header: boolean }> }> {
+  const tapped = await tappedKeyframes(room);
+  const shown: Record<string, number[]> = {};
+  for (const page of pages) Object.assign(shown, await shownThumbs(page));
+  const results = [];
+  for (const camera of tapped.cameras) {
+    assert.ok(camera.frames.length > 0, `keyframes from ${camera.participant}`);
+    const seen = shown[camera.participant];
+    assert.ok(seen, `a page shows ${camera.participant}`);
+    for (const frame of camera.frames) {
+      const decode = decodeVp8Keyframe(frame);
+      const distance = thumbDistance(decode.thumb, seen);
+      t.diagnostic(
+        `${camera.participant}: ${frame.length} B keyframe ${decode.width}x${decode.height}, ` +
+          `${decode.errors || 'no decoder error'}, ${distance.toFixed(1)} from the page's picture ` +
+          `(server ${decode.thumb.slice(0, 6).map((v) => v.toFixed(0))}, page ${seen.slice(0, 6).map((v) => v.toFixed(0))})`,
+      );
+      results.push({
+        participant: camera.participant,
+        decoded: decode.decoded,
+        distance,
+        header: vp8KeyframeSize(frame) !== null,
+      });
+    }
+  }
+  return { e2ee: tapped.e2ee, results };
+}
+
+test('an E2EE room through the forwarding unit (two Chromium, one Firefox): three decode each other, the server forwards undecodable keyframes, a wrong key decodes nothing, chat is ciphertext at the server', async (t) => {
   const room = `e2ee-${Date.now()}`;
   const join = (): ReturnType<typeof newParticipant> => newParticipant(fx.browser, fx.server.url);
-  const [ada, bo, cy, eve, plain] = await Promise.all([join(), join(), join(), join(), join()]);
+  const firefox = new BrowserPool(fx.server.url, { viewport: { width: 1280, height: 720 } });
+  const [ada, bo, eve, plain] = await Promise.all([join(), join(), join(), join()]);
+  let cy: Participant | null = null;
   try {
     // Ada makes the room encrypted on the home screen; the key lands in the fragment.
     await ada.page.goto('/');
@@ -82,20 +179,35 @@ test('an E2EE room through the forwarding unit: three decode each other, a wrong
     assert.match(key, /^#key=[A-Za-z0-9_-]{43}$/);
     const link = `/r/${room}${key}`;
     await joinByLink(bo.page, link, 'Bo');
-    await joinByLink(cy.page, link, 'Cy');
+    cy = await firefox.participant('firefox');
+    await joinByLinkIn(cy, link, 'Cy');
 
-    const pages = [ada.page, bo.page, cy.page];
-    await Promise.all(pages.map((p) => waitForRemoteVideos(p, 2, 30_000)));
-    for (const page of pages) {
+    await Promise.all([
+      waitForRemoteVideos(ada.page, 2, 30_000),
+      waitForRemoteVideos(bo.page, 2, 30_000),
+      waitForDecodingFrom(cy, ['Ada', 'Bo'], 30_000),
+    ]);
+    for (const page of [ada.page, bo.page, cy]) {
       const decoded = await decodedPerParticipant(page);
       assert.equal(Object.keys(decoded).length, 2);
       for (const [id, n] of Object.entries(decoded)) assert.ok(n > 0, `frames from ${id} decoded: ${n}`);
       const light = await tileBrightness(page);
       assert.ok(
-        light.every((b) => b > 8),
+        light.length === 2 && light.every((b) => b > 8),
         `the pictures are not black: ${light.map((b) => b.toFixed(0)).join(', ')}`,
       );
-      assert.equal(await page.getByTestId('e2ee-wrong-key').count(), 0);
+      const wrongKey = await run(page, () => document.querySelectorAll('[data-testid="e2ee-wrong-key"]').length);
+      assert.equal(wrongKey, 0);
+    }
+
+    // What the server forwards: VP8 keyframes whose headers it can read (it needs them to
+    // switch layers) but that a real decoder cannot turn into a picture.
+    const media = await tapAgainstPages(t, room, [ada.page, bo.page]);
+    assert.equal(media.e2ee, true);
+    assert.equal(new Set(media.results.map((r) => r.participant)).size, 3, 'a camera from each of the three');
+    for (const r of media.results) {
+      assert.ok(r.header, 'the VP8 keyframe header stays readable');
+      assert.ok(!r.decoded || r.distance > UNLIKE, `${r.participant}'s keyframe shows the picture at the server`);
     }
     // The link copied in the call carries the key in its fragment.
     await ada.context.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -120,7 +232,7 @@ test('an E2EE room through the forwarding unit: three decode each other, a wrong
     // Someone without the key is refused with a sentence.
     await plain.page.goto(`/call/Pat/${room}`);
     await joinFromPreJoin(plain.page);
-    await plain.page.getByText('This room is end-to-end encrypted').waitFor({ timeout: 10_000 });
+    await plain.page.getByText('This room is end-to-end encrypted').waitFor({ timeout: 20_000 });
 
     // Someone with another key gets in, but decodes nothing and is told why.
     const wrong = `#key=${Buffer.alloc(32, 7).toString('base64url')}`;
@@ -139,7 +251,29 @@ test('an E2EE room through the forwarding unit: three decode each other, a wrong
     // The others keep decoding each other, and name Eve as the one whose media does not decrypt.
     await bo.page.getByTestId('e2ee-wrong-key').filter({ hasText: 'Eve' }).waitFor({ timeout: 15_000 });
   } finally {
-    await Promise.all([ada, bo, cy, eve, plain].map((p) => p.context.close()));
+    await Promise.all([ada, bo, eve, plain].map((p) => p.context.close()));
+    await cy?.close();
+    await firefox.close();
+  }
+});
+
+test('the control for the tap: a room without E2EE forwards keyframes that decode into pictures', async (t) => {
+  const room = `clear-${Date.now()}`;
+  const people = await Promise.all([0, 1].map(() => newParticipant(fx.browser, fx.server.url)));
+  try {
+    const [ada, bo] = people.map((p) => p.page) as [Page, Page];
+    await joinByLink(ada, `/r/${room}`, 'Ada');
+    await joinByLink(bo, `/r/${room}`, 'Bo');
+    await Promise.all([waitForRemoteVideos(ada, 1, 30_000), waitForRemoteVideos(bo, 1, 30_000)]);
+    const tap = await tapAgainstPages(t, room, [ada, bo]);
+    assert.equal(tap.e2ee, false);
+    assert.equal(new Set(tap.results.map((r) => r.participant)).size, 2);
+    for (const r of tap.results) {
+      assert.ok(r.decoded, `${r.participant}'s keyframe decodes`);
+      assert.ok(r.distance < LIKE, `${r.participant}'s keyframe shows what the pages show: ${r.distance.toFixed(1)}`);
+    }
+  } finally {
+    await Promise.all(people.map((p) => p.context.close()));
   }
 });
 

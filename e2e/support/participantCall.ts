@@ -16,6 +16,21 @@ export async function joinCall(p: Participant, name: string, room: string): Prom
   await p.fillByLabel('Username', name);
   await p.fillByLabel('Room', room);
   await p.clickButton('Join');
+  return joinFromPreJoinScreen(p);
+}
+
+/**
+ * Open an invitation link (`/r/<room>`, with `#key=...` for an encrypted room), which shows the
+ * pre-join screen at once, type a name and join. Returns the time of the Join click.
+ */
+export async function joinByLink(p: Participant, link: string, name: string): Promise<number> {
+  await p.goto(link);
+  await preJoinShown(p);
+  await p.fillByLabel('Username', name);
+  return joinFromPreJoinScreen(p);
+}
+
+async function preJoinShown(p: Participant): Promise<void> {
   await waitUntil(
     p,
     'the pre-join screen with an enabled Join button',
@@ -26,6 +41,11 @@ export async function joinCall(p: Participant, name: string, room: string): Prom
     },
     undefined,
   );
+}
+
+/** On the pre-join screen: wait until Join is enabled (the preview is open), click it, see yourself. */
+async function joinFromPreJoinScreen(p: Participant): Promise<number> {
+  await preJoinShown(p);
   const clickedAt = Date.now();
   await p.clickButton('Join');
   await p.waitForSelector('[data-testid="local-tile"]');

@@ -357,19 +357,41 @@ export class ParleyServer {
   };
 
   /**
-   * `GET /__test/tap?room=NAME`: the room's stored chat history as the server has it. Mounted
-   * only with PARLEY_TEST_TAP=1 (end-to-end tests check that E2EE chat is ciphertext here); a
-   * production server never has it.
+   * Mounted only with PARLEY_TEST_TAP=1 (end-to-end tests check what the server holds of an
+   * E2EE room); a production server never has it.
+   * - `GET /__test/tap?room=NAME`: the room's stored chat history as the server has it.
+   * - `GET /__test/tap/keyframes?room=NAME&count=N`: the next N (1-5) keyframes of every camera
+   *   in a forwarding-unit room, base64, as the server receives and forwards them.
    */
-  #testTap: Route = (req, res) => {
+  #testTap: Route = async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/__test/tap') return false;
+    if (url.pathname !== '/__test/tap' && url.pathname !== '/__test/tap/keyframes') return false;
     const room = this.rooms.get(url.searchParams.get('room') ?? '');
     if (!room) {
       sendJson(res, 404, { error: 'no such room' });
       return true;
     }
-    sendJson(res, 200, { e2ee: room.e2ee, chat: room.chat.toJSON().history.map((m) => m.text) });
+    if (url.pathname === '/__test/tap') {
+      sendJson(res, 200, { e2ee: room.e2ee, chat: room.chat.toJSON().history.map((m) => m.text) });
+      return true;
+    }
+    const count = Number(url.searchParams.get('count') ?? '1');
+    if (!Number.isInteger(count) || count < 1 || count > 5) {
+      sendJson(res, 400, { error: 'count must be an integer from 1 to 5' });
+      return true;
+    }
+    if (!room.media) {
+      sendJson(res, 409, { error: 'the room does not go through the forwarding unit' });
+      return true;
+    }
+    const cameras = await room.media.cameraKeyframes(count, 10_000);
+    sendJson(res, 200, {
+      e2ee: room.e2ee,
+      cameras: cameras.map((c) => ({
+        participant: c.participant,
+        frames: c.frames.map((f) => Buffer.from(f).toString('base64')),
+      })),
+    });
     return true;
   };
 

@@ -32,6 +32,9 @@ class FakeSource implements EngineSource {
     return this.kind === 'video' && this.rids.length > 0 ? cameraLayers : [];
   }
   requestKeyframe(): void {}
+  keyframes(): Promise<Uint8Array[]> {
+    return Promise.resolve([]);
+  }
   stop(): void {
     this.stopped = true;
   }

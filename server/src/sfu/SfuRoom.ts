@@ -147,6 +147,26 @@ export class SfuRoom {
     return out;
   }
 
+  /**
+   * The next keyframes of every published camera, as the forwarding unit receives and forwards
+   * them (for the test tap: end-to-end encrypted frames must not be decodable here).
+   */
+  async cameraKeyframes(
+    count: number,
+    timeoutMs: number,
+  ): Promise<Array<{ participant: ParticipantId; frames: Uint8Array[] }>> {
+    const cameras: Array<{ participant: ParticipantId; source: EngineSource }> = [];
+    for (const p of this.#peers.values()) {
+      for (const t of p.tracks.values()) if (t.role === 'camera') cameras.push({ participant: p.id, source: t.source });
+    }
+    return Promise.all(
+      cameras.map(async ({ participant, source }) => ({
+        participant,
+        frames: await source.keyframes(count, timeoutMs),
+      })),
+    );
+  }
+
   publish(id: ParticipantId, req: SfuPublish): SfuResult<string> {
     const p = this.#peers.get(id);
     if (!p) return { ok: false, error: 'not-joined', message: 'Join the room first.' };

@@ -27,6 +27,13 @@ export interface EngineSource {
   layers(): LayerInfo[];
   /** Ask the publisher for a keyframe (PLI/FIR). */
   requestKeyframe(): void;
+  /**
+   * The next `count` video keyframes this track receives, as the encoded frames the engine
+   * forwards (RTP payload descriptors removed), or fewer when `timeoutMs` passes first. Only the
+   * server's test tap uses it, to show what the forwarding unit can see of end-to-end encrypted
+   * media.
+   */
+  keyframes(count: number, timeoutMs: number): Promise<Uint8Array[]>;
   stop(): void;
 }
 

@@ -99,7 +99,15 @@ interface MzSpeakerDetector extends Emitter {
   removeSpeaker(track: MzIncomingTrack): void;
   stop(): void;
 }
+/** Hands over received frames, reassembled from RTP (intra frames only when asked so). */
+interface MzTrackReader extends Emitter {
+  /** Called by the native side for every frame (it emits `frame`, which throws once stopped). */
+  onframe: (...args: unknown[]) => void;
+  attachTo(track: MzIncomingTrack): void;
+  stop(): void;
+}
 interface MediaServerModule {
+  createIncomingStreamTrackReader(intraOnly: boolean, minPeriod: number): MzTrackReader;
   enableLog(on: boolean): void;
   enableDebug(on: boolean): void;
   enableWarning(on: boolean): void;
@@ -151,6 +159,7 @@ class MzSource implements EngineSource {
     readonly mid: string,
     readonly rids: readonly string[],
     readonly track: MzIncomingTrack,
+    readonly mz: MediaServerModule,
   ) {}
 
   layers(): LayerInfo[] {
@@ -170,6 +179,39 @@ class MzSource implements EngineSource {
     } catch {
       // Stopped: nothing to ask for.
     }
+  }
+
+  keyframes(count: number, timeoutMs: number): Promise<Uint8Array[]> {
+    const frames: Uint8Array[] = [];
+    if (this.kind !== 'video' || count <= 0) return Promise.resolve(frames);
+    return new Promise((resolve) => {
+      const reader = this.mz.createIncomingStreamTrackReader(true, 0);
+      let stopped = false;
+      const done = (): void => {
+        if (stopped) return;
+        stopped = true;
+        clearTimeout(timer);
+        // Frames already queued on the native side still arrive: they must find a no-op, since
+        // a stopped reader's emitter throws, and a throw there would end the process.
+        reader.onframe = () => undefined;
+        reader.stop();
+        resolve(frames);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      reader.on('frame', (frame: { type: string; buffer: Uint8Array }) => {
+        if (frame.type !== 'Video' || frames.length >= count) return;
+        frames.push(Uint8Array.from(frame.buffer));
+        if (frames.length >= count) done();
+        else this.requestKeyframe();
+      });
+      try {
+        reader.attachTo(this.track);
+      } catch {
+        done();
+        return;
+      }
+      this.requestKeyframe();
+    });
   }
 
   stop(): void {
@@ -363,7 +405,7 @@ class MzConnection implements EngineConnection {
         .map((e) => e.getId())
         .filter((id) => id !== '');
       const track = this.#transport!.createIncomingStreamTrack(kind, info);
-      this.#sources.set(mid, new MzSource(kind, mid, rids, track));
+      this.#sources.set(mid, new MzSource(kind, mid, rids, track, this.mz));
     }
     this.#transport!.setLocalProperties(answer);
     return { answer: rejectMids(answer.toString(), rejectedMids(offerSdp)), sources: new Map(this.#sources) };
