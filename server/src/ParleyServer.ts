@@ -384,11 +384,13 @@ export class ParleyServer {
       sendJson(res, 409, { error: 'the room does not go through the forwarding unit' });
       return true;
     }
-    const cameras = await room.media.cameraKeyframes(count, 10_000);
+    const cameras = await room.media.cameraKeyframes(count, 20_000);
+    const names = new Map([...room.members()].map((m) => [m.participant.id, m.participant.name]));
     sendJson(res, 200, {
       e2ee: room.e2ee,
       cameras: cameras.map((c) => ({
         participant: c.participant,
+        name: names.get(c.participant) ?? '',
         frames: c.frames.map((f) => Buffer.from(f).toString('base64')),
       })),
     });
