@@ -6,7 +6,7 @@ import { joinFromPreJoin, preJoinReady, waitForRemoteVideos } from './support/ca
 import { chooseMore, openChat, sendChat, waitForChat } from './support/features';
 import { useServerAndChromium } from './support/fixture';
 import { BrowserPool, type Participant } from './support/participant';
-import { joinByLink as joinByLinkIn, waitForDecodingFrom } from './support/participantCall';
+import { joinByLink as joinByLinkIn, waitForDecodingFrom, waitForTexts } from './support/participantCall';
 import { startServer } from './support/server';
 import { decodeVp8Keyframe, thumbDistance, vp8KeyframeSize } from './support/vp8';
 
@@ -17,8 +17,8 @@ const UNLIKE = 25;
 
 /*
  * End-to-end encrypted rooms through the forwarding unit: two Chromium pages and a Firefox page
- * decode each other with the key from the link; a fourth with another key sees the wrong-key
- * notice and decodes nothing; an unencrypted joiner is refused; chat reaches the others while the
+ * decode each other with the key from the link; after the Firefox page leaves, one with another
+ * key sees the wrong-key notice and decodes nothing; an unencrypted joiner is refused; chat reaches the others while the
  * server holds only ciphertext, and the keyframes it forwards do not decode (its test tap,
  * PARLEY_TEST_TAP=1, shows what it stores and forwards).
  */
@@ -222,11 +222,13 @@ test('an E2EE room through the forwarding unit (two Chromium, one Firefox): thre
     const copied = await ada.page.evaluate(() => navigator.clipboard.readText());
     assert.ok(copied.endsWith(link), `copied ${copied}`);
 
-    // Chat reaches the others; the server holds only sealed texts.
+    // Chat reaches the others, Firefox included; the server holds only sealed texts.
     await openChat(ada.page);
     await sendChat(ada.page, 'the secret plan');
     await openChat(bo.page);
     assert.equal(await waitForChat(bo.page, 'the secret plan'), 1);
+    await cy.clickButton('Chat');
+    await waitForTexts(cy, '[data-testid="chat-messages"]', ['the secret plan']);
     const tap = (await (await fetch(`${fx.server.url}/__test/tap?room=${room}`)).json()) as {
       e2ee: boolean;
       chat: string[];
@@ -236,10 +238,17 @@ test('an E2EE room through the forwarding unit (two Chromium, one Firefox): thre
     assert.match(tap.chat[0]!, /^e2ee1:[A-Za-z0-9_-]+$/);
     assert.ok(!tap.chat.some((text) => text.includes('secret')));
 
+    // Cy leaves (Ada and Bo move to a new key), so that two cores carry the rest: four
+    // encrypting pages at once are more than this machine runs smoothly.
+    await cy.close();
+    cy = null;
+    await Promise.all([ada.page, bo.page].map((p) => waitForRemoteVideos(p, 1, 30_000)));
+
     // Someone without the key is refused with a sentence.
     await plain.page.goto(`/call/Pat/${room}`);
     await joinFromPreJoin(plain.page);
     await plain.page.getByText('This room is end-to-end encrypted').waitFor({ timeout: 20_000 });
+    await plain.context.close();
 
     // Someone with another key gets in, but decodes nothing and is told why.
     const wrong = `#key=${Buffer.alloc(32, 7).toString('base64url')}`;
@@ -249,8 +258,8 @@ test('an E2EE room through the forwarding unit (two Chromium, one Firefox): thre
     t.diagnostic(`wrong-key notice ${Date.now() - started} ms after the join`);
     assert.match((await eve.page.getByTestId('e2ee-wrong-key').textContent()) ?? '', /Wrong key/);
     const eveDecoded = await decodedPerParticipant(eve.page);
-    assert.equal(Object.keys(eveDecoded).length, 3);
-    assert.deepEqual(Object.values(eveDecoded), [0, 0, 0], 'nothing decoded with the wrong key');
+    assert.equal(Object.keys(eveDecoded).length, 2);
+    assert.deepEqual(Object.values(eveDecoded), [0, 0], 'nothing decoded with the wrong key');
     // Eve's chat history shows, but unreadable.
     await openChat(eve.page);
     await eve.page.getByText('could not be decrypted').first().waitFor({ timeout: 5_000 });
