@@ -70,13 +70,12 @@ export function dominantRatio(ratios: Iterable<number>, fallback = DEFAULT_TILE_
   const known = [...ratios].filter((r) => Number.isFinite(r) && r > 0).sort((a, b) => a - b);
   if (known.length === 0) return fallback;
   let best = { size: 0, ratio: fallback };
-  for (let i = 0; i < known.length; ) {
+  for (let i = 0; i < known.length;) {
     let j = i + 1;
     while (j < known.length && sameRatio(known[j]!, known[i]!)) j++;
     const group = known.slice(i, j);
     const ratio = group[Math.floor(group.length / 2)]!;
-    const nearer =
-      Math.abs(Math.log(ratio / DEFAULT_TILE_RATIO)) < Math.abs(Math.log(best.ratio / DEFAULT_TILE_RATIO));
+    const nearer = Math.abs(Math.log(ratio / DEFAULT_TILE_RATIO)) < Math.abs(Math.log(best.ratio / DEFAULT_TILE_RATIO));
     if (group.length > best.size || (group.length === best.size && nearer)) best = { size: group.length, ratio };
     i = j;
   }
