@@ -32,9 +32,9 @@ export function sameRatio(a: number, b: number): boolean {
 
 /**
  * Columns, rows and tile size for `count` tiles of aspect ratio `ratio` in a `width` x `height`
- * area with `gap` between tiles: the largest tiles that fit. Among equally large tiles, the most
- * columns (so that a row wrapping at the tile width has exactly `cols` tiles). Tiles never
- * overflow: cols * w + (cols - 1) * gap <= width and rows * h + (rows - 1) * gap <= height.
+ * area with `gap` between tiles: the largest tiles that fit. Among equally large tiles, the
+ * fewest empty places (nine tiles 3x3, not 4+4+1), then the most columns. Tiles never overflow:
+ * cols * w + (cols - 1) * gap <= width and rows * h + (rows - 1) * gap <= height.
  */
 export function fitTiles(count: number, width: number, height: number, ratio: number, gap = TILE_GAP): TileFit {
   if (!Number.isInteger(count) || count < 1) throw new TypeError(`count must be a positive integer, got ${count}`);
@@ -50,13 +50,12 @@ export function fitTiles(count: number, width: number, height: number, ratio: nu
     const most = Math.floor(Math.max(0, Math.min(byWidth, byHeight)));
     const h = Math.floor(most / ratio);
     const w = Math.min(most, Math.round(h * ratio));
-    if (w * h >= best.width * best.height) best = { cols, rows, width: w, height: h };
-  }
-  // Rounding can leave room for another tile in a row; the CSS then wraps there, so say so (the
-  // rows are no more than before, so the height still fits).
-  if (best.width > 0) {
-    const cols = Math.min(count, Math.max(best.cols, Math.floor((W + gap) / (best.width + gap))));
-    best = { ...best, cols, rows: Math.ceil(count / cols) };
+    const area = w * h;
+    const bestArea = best.width * best.height;
+    const empty = cols * rows - count;
+    if (area > bestArea || (area === bestArea && empty <= best.cols * best.rows - count)) {
+      best = { cols, rows, width: w, height: h };
+    }
   }
   return best;
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type CSSProperties } from 'react';
-import { dominantRatio, fitTiles, sameRatio } from './tileFit';
+import { TILE_GAP, dominantRatio, fitTiles, sameRatio } from './tileFit';
 
 export interface Size {
   width: number;
@@ -97,6 +97,7 @@ export function gridFit(
   if (fitted) {
     style['--tile-w'] = `${fit.width}px`;
     style['--tile-h'] = `${fit.height}px`;
+    style['--row-w'] = `${fit.cols * fit.width + (fit.cols - 1) * TILE_GAP}px`;
   }
   return {
     ratio,
