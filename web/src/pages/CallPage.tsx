@@ -224,7 +224,14 @@ function CallScreen({ username, room, choice }: { username: string; room: string
       <header className="call-header">
         <h1 className="room-name">{room}</h1>
         <RecordingBadge state={snapshot.recording} selfId={self?.id} />
-        {snapshot.e2ee && <E2eeBadge source={choice.e2ee?.source ?? 'link'} epoch={snapshot.e2ee.epoch} />}
+        {snapshot.e2ee && (
+          <E2eeBadge
+            source={choice.e2ee?.source ?? 'link'}
+            epoch={snapshot.e2ee.epoch}
+            // The verification codes are in the People panel.
+            onVerify={meeting ? () => setPanel('people') : undefined}
+          />
+        )}
         <PhaseNote snapshot={snapshot} />
       </header>
       <MediaNotes snapshot={snapshot} />
