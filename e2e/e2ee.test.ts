@@ -323,6 +323,9 @@ test('verification codes: equal on both sides of a direct connection; a server t
     await joinByLink(ada!.page, `/r/verify${key}`, 'Ada');
     await joinByLink(bo!.page, `/r/verify${key}`, 'Bo');
     await Promise.all([waitForRemoteVideos(ada!.page, 1, 30_000), waitForRemoteVideos(bo!.page, 1, 30_000)]);
+    // The badge takes you to verification: the People panel with a Verify button per person.
+    await ada!.page.getByTestId('e2ee-badge').click();
+    await ada!.page.getByRole('button', { name: 'Verify Bo' }).waitFor({ timeout: 10_000 });
     const [adaSees, boSees] = [await shownCode(ada!.page, 'Bo'), await shownCode(bo!.page, 'Ada')];
     assert.match(adaSees, /^\d{4} \d{4} \d{4}$/);
     assert.equal(adaSees, boSees, 'the same code on both sides');

@@ -9,8 +9,9 @@
  * - a window too narrow for two such columns still gets two when each can be
  *   NARROW_TILE_MIN_WIDTH wide (phones);
  * - at least two tiles per page (yourself and one other).
- * The CSS then makes every tile as large as fits at 4:3. So a laptop window (1200x760 or
- * 960x720) pages by 3x3 = 9, a full-HD screen by 4x4 = 16 and a phone (375x667) by 2x3 = 6.
+ * So a laptop window (1200x760 or 960x720) pages by 3x3 = 9, a full-HD screen by 4x4 = 16 and a
+ * phone (375x667) by 2x3 = 6. How the tiles of a page are laid out (columns, rows, size at the
+ * videos' ratio in the measured stage) is tileFit.ts's job, not this file's.
  */
 
 /** Most columns and rows on a page; LARGE_GRID_MAX on a large window. */

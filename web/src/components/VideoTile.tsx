@@ -27,12 +27,25 @@ export interface VideoTileProps {
   viewRef?: (el: HTMLElement | null) => void;
   /** Laid over the video (raised hand, reactions, pin). */
   overlay?: ReactNode;
+  /** Told the video's aspect ratio (videoWidth / videoHeight) when it is known or changes; null without a picture. */
+  onVideoRatio?: (ratio: number | null) => void;
+  /** How the video fills the tile: cropped to it (cover, the default) or shown whole on the tile's dark background. */
+  fit?: 'cover' | 'contain';
 }
 
 /** One participant's video with name label and mute/camera-off indicators. */
 export function VideoTile(props: VideoTileProps) {
   const { stream, name, local = false, participantId, audioOn, videoOn, status, linkState, tracksVersion } = props;
-  const { speaking = false, featured = false, extra, pinned = false, viewRef, overlay } = props;
+  const {
+    speaking = false,
+    featured = false,
+    extra,
+    pinned = false,
+    viewRef,
+    overlay,
+    onVideoRatio,
+    fit = 'cover',
+  } = props;
   const ref = useRef<HTMLVideoElement>(null);
   const [needsClick, setNeedsClick] = useState(false);
   const speaker = useSyncExternalStore(onSpeakerChange, speakerId);
@@ -70,6 +83,28 @@ export function VideoTile(props: VideoTileProps) {
     }
   }, [stream, local, participantId, tracksVersion]);
 
+  // The picture's shape, for the grid's tile shape: known once a frame has arrived ('resize' also
+  // fires when the sender changes resolution or turns a phone).
+  useEffect(() => {
+    const video = ref.current;
+    if (!video || !onVideoRatio) return;
+    if (!videoOn) {
+      onVideoRatio(null);
+      return;
+    }
+    const tell = (): void => {
+      if (video.videoWidth > 0 && video.videoHeight > 0) onVideoRatio(video.videoWidth / video.videoHeight);
+    };
+    tell();
+    video.addEventListener('resize', tell);
+    video.addEventListener('loadedmetadata', tell);
+    return () => {
+      video.removeEventListener('resize', tell);
+      video.removeEventListener('loadedmetadata', tell);
+    };
+  }, [onVideoRatio, videoOn, stream, tracksVersion]);
+  useEffect(() => () => onVideoRatio?.(null), [onVideoRatio]);
+
   const enableSound = (): void => {
     const video = ref.current;
     if (!video) return;
@@ -93,7 +128,10 @@ export function VideoTile(props: VideoTileProps) {
         autoPlay
         playsInline
         muted={local}
-        className={local ? 'mirrored' : undefined}
+        className={
+          [local ? 'mirrored' : '', fit === 'contain' ? 'fit-contain' : ''].filter(Boolean).join(' ') || undefined
+        }
+        data-fit={fit}
         aria-label={local ? 'Your camera' : `${name}'s video`}
       />
       {!videoOn && (

@@ -4,8 +4,18 @@ import type { CallSnapshot } from '../media/Call';
 /**
  * The call screen's mark of an end-to-end encrypted call. Its tooltip names the key in use:
  * "key 0" is the link's or passphrase's; each time someone leaves, the others move to the next.
+ * With `onVerify` it is a button that takes the person to verification (the People panel, where
+ * each person's "Verify <name>" code is).
  */
-export function E2eeBadge({ source, epoch }: { source: 'link' | 'passphrase'; epoch: number }) {
+export function E2eeBadge({
+  source,
+  epoch,
+  onVerify,
+}: {
+  source: 'link' | 'passphrase';
+  epoch: number;
+  onVerify?: (() => void) | undefined;
+}) {
   const made =
     source === 'link'
       ? 'Video, sound and chat are encrypted with the key in your link; the server cannot read them.'
@@ -14,8 +24,23 @@ export function E2eeBadge({ source, epoch }: { source: 'link' | 'passphrase'; ep
     epoch === 0
       ? 'Key 0 (the room key).'
       : `Key ${epoch}: a new key since someone left, which those who left do not have.`;
+  const title = `${made} ${key}`;
+  if (onVerify) {
+    return (
+      <button
+        type="button"
+        className="e2ee-badge"
+        data-testid="e2ee-badge"
+        data-key-epoch={epoch}
+        title={title}
+        onClick={onVerify}
+      >
+        🔒 End-to-end encrypted
+      </button>
+    );
+  }
   return (
-    <span className="e2ee-badge" data-testid="e2ee-badge" data-key-epoch={epoch} title={`${made} ${key}`}>
+    <span className="e2ee-badge" data-testid="e2ee-badge" data-key-epoch={epoch} title={title}>
       🔒 End-to-end encrypted
     </span>
   );

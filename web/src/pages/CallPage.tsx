@@ -30,6 +30,7 @@ import { gridShape } from '../callscreen/gallery';
 import { Pager } from '../callscreen/Pager';
 import type { Gallery } from '../callscreen/useGallery';
 import { useTileViews } from '../callscreen/useTileViews';
+import { gridFit, useElementSize, useVideoRatios } from '../callscreen/useTileFit';
 import { useFileDrop } from '../files/useFileDrop';
 import { callPath, rememberRoom } from '../names';
 import { handOff, settleHandOff, takeHandOff, type JoinChoice, type StartedChoice } from '../prejoin/handoff';
@@ -171,6 +172,8 @@ function CallScreen({ username, room, choice }: { username: string; room: string
     snapshot.remotes,
     screens.filter((s) => !s.local).map((s) => s.participantId),
   );
+  const [gridRef, gridSize] = useElementSize();
+  const videoRatios = useVideoRatios();
 
   const copyLink = async (): Promise<void> => {
     // An encrypted room's link carries its key in the fragment (or asks for the passphrase).
@@ -188,7 +191,10 @@ function CallScreen({ username, room, choice }: { username: string; room: string
   const { gallery } = ui;
   const onPage = gallery.tiles;
   const remoteById = new Map(remotes.map((r) => [r.participant.id, r]));
-  const gridStyle = pagedGridStyle(ui.layout, gallery, onPage.length);
+  // The grid view sizes its tiles to the stage at the videos' ratio; under a shared screen the
+  // cameras are a strip, and the speaker view has its own shape (callscreen.css).
+  const fit = gridFit(onPage, videoRatios.ratios, gridSize, ui.layout === 'grid' && screens.length === 0);
+  const gridStyle = { ...pagedGridStyle(ui.layout, gallery, onPage.length), ...fit.style };
   const hasAudio = snapshot.localStream?.getAudioTracks().length ? true : false;
   const hasVideo = snapshot.localStream?.getVideoTracks().length ? true : false;
   const deviceMenu = {
@@ -218,7 +224,14 @@ function CallScreen({ username, room, choice }: { username: string; room: string
       <header className="call-header">
         <h1 className="room-name">{room}</h1>
         <RecordingBadge state={snapshot.recording} selfId={self?.id} />
-        {snapshot.e2ee && <E2eeBadge source={choice.e2ee?.source ?? 'link'} epoch={snapshot.e2ee.epoch} />}
+        {snapshot.e2ee && (
+          <E2eeBadge
+            source={choice.e2ee?.source ?? 'link'}
+            epoch={snapshot.e2ee.epoch}
+            // The verification codes are in the People panel.
+            onVerify={meeting ? () => setPanel('people') : undefined}
+          />
+        )}
         <PhaseNote snapshot={snapshot} />
       </header>
       <MediaNotes snapshot={snapshot} />
@@ -241,7 +254,8 @@ function CallScreen({ username, room, choice }: { username: string; room: string
         <div className="stage-area">
           {features && <ScreenStage screen={features.screen} viewRef={(id) => viewRef('screen', id)} />}
           <section
-            className={`grid grid-${Math.min(onPage.length, 6)} layout-${ui.layout}`}
+            ref={gridRef}
+            className={`grid grid-${Math.min(onPage.length, 6)} layout-${ui.layout}${fit.fitted ? ' grid-fit' : ''}`}
             aria-label="Participants"
             data-count={onPage.length}
             data-page={gallery.page + 1}
@@ -262,6 +276,8 @@ function CallScreen({ username, room, choice }: { username: string; room: string
                     audioOn={hasAudio && media.audio}
                     videoOn={hasVideo && media.video}
                     overlay={meeting && self && <TileMeeting meeting={meeting} id={self.id} name="yourself" />}
+                    onVideoRatio={videoRatios.report(ui.selfId)}
+                    fit={fit.fitOf(ui.selfId)}
                   />
                 );
               }
@@ -284,6 +300,8 @@ function CallScreen({ username, room, choice }: { username: string; room: string
                   viewRef={viewRef('camera', id)}
                   extra={<QualityBadge quality={ui.quality.get(id)?.quality ?? 'unknown'} />}
                   overlay={meeting && <TileMeeting meeting={meeting} id={id} name={r.participant.name} />}
+                  onVideoRatio={videoRatios.report(id)}
+                  fit={fit.fitOf(id)}
                 />
               );
             })}
