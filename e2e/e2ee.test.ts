@@ -135,7 +135,10 @@ async function tapAgainstPages(
   t: { diagnostic(msg: string): void },
   room: string,
   pages: Array<Page | Participant>,
-): Promise<{ e2ee: boolean; results: Array<{ participant: string; decoded: boolean; distance: number; header: boolean }> }> {
+): Promise<{
+  e2ee: boolean;
+  results: Array<{ participant: string; decoded: boolean; distance: number; header: boolean }>;
+}> {
   const tapped = await tappedKeyframes(room);
   const shown: Record<string, number[]> = {};
   for (const page of pages) Object.assign(shown, await shownThumbs(page));
