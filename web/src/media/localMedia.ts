@@ -33,9 +33,14 @@ export function classify(err: unknown): MediaProblem {
   }
 }
 
+/**
+ * 16:9, as most cameras and every other call app send, so tiles (which take the shape of the
+ * video) fill a wide screen. 640x360 is the full simulcast layer (quarter: 160x90).
+ */
 export const defaultVideoConstraints: MediaTrackConstraints = {
   width: { ideal: 640 },
-  height: { ideal: 480 },
+  height: { ideal: 360 },
+  aspectRatio: { ideal: 16 / 9 },
   frameRate: { ideal: 24, max: 30 },
 };
 
