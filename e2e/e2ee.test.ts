@@ -363,7 +363,7 @@ async function leaveAndRotate(
   t: { diagnostic(msg: string): void },
   url: string,
   room: string,
-): Promise<{ pages: Page[]; close: () => Promise<void> }> {
+): Promise<{ pages: Page[]; gone: Page; link: string; close: () => Promise<void> }> {
   const key = `#key=${Buffer.alloc(32, 9).toString('base64url')}`;
   const people = await Promise.all([0, 1, 2].map(() => newParticipant(fx.browser, url)));
   const close = async (): Promise<void> => void (await Promise.all(people.map((p) => p.context.close())));
@@ -406,7 +406,7 @@ async function leaveAndRotate(
       assert.ok(gained > 10, `frames decoded after the switch: ${gained}`);
       assert.equal(await p.getByTestId('e2ee-wrong-key').count(), 0);
     }
-    return { pages: stay, close };
+    return { pages: stay, gone: cy, link: `/r/${room}${key}`, close };
   } catch (err) {
     await close();
     throw err;
@@ -430,11 +430,42 @@ test('key rotation through the forwarding unit: when one of three leaves, the tw
   }
 });
 
-test('key rotation in a mesh room: when one of three leaves, the two who stay move to key 1 and keep decoding', async (t) => {
+test('key rotation in a mesh room: when one of three leaves, the two who stay move to key 1 and keep decoding; a newcomer two keys later is seen from its first frame', async (t) => {
   const mesh = await startServer({ env: { ROOM_TOPOLOGY: 'mesh', LOG_LEVEL: 'warn' } });
   try {
-    const { close } = await leaveAndRotate(t, mesh.url, `rot-mesh-${Date.now()}`);
-    await close();
+    const { pages, gone: cy, link, close } = await leaveAndRotate(t, mesh.url, `rot-mesh-${Date.now()}`);
+    try {
+      const [ada, bo] = pages as [Page, Page];
+      // Cy comes back and leaves again (key 2: the link's key is no longer read), then comes
+      // back a third time: a newcomer that sends under the link's key until key 2 reaches it.
+      await joinByLink(cy, link, 'Cy');
+      await waitForRemoteVideos(cy, 2, 30_000);
+      await cy.getByRole('button', { name: 'Leave' }).click();
+      await Promise.all(
+        pages.map((p) => p.locator('[data-testid="e2ee-badge"][data-key-epoch="2"]').waitFor({ timeout: 30_000 })),
+      );
+      await joinByLink(cy, link, 'Cy');
+      await cy.locator('[data-testid="e2ee-badge"][data-key-epoch="2"]').waitFor({ timeout: 30_000 });
+      const cyId = await cy.evaluate(
+        () =>
+          (window as unknown as { __parleyCall?: { snapshot: { self: { id: string } | null } } }).__parleyCall?.snapshot
+            .self?.id ?? '',
+      );
+      assert.ok(cyId, "Cy's participant id");
+      await Promise.all([ada, bo].map((p) => waitForRemoteVideos(p, 2, 30_000)));
+      for (const p of [ada, bo]) {
+        const decoded = await decodedPerParticipant(p);
+        assert.ok((decoded[cyId] ?? 0) > 0, `Cy decoded: ${JSON.stringify(decoded)}`);
+        // Every frame of Cy's reached the decoder: under the link's key at first, then key 2.
+        const dropped = await p.evaluate(
+          (id) => performance.getEntriesByName(`parley:e2ee-undecryptable:${id}`).length,
+          cyId,
+        );
+        assert.equal(dropped, 0, "none of the newcomer's frames was dropped as undecryptable");
+      }
+    } finally {
+      await close();
+    }
   } finally {
     await mesh.kill('SIGTERM');
   }

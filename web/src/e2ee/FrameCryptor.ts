@@ -54,6 +54,8 @@ export class FrameCryptor extends Emitter<FrameCryptorEvents> implements FrameCr
   readonly #receivers = new Map<string, { participant: string; lastOk: number; failingSince: number | null }>();
   readonly #roomKey: Uint8Array<ArrayBuffer>;
   readonly #epoch = 0;
+  /** Participants some of whose frames did not decrypt (marked once each). */
+  readonly #undecryptable = new Set<string>();
   #closed = false;
 
   constructor(roomKey: Uint8Array<ArrayBuffer>, worker?: Worker) {
@@ -79,6 +81,11 @@ export class FrameCryptor extends Emitter<FrameCryptorEvents> implements FrameCr
   /** Encrypt with the key of `epoch` (added before) from now on. */
   useEpoch(epoch: number): void {
     this.#post({ type: 'use-epoch', epoch });
+  }
+
+  /** `participant` just joined a rotated room: read its frames under the link's key for `ms`. */
+  admit(participant: string, ms: number): void {
+    this.#post({ type: 'admit', participant, ms });
   }
 
   peerConfig(): Partial<RTCConfiguration> {
@@ -149,6 +156,11 @@ export class FrameCryptor extends Emitter<FrameCryptorEvents> implements FrameCr
         r.lastOk = now;
         r.failingSince = null;
       } else if (rep.failed > 0) r.failingSince ??= now;
+      // A diagnostic mark the first time someone's frames did not decrypt (dropped, not shown).
+      if (rep.failed > 0 && !this.#undecryptable.has(r.participant)) {
+        this.#undecryptable.add(r.participant);
+        performance.mark(`parley:e2ee-undecryptable:${r.participant}`);
+      }
     }
     this.emit('report');
   }

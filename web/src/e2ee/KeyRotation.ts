@@ -22,7 +22,8 @@ import { generateRoomKey } from './roomKey';
  *   too) hands it to the frame worker at once, so it decrypts it, and encrypts with it
  *   SWITCH_DELAY_MS later, once the others have it too. The previous epoch stays readable.
  * - Someone new announces its public key with a hello; everyone who holds a key newer than
- *   epoch 0 sends it that key (marked in use: the newcomer switches at once). Every holder does,
+ *   epoch 0 sends it that key (marked in use: the newcomer switches at once), and reads the
+ *   newcomer's frames under the link's key meanwhile (NEWCOMER_LINK_KEY_MS). Every holder does,
  *   not only the lowest id: the newcomer may have the lowest id itself, and the one with the
  *   lowest id may not have the newest key yet; the newcomer keeps the best it is sent.
  * - Races are settled by `prefers`: a newer epoch wins; two keys of one epoch (two participants
@@ -33,6 +34,13 @@ import { generateRoomKey } from './roomKey';
 
 /** How long after receiving a fresh key everyone starts encrypting with it. */
 export const SWITCH_DELAY_MS = 1_000;
+
+/**
+ * How long a newcomer's frames under the link's key are still read once the room has rotated:
+ * it sends under that key until a holder hands it the key in use (a round trip, a few seconds
+ * on a loaded machine), and its first keyframe would otherwise be lost.
+ */
+export const NEWCOMER_LINK_KEY_MS = 10_000;
 
 /** Epochs are one byte in each frame and wrap; 0 is only ever the link's key. */
 export function nextEpoch(epoch: number): number {
@@ -81,6 +89,8 @@ export interface KeyRotationDeps {
   addKey(epoch: number, key: Uint8Array<ArrayBuffer>): void;
   /** Encrypt with `epoch` from now on. */
   useEpoch(epoch: number): void;
+  /** Read `id`'s frames under the link's key (epoch 0) for `ms`: a newcomer to a rotated room. */
+  admitNewcomer?(id: string, ms: number): void;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
   warn?(message: string): void;
@@ -150,7 +160,11 @@ export class KeyRotation {
       // Back after a signaling outage: it may have a new key pair; its hello will say.
       const peer = this.#peers.get(id);
       if (peer) peer.sent.clear();
-      else this.#peers.set(id, { pub: null, sent: new Set(), early: [] });
+      else {
+        this.#peers.set(id, { pub: null, sent: new Set(), early: [] });
+        // Until our key reaches it, it sends under the link's key, which we no longer read.
+        if (this.#newest.epoch !== 0) this.#d.admitNewcomer?.(id, NEWCOMER_LINK_KEY_MS);
+      }
       await this.#hello(id);
     });
   }

@@ -124,6 +124,41 @@ test('the keyring keeps the previous epoch readable after a rotation, and forget
   assert.deepEqual(await decryptFrame(after, (t, e) => receiver.keyFor(t, e)), vp8Key(100));
 });
 
+test("after rotations, a newcomer's frames under the link key are read for a while, its own only", async () => {
+  const [k0, k1, k2] = [generateRoomKey(), generateRoomKey(), generateRoomKey()];
+  const [newcomer, other] = [await senderTag('newcomer'), await senderTag('other')];
+  let now = 1_000;
+  const ring = new RoomKeyring(k0, 0, () => now);
+  ring.rotate(k1, 1);
+  ring.rotate(k2, 2);
+  // What the newcomer sends before it is handed key 2: its own key under the link's key.
+  const first = await encryptFrame(await deriveSenderKey(k0, 0, newcomer), newcomer, 0, vp8Key(80), 10);
+  const forged = await encryptFrame(await deriveSenderKey(k0, 0, other), other, 0, vp8Key(80), 10);
+  await assert.rejects(
+    decryptFrame(first, (t, e) => ring.keyFor(t, e)),
+    FrameDecryptError,
+    'not admitted yet',
+  );
+  ring.admit(newcomer, 10_000);
+  assert.deepEqual(await decryptFrame(first, (t, e) => ring.keyFor(t, e)), vp8Key(80));
+  await assert.rejects(
+    decryptFrame(forged, (t, e) => ring.keyFor(t, e)),
+    FrameDecryptError,
+    'only the admitted sender',
+  );
+  assert.deepEqual(ring.epochs.sort(), [1, 2], 'the link key is not back for anyone else');
+  now += 10_001;
+  assert.equal(ring.keyFor(newcomer, 0), null, 'the admission ends');
+  await assert.rejects(
+    decryptFrame(first, (t, e) => ring.keyFor(t, e)),
+    FrameDecryptError,
+  );
+  // A keyring made for a rotated key (no link key) has nothing to admit with.
+  const late = new RoomKeyring(k2, 2, () => now);
+  late.admit(newcomer, 10_000);
+  assert.equal(late.keyFor(newcomer, 0), null);
+});
+
 test('the keyring decrypts a key added ahead of its use, and keeps the epoch used before a switch', async () => {
   const [k0, k1, k2] = [generateRoomKey(), generateRoomKey(), generateRoomKey()];
   const bob = await senderTag('bob');

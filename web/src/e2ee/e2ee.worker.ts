@@ -69,6 +69,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         }
       });
       break;
+    case 'admit':
+      keyChange = keyChange.then(async () => {
+        const tag = await senderTag(msg.participant);
+        keys?.keyring.admit(tag, msg.ms);
+      });
+      break;
     case 'stream':
       run(msg.readable as ReadableStream<EncodedFrameLike>, msg.writable as WritableStream<EncodedFrameLike>, msg);
       break;

@@ -177,10 +177,29 @@ export class RoomKeyring {
   #previous: number | null = null;
   readonly #roomKeys = new Map<number, Uint8Array<ArrayBuffer>>();
   readonly #derived = new Map<string, Promise<CryptoKey>>();
+  /** The link's key (epoch 0), kept after rotations for newcomers' first frames (`admit`). */
+  readonly #linkKey: Uint8Array<ArrayBuffer> | null;
+  /** Sender tags whose epoch-0 frames are still read after a rotation, and until when. */
+  readonly #admitted = new Map<string, number>();
+  readonly #now: () => number;
 
-  constructor(roomKey: Uint8Array<ArrayBuffer>, epoch = 0) {
+  constructor(roomKey: Uint8Array<ArrayBuffer>, epoch = 0, now: () => number = () => performance.now()) {
     this.#epoch = epoch;
     this.#roomKeys.set(epoch, roomKey);
+    this.#linkKey = epoch === 0 ? roomKey : null;
+    this.#now = now;
+  }
+
+  /**
+   * A newcomer starts sending under the link's key (epoch 0) until it is handed the key in use,
+   * one signaling round trip later: read its epoch-0 frames for `ms` (only its own, only the
+   * link's key), so its first picture is not dropped after the room has rotated. Whoever could
+   * forge those frames holds the link's key and could rejoin anyway (docs/SECURITY.md).
+   */
+  admit(tag: string, ms: number): void {
+    const now = this.#now();
+    for (const [t, until] of this.#admitted) if (until <= now) this.#admitted.delete(t);
+    this.#admitted.set(tag, now + ms);
   }
 
   get epoch(): number {
@@ -218,7 +237,7 @@ export class RoomKeyring {
 
   /** The key of sender `tag` in `epoch`, or null for an epoch this keyring does not hold. */
   keyFor(tag: string, epoch: number): Promise<CryptoKey> | null {
-    const roomKey = this.#roomKeys.get(epoch);
+    const roomKey = this.#roomKeys.get(epoch) ?? (epoch === 0 ? this.#admittedLinkKey(tag) : undefined);
     if (!roomKey) return null;
     const id = `${epoch} ${tag}`;
     let key = this.#derived.get(id);
@@ -227,6 +246,15 @@ export class RoomKeyring {
       this.#derived.set(id, key);
     }
     return key;
+  }
+
+  #admittedLinkKey(tag: string): Uint8Array<ArrayBuffer> | undefined {
+    const until = this.#admitted.get(tag);
+    if (until === undefined || this.#linkKey === null) return undefined;
+    if (until > this.#now()) return this.#linkKey;
+    this.#admitted.delete(tag);
+    this.#derived.delete(`0 ${tag}`);
+    return undefined;
   }
 
   #forgetDerived(drop: (epoch: number) => boolean): void {

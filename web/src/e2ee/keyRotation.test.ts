@@ -9,7 +9,7 @@ import {
   wrapRoomKey,
   type HelloMessage,
 } from './keyExchange';
-import { distributor, epochNewer, KeyRotation, nextEpoch, prefers } from './KeyRotation';
+import { distributor, epochNewer, KeyRotation, NEWCOMER_LINK_KEY_MS, nextEpoch, prefers } from './KeyRotation';
 import { generateRoomKey } from './roomKey';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -98,6 +98,8 @@ interface Member {
   keys: Map<number, string>;
   /** The epoch it encrypts with. */
   used: number;
+  /** Newcomers whose link-key frames it reads meanwhile (admitNewcomer), with how long. */
+  admitted: Map<string, number>;
 }
 
 /** Participants' KeyRotations wired together as through the server, with one fake clock. */
@@ -117,7 +119,7 @@ class Room {
   join(id: string, linkKey: Uint8Array<ArrayBuffer> = this.linkKey): void {
     const others = [...this.nodes.keys()];
     const keys = new Map<number, string>();
-    const node: Member = { keys, used: 0, rot: null as unknown as KeyRotation };
+    const node: Member = { keys, used: 0, admitted: new Map(), rot: null as unknown as KeyRotation };
     node.rot = new KeyRotation({
       room: 'room',
       selfId: id,
@@ -125,6 +127,7 @@ class Room {
       send: (to, body) => this.#wire.push({ from: id, to, body }),
       addKey: (epoch, key) => node.keys.set(epoch, hex(key)),
       useEpoch: (epoch) => (node.used = epoch),
+      admitNewcomer: (who, ms) => node.admitted.set(who, ms),
       setTimeout: (fn, ms) => this.#timers.push({ fn, at: this.#now + ms }) - 1,
       clearTimeout: (h) => (this.#timers[h as number] = null),
       switchDelayMs: 1_000,
@@ -209,10 +212,14 @@ test('a newcomer after a rotation gets the key in use from those who hold it and
   room.leave('c');
   await room.settle();
   room.advance(1_000);
+  assert.equal(room.nodes.get('a')!.admitted.size, 0, 'nobody was new to a rotated room yet');
   // '0' sorts before everyone: the newcomer has the lowest id, and still gets the key.
   room.join('0');
   await room.settle();
   assert.equal(room.nodes.get('0')!.used, 1);
+  // Until then it sent under the link's key: those holding key 1 read that meanwhile.
+  for (const id of ['a', 'b']) assert.deepEqual([...room.nodes.get(id)!.admitted], [['0', NEWCOMER_LINK_KEY_MS]]);
+  assert.equal(room.nodes.get('0')!.admitted.size, 0);
   assert.ok(room.agreed(), JSON.stringify(room.state()));
   // The newcomer, now the lowest id, makes the next key when someone leaves.
   room.leave('b');

@@ -23,6 +23,8 @@ export type ToWorker =
   | { type: 'add-key'; roomKey: Uint8Array<ArrayBuffer>; epoch: number }
   /** Encrypt with this epoch's key (one added before) from now on. */
   | { type: 'use-epoch'; epoch: number }
+  /** A newcomer: read its frames under the link's key for `ms` (RoomKeyring.admit). */
+  | { type: 'admit'; participant: string; ms: number }
   /** Encoded streams from createEncodedStreams (browsers without RTCRtpScriptTransform). */
   | ({ type: 'stream'; readable: ReadableStream; writable: WritableStream } & StreamOptions)
   /** A sender or receiver is gone: forget its counters. */

@@ -754,6 +754,7 @@ export class Call extends Emitter<CallEvents> {
         cipher.add(key, epoch);
       },
       useEpoch: switchTo,
+      admitNewcomer: (id, ms) => cryptor.admit(id, ms),
       setTimeout: (fn, ms) => this.#clock.setTimeout(fn, ms),
       clearTimeout: (handle) => this.#clock.clearTimeout(handle),
       warn: (message) => console.warn(`[parley] e2ee: ${message}`),
