@@ -55,6 +55,8 @@ interface MzSdp {
   toString(): string;
 }
 interface MzIncomingTrack extends Emitter {
+  /** One per simulcast layer (rid), each with its own frame reassembly. */
+  readonly encodings?: Map<string, { depacketizer: unknown }>;
   getMediaId(): string;
   getActiveLayers(): {
     active: Array<{ id: string; bitrate: number; width?: number; height?: number }>;
@@ -103,8 +105,15 @@ interface MzSpeakerDetector extends Emitter {
 interface MzTrackReader extends Emitter {
   /** Called by the native side for every frame (it emits `frame`, which throws once stopped). */
   onframe: (...args: unknown[]) => void;
-  attachTo(track: MzIncomingTrack): void;
+  /** Reads `track.depacketizer` (and `once`/`off` for the track's end). */
+  attachTo(track: MzIncomingTrack | MzFrameSource): void;
   stop(): void;
+}
+/** What a reader needs of a track: the frame reassembly of one layer, and its end events. */
+interface MzFrameSource {
+  depacketizer: unknown;
+  once(event: string, fn: () => void): void;
+  off(event: string, fn: () => void): void;
 }
 interface MediaServerModule {
   createIncomingStreamTrackReader(intraOnly: boolean, minPeriod: number): MzTrackReader;
@@ -184,28 +193,45 @@ class MzSource implements EngineSource {
   keyframes(count: number, timeoutMs: number): Promise<Uint8Array[]> {
     const frames: Uint8Array[] = [];
     if (this.kind !== 'video' || count <= 0) return Promise.resolve(frames);
+    // A reader per simulcast layer, not one on the track: the track's own reader goes through
+    // the engine's layer selector, which passes nothing on while it waits for a layer a browser
+    // has stopped sending (Firefox under load).
+    const layers: Array<MzIncomingTrack | MzFrameSource> =
+      this.track.encodings && this.track.encodings.size > 1
+        ? [...this.track.encodings.values()].map((e) => ({
+            depacketizer: e.depacketizer,
+            once: () => undefined,
+            off: () => undefined,
+          }))
+        : [this.track];
     return new Promise((resolve) => {
-      const reader = this.mz.createIncomingStreamTrackReader(true, 0);
+      const readers: MzTrackReader[] = [];
       let stopped = false;
       const done = (): void => {
         if (stopped) return;
         stopped = true;
         clearTimeout(timer);
-        // Frames already queued on the native side still arrive: they must find a no-op, since
-        // a stopped reader's emitter throws, and a throw there would end the process.
-        reader.onframe = () => undefined;
-        reader.stop();
+        for (const reader of readers) {
+          // Frames already queued on the native side still arrive: they must find a no-op, since
+          // a stopped reader's emitter throws, and a throw there would end the process.
+          reader.onframe = () => undefined;
+          reader.stop();
+        }
         resolve(frames);
       };
       const timer = setTimeout(done, timeoutMs);
-      reader.on('frame', (frame: { type: string; buffer: Uint8Array }) => {
-        if (frame.type !== 'Video' || frames.length >= count) return;
-        frames.push(Uint8Array.from(frame.buffer));
-        if (frames.length >= count) done();
-        else this.requestKeyframe();
-      });
       try {
-        reader.attachTo(this.track);
+        for (const layer of layers) {
+          const reader = this.mz.createIncomingStreamTrackReader(true, 0);
+          readers.push(reader);
+          reader.on('frame', (frame: { type: string; buffer: Uint8Array }) => {
+            if (frame.type !== 'Video' || frames.length >= count) return;
+            frames.push(Uint8Array.from(frame.buffer));
+            if (frames.length >= count) done();
+            else this.requestKeyframe();
+          });
+          reader.attachTo(layer);
+        }
       } catch {
         done();
         return;
