@@ -16,7 +16,7 @@ export interface ServerAndChromium {
   readonly pool: BrowserPool;
   /**
    * Settles when the fixture's `before` has run: a file's own `before` that uses the server or
-   * the browser awaits it first (Node runs a file's `before` hooks side by side).
+   * the browser awaits it first (Node 20 runs the top-level `before` hooks side by side).
    */
   readonly ready: Promise<void>;
   /** Start the server again on the same port (after a test killed it); the new one is stopped after the file. */
