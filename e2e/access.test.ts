@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
-import { ROOT, startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
+import { ROOT, startServer } from './support/server';
 
-let server: RunningServer;
-let browser: Browser;
+const fx = useServerAndChromium();
 /** Content-Security-Policy violations reported by any page in this file (there must be none). */
 const cspViolations: string[] = [];
 
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
-
 async function participant(): Promise<{ page: Page; close: () => Promise<void> }> {
-  const { context, page } = await newParticipant(browser, server.url);
+  const { context, page } = await newParticipant(fx.browser, fx.server.url);
   page.on('console', (msg) => {
     if (/Content Security Policy|Refused to/i.test(msg.text())) cspViolations.push(msg.text());
   });
@@ -37,7 +27,7 @@ async function openHostControls(page: Page): Promise<void> {
 
 test('/ and /call/... carry the CSP and the other security headers', async () => {
   for (const path of ['/', '/call/Ada/headers-room', '/r/headers-room']) {
-    const res = await fetch(server.url + path, { headers: { accept: 'text/html' } });
+    const res = await fetch(fx.server.url + path, { headers: { accept: 'text/html' } });
     assert.equal(res.status, 200, path);
     const csp = res.headers.get('content-security-policy') ?? '';
     // WebAssembly may be compiled (RNNoise, the background model); JavaScript may not be eval'ed.
@@ -161,8 +151,8 @@ test('lobby: the host refuses everyone waiting with one click; the waiting list 
 test('invitation-only server: a link minted by `parley invite` gets in, a plain link is refused with a message', async () => {
   const secret = 'e2e-access-secret-'.repeat(3);
   const invServer = await startServer({ env: { ACCESS_SECRET: secret } });
-  const { context, page } = await newParticipant(browser, invServer.url);
-  const stranger = await newParticipant(browser, invServer.url);
+  const { context, page } = await newParticipant(fx.browser, invServer.url);
+  const stranger = await newParticipant(fx.browser, invServer.url);
   try {
     const link = execFileSync(
       process.execPath,

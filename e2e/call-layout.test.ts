@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
 import { chooseMore } from './support/features';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
+const fx = useServerAndChromium();
 let contexts: BrowserContext[] = [];
 let alice: Page;
 let bob: Page;
@@ -19,10 +18,9 @@ const SIZES = [
 ];
 
 before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
+  await fx.ready;
   const people = await Promise.all(
-    ['Alice', 'Bob', 'Carol'].map(() => newParticipant(browser, server.url, { viewport: SIZES[0] })),
+    ['Alice', 'Bob', 'Carol'].map(() => newParticipant(fx.browser, fx.server.url, { viewport: SIZES[0] })),
   );
   contexts = people.map((p) => p.context);
   alice = people[0]!.page;
@@ -36,8 +34,6 @@ before(async () => {
 
 after(async () => {
   await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await server?.kill('SIGTERM');
 });
 
 interface Layout {

@@ -3,15 +3,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { newParticipant } from './support/browser';
 import { joinFromPreJoin, joinThroughUi, preJoinReady, waitForRemoteVideos } from './support/call';
-import { ROOT, startServer, type RunningServer } from './support/server';
+import { ROOT } from './support/server';
 import { chooseMore } from './support/features';
+import { useServerAndChromium } from './support/fixture';
 import { captureLayout, compareLayouts, type Layout } from './support/layout';
 
-let server: RunningServer;
-let browser: Browser;
 // The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to a scratch folder.
 const SHOTS =
   process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, '.e2e-tmp', 'screenshots');
@@ -55,23 +53,22 @@ function voiceWav(path: string): void {
   writeFileSync(path, Buffer.concat([header, Buffer.from(samples.buffer)]));
 }
 
-before(async () => {
-  server = await startServer();
-  const wav = join(audioDir, 'voice.wav');
+const wav = join(audioDir, 'voice.wav');
+
+before(() => {
   voiceWav(wav);
-  browser = await launchChromium([`--use-file-for-fake-audio-capture=${wav}`]);
   mkdirSync(SHOTS, { recursive: true });
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
+const fx = useServerAndChromium({ chromiumArgs: [`--use-file-for-fake-audio-capture=${wav}`] });
+
+after(() => {
   rmSync(audioDir, { recursive: true, force: true });
 });
 
 test('three people: speaking indicator, speaker layout, connection quality and details; screenshots', async () => {
   const people = await Promise.all(
-    ['Alice', 'Bob', 'Carol'].map(() => newParticipant(browser, server.url, { viewport })),
+    ['Alice', 'Bob', 'Carol'].map(() => newParticipant(fx.browser, fx.server.url, { viewport })),
   );
   const [alice, bob, carol] = people as [(typeof people)[0], (typeof people)[0], (typeof people)[0]];
   try {
@@ -187,7 +184,7 @@ const SIZES = [
 const LAYOUTS = join(ROOT, 'docs', 'screenshots', 'layout.json');
 
 test('home, pre-join, the call, chat and files at three sizes: screenshots, and the layout of the committed ones', async (t) => {
-  const people = await Promise.all(['Alice', 'Bob', 'Carol'].map(() => newParticipant(browser, server.url)));
+  const people = await Promise.all(['Alice', 'Bob', 'Carol'].map(() => newParticipant(fx.browser, fx.server.url)));
   const alice = people[0]!.page;
   const taken: Record<string, Layout> = {};
   const shoot = async (view: string, size: (typeof SIZES)[number]): Promise<void> => {

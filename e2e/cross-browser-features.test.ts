@@ -4,25 +4,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BrowserPool, type Participant } from './support/participant';
+import { useServerAndChromium } from './support/fixture';
+import type { Participant } from './support/participant';
 import { joinCall, waitForDecodingFrom, waitForTexts, waitUntil } from './support/participantCall';
-import { startServer, type RunningServer } from './support/server';
 
-let server: RunningServer;
-let browsers: BrowserPool;
+// Wide enough that the side panel (chat, files) leaves the call controls uncovered.
+const fx = useServerAndChromium({ chromium: false, pool: { viewport: { width: 1280, height: 720 } } });
 let dir: string;
 
-before(async () => {
+before(() => {
   dir = mkdtempSync(join(tmpdir(), 'parley-xb-'));
-  server = await startServer();
-  // Wide enough that the side panel (chat, files) leaves the call controls uncovered.
-  browsers = new BrowserPool(server.url, { viewport: { width: 1280, height: 720 } });
-  await browsers.warmUp();
 });
 
-after(async () => {
-  await browsers?.close();
-  await server?.kill('SIGTERM');
+after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -41,9 +35,9 @@ async function room(name: string, people: Array<[string, Participant]>): Promise
 
 test('two Chromium and one Firefox: chat reaches all three; a file from Chromium arrives byte-identical in Firefox', async () => {
   const [ada, fox, cy] = await Promise.all([
-    browsers.participant('chromium'),
-    browsers.participant('firefox'),
-    browsers.participant('chromium'),
+    fx.pool.participant('chromium'),
+    fx.pool.participant('firefox'),
+    fx.pool.participant('chromium'),
   ]);
   try {
     await room('xb-features', [
@@ -113,7 +107,7 @@ test('two Chromium and one Firefox: chat reaches all three; a file from Chromium
 });
 
 test('Chromium shares its screen and the Firefox participant decodes it', async () => {
-  const [sharer, watcher] = await Promise.all([browsers.participant('chromium'), browsers.participant('firefox')]);
+  const [sharer, watcher] = await Promise.all([fx.pool.participant('chromium'), fx.pool.participant('firefox')]);
   try {
     await room('xb-screen', [
       ['Sharer', sharer],

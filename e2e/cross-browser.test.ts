@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { BrowserCapabilities } from '../web/src/media/capabilities';
-import { BrowserPool, type BrowserName, type Participant } from './support/participant';
+import { useServerAndChromium } from './support/fixture';
+import type { BrowserName, Participant } from './support/participant';
 import { joinCall, linkStatsByPeer, waitEveryoneDecodes } from './support/participantCall';
-import { startServer, type RunningServer } from './support/server';
 
-let server: RunningServer;
-let browsers: BrowserPool;
-
-before(async () => {
-  server = await startServer();
-  browsers = new BrowserPool(server.url);
-  await browsers.warmUp();
-});
-
-after(async () => {
-  await browsers?.close();
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium({ chromium: false, pool: {} });
 
 interface Person {
   name: string;
@@ -25,7 +13,7 @@ interface Person {
 }
 
 async function people(spec: Array<[string, BrowserName]>): Promise<Person[]> {
-  return Promise.all(spec.map(async ([name, b]) => ({ name, p: await browsers.participant(b) })));
+  return Promise.all(spec.map(async ([name, b]) => ({ name, p: await fx.pool.participant(b) })));
 }
 
 async function closeAll(list: Person[]): Promise<void> {

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser as PlaywrightBrowser } from 'playwright-core';
-import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
-import { launchChromium, newParticipant } from './support/browser';
-import { launchFirefox } from './support/firefox';
+import { test } from 'node:test';
+import { newParticipant } from './support/browser';
+import { useServerAndChromium } from './support/fixture';
 import { playwrightParticipant, puppeteerParticipant, type Participant } from './support/participant';
 import { joinCall, waitForDecodingFrom, waitForTexts, waitUntil } from './support/participantCall';
-import { startServer, type RunningServer } from './support/server';
 
 /**
  * The app runs under a strict Content-Security-Policy (no eval, no inline script). A library
@@ -22,31 +19,19 @@ function recordViolations(): void {
   });
 }
 
-let server: RunningServer;
-let chromium: PlaywrightBrowser;
-let firefox: PuppeteerBrowser;
-
-before(async () => {
-  server = await startServer();
-  [chromium, firefox] = await Promise.all([launchChromium(), launchFirefox()]);
-});
-
-after(async () => {
-  await Promise.allSettled([chromium?.close(), firefox?.close()]);
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium({ firefox: true });
 
 async function chromiumPage(): Promise<Participant> {
-  const { context, page } = await newParticipant(chromium, server.url);
+  const { context, page } = await newParticipant(fx.browser, fx.server.url);
   await page.addInitScript(recordViolations);
   return playwrightParticipant(context, page);
 }
 
 async function firefoxPage(): Promise<Participant> {
-  const context = await firefox.createBrowserContext();
+  const context = await fx.firefox.createBrowserContext();
   const page = await context.newPage();
   await page.evaluateOnNewDocument(recordViolations);
-  return puppeteerParticipant(context, page, server.url);
+  return puppeteerParticipant(context, page, fx.server.url);
 }
 
 const violations = (p: Participant): Promise<string[]> =>

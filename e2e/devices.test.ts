@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { inboundTotals, joinFromPreJoin, joinThroughUi, remoteVideos, waitForRemoteVideos } from './support/call';
-import { startServer, type RunningServer } from './support/server';
 import { chooseMore } from './support/features';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  // Three fake cameras. fake_device_1 delivers Y16 (depth) frames that WebRTC does not encode,
-  // so the tests switch between fake_device_0 and fake_device_2 (both I420-like, 640x480).
-  browser = await launchChromium(['--use-fake-device-for-media-stream=device-count=3']);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+// Three fake cameras. fake_device_1 delivers Y16 (depth) frames that WebRTC does not encode,
+// so the tests switch between fake_device_0 and fake_device_2 (both I420-like, 640x480).
+const fx = useServerAndChromium({ chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] });
 
 /** Count every offer/answer a page applies, on any peer connection (installed before page scripts). */
 async function countDescriptions(page: Page): Promise<void> {
@@ -73,8 +62,8 @@ function cameraOptions(page: Page): Promise<Array<{ id: string; label: string }>
 const framesOf = async (page: Page): Promise<number> => (await inboundTotals(page)).videoFramesDecoded;
 
 test('switching camera mid-call uses replaceTrack: the other side keeps decoding, no new offer/answer', async () => {
-  const alice = await newParticipant(browser, server.url, { viewport: { width: 1100, height: 720 } });
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url, { viewport: { width: 1100, height: 720 } });
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await countDescriptions(alice.page);
     await countDescriptions(bob.page);
@@ -188,8 +177,8 @@ test('switching camera mid-call uses replaceTrack: the other side keeps decoding
 });
 
 test('pre-join: preview, level meter, device choice, join muted with camera off, name remembered', async () => {
-  const alice = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const alice = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(bob.page, 'Bob', 'e2e-prejoin');
 

@@ -4,8 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import type { Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
+import { useServerAndChromium } from './support/fixture';
 import { playwrightParticipant } from './support/participant';
 import { joinCall } from './support/participantCall';
 import { ROOT, startServer, type RunningServer } from './support/server';
@@ -55,23 +56,18 @@ async function heard(page: Page, what: string, match: (e: HostEvent) => boolean,
   }
 }
 
+/** The server that refuses to be framed (its defaults); `allowing` names the host site. */
+const fx = useServerAndChromium();
 let host: { url: string; server: Server };
-let refusing: RunningServer;
 let allowing: RunningServer;
-let browser: Browser;
 
 before(async () => {
   host = await startHostSite();
-  [refusing, allowing, browser] = await Promise.all([
-    startServer(),
-    startServer({ env: { FRAME_ANCESTORS: host.url } }),
-    launchChromium(),
-  ]);
+  allowing = await startServer({ env: { FRAME_ANCESTORS: host.url } });
 });
 
 after(async () => {
-  await browser?.close();
-  await Promise.allSettled([refusing?.kill('SIGTERM'), allowing?.kill('SIGTERM')]);
+  await allowing?.kill('SIGTERM');
   host?.server.close();
 });
 
@@ -79,10 +75,10 @@ const examplePage = (server: RunningServer, room: string, name: string): string 
   `${host.url}/example/?server=${encodeURIComponent(server.url)}&room=${room}&name=${name}`;
 
 test('a site that FRAME_ANCESTORS does not name cannot frame a call: the browser refuses the frame and the page hears why', async () => {
-  const { context, page } = await newParticipant(browser, host.url);
+  const { context, page } = await newParticipant(fx.browser, host.url);
   try {
-    const callResponse = page.waitForResponse((r) => r.url().startsWith(`${refusing.url}/call/`));
-    await page.goto(examplePage(refusing, 'embed-refused', 'Ada'));
+    const callResponse = page.waitForResponse((r) => r.url().startsWith(`${fx.server.url}/call/`));
+    await page.goto(examplePage(fx.server, 'embed-refused', 'Ada'));
     const csp = (await (await callResponse).allHeaders())['content-security-policy'] ?? '';
     assert.match(csp, /frame-ancestors 'none'/);
     const error = await heard(page, 'an error', (e) => e.type === 'error');
@@ -91,7 +87,7 @@ test('a site that FRAME_ANCESTORS does not name cannot frame a call: the browser
     await page.waitForTimeout(1_000);
     const frame = page.frames().find((f) => f !== page.mainFrame());
     assert.ok(frame, 'the frame is in the page');
-    assert.ok(!frame.url().startsWith(refusing.url), `the frame shows ${frame.url()}`);
+    assert.ok(!frame.url().startsWith(fx.server.url), `the frame shows ${frame.url()}`);
     const types = await page.evaluate(() =>
       ((window as unknown as { parleyEvents: HostEvent[] }).parleyEvents ?? []).map((e) => e.type),
     );
@@ -102,8 +98,8 @@ test('a site that FRAME_ANCESTORS does not name cannot frame a call: the browser
 });
 
 test('once FRAME_ANCESTORS names the site, the call works in its frame and the page hears join, chat, mute and leave', async () => {
-  const { context, page } = await newParticipant(browser, host.url);
-  const bob = await newParticipant(browser, allowing.url);
+  const { context, page } = await newParticipant(fx.browser, host.url);
+  const bob = await newParticipant(fx.browser, allowing.url);
   try {
     await page.goto(examplePage(allowing, 'embed-ok', 'Ada'));
     await heard(page, 'ready', (e) => e.type === 'ready');

@@ -4,30 +4,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, newParticipant } from './support/browser';
+import type { Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinThroughUi } from './support/call';
 import { openFiles } from './support/features';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
+// No fake camera or microphone: files need no media, and encoding video for three pages would
+// only compete with the transfer for the CPU. The call still connects (data only).
+const fx = useServerAndChromium({ withoutChromiumArgs: ['--use-fake-device-for-media-stream'] });
 let dir: string;
 
-before(async () => {
-  server = await startServer();
-  // No fake camera or microphone: files need no media, and encoding video for three pages would
-  // only compete with the transfer for the CPU. The call still connects (data only).
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS.filter((a) => a !== '--use-fake-device-for-media-stream'),
-  });
+before(() => {
   dir = mkdtempSync(join(tmpdir(), 'parley-files-'));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
+after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -71,9 +63,9 @@ async function acceptAndSave(page: Page, name: string): Promise<string> {
 }
 
 test('files: 20 MB to the room arrives intact at both receivers; decline and cancel leave nothing', async () => {
-  const a = await newParticipant(browser, server.url);
-  const b = await newParticipant(browser, server.url);
-  const c = await newParticipant(browser, server.url);
+  const a = await newParticipant(fx.browser, fx.server.url);
+  const b = await newParticipant(fx.browser, fx.server.url);
+  const c = await newParticipant(fx.browser, fx.server.url);
   await Promise.all([b.page.addInitScript(opfsSavePicker), c.page.addInitScript(opfsSavePicker)]);
   try {
     await joinThroughUi(a.page, 'Alice', 'e2e-files');
@@ -163,8 +155,8 @@ const opfsSavePicker = {
 };
 
 test('files: received files are octet-stream and byte-identical (memory and disk); a flood of offers is capped', async () => {
-  const mallory = await newParticipant(browser, server.url);
-  const bob = await newParticipant(browser, server.url);
+  const mallory = await newParticipant(fx.browser, fx.server.url);
+  const bob = await newParticipant(fx.browser, fx.server.url);
   await bob.page.addInitScript(opfsSavePicker);
   try {
     await joinThroughUi(mallory.page, 'Mallory', 'e2e-files-hostile');
@@ -276,8 +268,8 @@ test('files: received files are octet-stream and byte-identical (memory and disk
 });
 
 test('files: without a save picker, a large file streams into the downloads through the service worker', async () => {
-  const ann = await newParticipant(browser, server.url);
-  const fox = await newParticipant(browser, server.url);
+  const ann = await newParticipant(fx.browser, fx.server.url);
+  const fox = await newParticipant(fx.browser, fx.server.url);
   // As in Firefox and Safari: no showSaveFilePicker.
   await fox.page.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined }));
   try {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { after, test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { launchChromium, newParticipant } from './support/browser';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
+import { useServerAndChromium } from './support/fixture';
 import { BrowserPool, type Participant } from './support/participant';
 import { joinCall, waitForDecodingFrom, waitUntil } from './support/participantCall';
-import { startServer, type RunningServer } from './support/server';
+import { startServer } from './support/server';
 import { longVariant } from './support/tier';
 
 /*
@@ -14,23 +15,16 @@ import { longVariant } from './support/tier';
  * does it and checked on the other participants' screens.
  */
 
-let server: RunningServer;
-let browser: Browser;
 const closers: Array<() => Promise<void>> = [];
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
 
 after(async () => {
   for (const close of closers) await close().catch(() => undefined);
-  await browser?.close();
-  await server?.kill('SIGTERM');
 });
 
-async function person(url = server.url, viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const { context, page } = await newParticipant(browser, url, { viewport });
+const fx = useServerAndChromium();
+
+async function person(url = fx.server.url, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const { context, page } = await newParticipant(fx.browser, url, { viewport });
   closers.push(() => context.close());
   return page;
 }
@@ -144,7 +138,7 @@ test('three in Chromium: hands in order on tiles and in the panel, reactions, ho
 });
 
 test('on a 375x667 phone, Leave, Mute, People, Raise hand and Reactions are on screen and work', async () => {
-  const phone = await person(server.url, { width: 375, height: 667 });
+  const phone = await person(fx.server.url, { width: 375, height: 667 });
   const other = await person();
   await joinThroughUi(phone, 'Pho', 'e2e-meeting-phone');
   await joinThroughUi(other, 'Oli', 'e2e-meeting-phone');
@@ -199,7 +193,7 @@ test(
 );
 
 test('Firefox with Chromium: the People panel, a raised hand and reactions both ways', longVariant(), async () => {
-  const pool = new BrowserPool(server.url, { viewport: { width: 1280, height: 800 } });
+  const pool = new BrowserPool(fx.server.url, { viewport: { width: 1280, height: 800 } });
   closers.push(() => pool.close());
   await pool.warmUp();
   const ada: Participant = await pool.participant('chromium');

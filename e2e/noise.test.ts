@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import type { Browser as PlaywrightBrowser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
 import { seriousViolations } from './support/axe';
-import { launchChromium, newParticipant } from './support/browser';
+import { newParticipant } from './support/browser';
 import { launchFirefox } from './support/firefox';
+import { useServerAndChromium } from './support/fixture';
 import { playwrightParticipant, puppeteerParticipant, type Participant } from './support/participant';
 import { joinCall, waitForDecodingFrom, waitUntil } from './support/participantCall';
 import { startServer, type RunningServer } from './support/server';
@@ -17,22 +18,18 @@ import { longVariant } from './support/tier';
  * forwarding-unit rooms, Chromium and Firefox.
  */
 
-let mesh: RunningServer;
+/** The mesh server and Chromium; the forwarding unit's server is this file's own. */
+const fx = useServerAndChromium({ chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] });
 let sfu: RunningServer;
-let chromium: PlaywrightBrowser;
 let firefox: PuppeteerBrowser | null = null;
 
 before(async () => {
-  [mesh, sfu, chromium] = await Promise.all([
-    startServer(),
-    startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn' } }),
-    launchChromium(['--use-fake-device-for-media-stream=device-count=3']),
-  ]);
+  sfu = await startServer({ env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn' } });
 });
 
 after(async () => {
-  await Promise.allSettled([chromium?.close(), firefox?.close()]);
-  await Promise.allSettled([mesh?.kill('SIGTERM'), sfu?.kill('SIGTERM')]);
+  await firefox?.close();
+  await sfu?.kill('SIGTERM');
 });
 
 /** Keep every peer connection the page makes, to read what its senders carry (before page scripts). */
@@ -50,7 +47,7 @@ function recordConnections(): void {
 }
 
 async function chromiumPerson(url: string): Promise<{ p: Participant; page: Page }> {
-  const { context, page } = await newParticipant(chromium, url);
+  const { context, page } = await newParticipant(fx.browser, url);
   await page.addInitScript(recordConnections);
   return { p: playwrightParticipant(context, page), page };
 }
@@ -168,8 +165,8 @@ async function checkEnergy(label: string, receiver: Participant): Promise<number
 }
 
 test('mesh, Chromium: on through the device settings sends the suppressed track, off sends the microphone again', async () => {
-  const ada = await chromiumPerson(mesh.url);
-  const bo = await chromiumPerson(mesh.url);
+  const ada = await chromiumPerson(fx.server.url);
+  const bo = await chromiumPerson(fx.server.url);
   try {
     await joinCall(ada.p, 'Ada', 'noise-mesh');
     await joinCall(bo.p, 'Bo', 'noise-mesh');
@@ -275,8 +272,8 @@ test('mesh, Chromium: on through the device settings sends the suppressed track,
 });
 
 test('RNNoise that cannot load: the microphone goes out as it is, and the call screen says so', async () => {
-  const ada = await chromiumPerson(mesh.url);
-  const bo = await chromiumPerson(mesh.url);
+  const ada = await chromiumPerson(fx.server.url);
+  const bo = await chromiumPerson(fx.server.url);
   try {
     // As a proxy or a network that drops the wasm would.
     await ada.page.route(/\/assets\/rnnoise.*\.wasm$/, (route) => route.abort());
@@ -348,8 +345,8 @@ test('a room through the forwarding unit: on from the pre-join screen, then off 
 });
 
 test('Firefox sends suppressed audio that a Chromium page receives', longVariant(), async () => {
-  const fox = await firefoxPerson(mesh.url);
-  const { p: ada } = await chromiumPerson(mesh.url);
+  const fox = await firefoxPerson(fx.server.url);
+  const { p: ada } = await chromiumPerson(fx.server.url);
   try {
     await joinCall(fox, 'Fox', 'noise-fox');
     await joinCall(ada, 'Ada', 'noise-fox');
@@ -384,8 +381,8 @@ test(
   'what RNNoise costs: offline rendering time per second of audio, Chromium and Firefox',
   longVariant(),
   async () => {
-    const { p: ada } = await chromiumPerson(mesh.url);
-    const fox = await firefoxPerson(mesh.url);
+    const { p: ada } = await chromiumPerson(fx.server.url);
+    const fox = await firefoxPerson(fx.server.url);
     try {
       for (const p of [ada, fox]) {
         await joinCall(p, p.browser === 'chromium' ? 'Ada' : 'Fox', `noise-cost-${p.browser}`);

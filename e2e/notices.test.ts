@@ -4,16 +4,16 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser as PlaywrightBrowser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
 import { seriousViolations } from './support/axe';
-import { launchChromium, newParticipant } from './support/browser';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
 import { chooseMore, openChat, openFiles, sendChat, waitForChat } from './support/features';
 import { launchFirefox } from './support/firefox';
+import { useServerAndChromium } from './support/fixture';
 import { playwrightParticipant, puppeteerParticipant } from './support/participant';
 import { joinCall, waitForDecodingFrom, waitUntil } from './support/participantCall';
-import { startServer, type RunningServer } from './support/server';
 
 /*
  * The call screen's notices, driven as a person does: an incoming file offer answered from the
@@ -21,21 +21,18 @@ import { startServer, type RunningServer } from './support/server';
  * request.
  */
 
-let server: RunningServer;
-let chromium: PlaywrightBrowser;
+const fx = useServerAndChromium();
 let firefox: PuppeteerBrowser | undefined;
 let dir: string;
 let downloads: string;
 
-before(async () => {
+before(() => {
   dir = mkdtempSync(join(tmpdir(), 'parley-notices-'));
   downloads = join(dir, 'downloads');
-  [server, chromium] = await Promise.all([startServer(), launchChromium()]);
 });
 
 after(async () => {
-  await Promise.allSettled([chromium?.close(), firefox?.close()]);
-  await server?.kill('SIGTERM');
+  await firefox?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -58,8 +55,8 @@ function overlaps(
 }
 
 test('a file offer answered from its notice: Accept delivers it byte-identical, Decline tells the sender', async () => {
-  const a = await newParticipant(chromium, server.url);
-  const b = await newParticipant(chromium, server.url, { viewport: { width: 375, height: 667 } });
+  const a = await newParticipant(fx.browser, fx.server.url);
+  const b = await newParticipant(fx.browser, fx.server.url, { viewport: { width: 375, height: 667 } });
   try {
     await joinThroughUi(a.page, 'Alice', 'e2e-notices-files');
     await joinThroughUi(b.page, 'Bob', 'e2e-notices-files');
@@ -133,8 +130,8 @@ test('a file offer answered from its notice: Accept delivers it byte-identical, 
 });
 
 test('a chat message shows a notice only while the chat is closed; Open chat opens it', async () => {
-  const a = await newParticipant(chromium, server.url);
-  const b = await newParticipant(chromium, server.url);
+  const a = await newParticipant(fx.browser, fx.server.url);
+  const b = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(a.page, 'Alice', 'e2e-notices-chat');
     await joinThroughUi(b.page, 'Bob', 'e2e-notices-chat');
@@ -163,8 +160,8 @@ test('a chat message shows a notice only while the chat is closed; Open chat ope
 });
 
 test('the host gets a notice for someone waiting in the lobby; Admit lets them in', async () => {
-  const a = await newParticipant(chromium, server.url);
-  const c = await newParticipant(chromium, server.url);
+  const a = await newParticipant(fx.browser, fx.server.url);
+  const c = await newParticipant(fx.browser, fx.server.url);
   try {
     await joinThroughUi(a.page, 'Alice', 'e2e-notices-lobby');
     // The room-wide host controls are in the header of the People panel.
@@ -198,10 +195,10 @@ test('Firefox: the file offer notice appears and its Accept streams a large file
     'browser.download.always_ask_before_handling_new_types': false,
     'browser.download.start_downloads_in_tmp_dir': false,
   });
-  const a = await newParticipant(chromium, server.url);
+  const a = await newParticipant(fx.browser, fx.server.url);
   const ada = playwrightParticipant(a.context, a.page);
   const context = await firefox.createBrowserContext();
-  const fox = puppeteerParticipant(context, await context.newPage(), server.url);
+  const fox = puppeteerParticipant(context, await context.newPage(), fx.server.url);
   try {
     await joinCall(ada, 'Ada', 'e2e-notices-firefox');
     await joinCall(fox, 'Fox', 'e2e-notices-firefox');

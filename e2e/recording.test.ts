@@ -4,28 +4,23 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { launchChromium, newParticipant } from './support/browser';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
+import { useServerAndChromium } from './support/fixture';
 import { BrowserPool } from './support/participant';
 import { joinCall, waitUntil } from './support/participantCall';
-import { startServer, type RunningServer } from './support/server';
 import { FULL_SUITE } from './support/tier';
 
-let server: RunningServer;
-let browser: Browser;
+const fx = useServerAndChromium();
 let dir: string;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
+before(() => {
   dir = mkdtempSync(join(tmpdir(), 'parley-recording-'));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
+after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -94,7 +89,7 @@ function probe(path: string): Probe {
 const RECORD_MS = FULL_SUITE ? 20_000 : 8_000;
 
 test(`recording: a three-person call recorded for ${RECORD_MS / 1000} s through the UI gives a WebM with one video and one audio stream of that length; everyone (also a late joiner) sees the badge until it stops`, async () => {
-  const people = await Promise.all(['Ada', 'Bob', 'Cy'].map(() => newParticipant(browser, server.url)));
+  const people = await Promise.all(['Ada', 'Bob', 'Cy'].map(() => newParticipant(fx.browser, fx.server.url)));
   const [ada, bob, cy] = people.map((p) => p.page) as [Page, Page, Page];
   const room = 'e2e-recording';
   let dan: Awaited<ReturnType<typeof newParticipant>> | null = null;
@@ -140,7 +135,7 @@ test(`recording: a three-person call recorded for ${RECORD_MS / 1000} s through 
 
     // Someone who joins later sees it at once. Cy leaves first: four pages are heavy here.
     await people[2]!.context.close();
-    dan = await newParticipant(browser, server.url);
+    dan = await newParticipant(fx.browser, fx.server.url);
     await joinThroughUi(dan.page, 'Dan', room);
     await waitBadge(dan.page, /Recording · Ada/);
 
@@ -183,7 +178,10 @@ test(`recording: a three-person call recorded for ${RECORD_MS / 1000} s through 
 });
 
 test('recording: host only: a guest’s Start is not offered and the server refuses it; the host records', async () => {
-  const [host, guest] = await Promise.all([newParticipant(browser, server.url), newParticipant(browser, server.url)]);
+  const [host, guest] = await Promise.all([
+    newParticipant(fx.browser, fx.server.url),
+    newParticipant(fx.browser, fx.server.url),
+  ]);
   try {
     await withoutSavePicker(host.page);
     await joinThroughUi(host.page, 'Hana', 'e2e-recording-host');
@@ -223,8 +221,8 @@ test('recording: host only: a guest’s Start is not offered and the server refu
 });
 
 test('recording: a Firefox participant sees the badge while a Chromium participant records, and not after', async () => {
-  const pool = new BrowserPool(server.url);
-  const ada = await newParticipant(browser, server.url);
+  const pool = new BrowserPool(fx.server.url);
+  const ada = await newParticipant(fx.browser, fx.server.url);
   try {
     await withoutSavePicker(ada.page);
     const fox = await pool.participant('firefox');

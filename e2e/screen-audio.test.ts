@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import type { Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
+import { useServerAndChromium } from './support/fixture';
 import { startServer, type RunningServer } from './support/server';
 
 /*
@@ -11,19 +12,17 @@ import { startServer, type RunningServer } from './support/server';
  * picture-in-picture window: it shows the active speaker and follows them.
  */
 
-let mesh: RunningServer;
+const fx = useServerAndChromium();
 let sfu: RunningServer;
-let browser: Browser;
 
 const SFU_ENV = { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn' };
 
 before(async () => {
-  [mesh, sfu, browser] = await Promise.all([startServer(), startServer({ env: SFU_ENV }), launchChromium()]);
+  sfu = await startServer({ env: SFU_ENV });
 });
 
 after(async () => {
-  await browser?.close();
-  await Promise.allSettled([mesh?.kill('SIGTERM'), sfu?.kill('SIGTERM')]);
+  await sfu?.kill('SIGTERM');
 });
 
 /**
@@ -93,9 +92,9 @@ function playsTrack(page: Page, trackId: string): Promise<string[]> {
 
 for (const topology of ['mesh', 'sfu'] as const) {
   test(`screen sharing with sound (${topology}): the other side hears it, the sharer does not`, async () => {
-    const server = topology === 'mesh' ? mesh : sfu;
-    const a = await newParticipant(browser, server.url);
-    const b = await newParticipant(browser, server.url);
+    const server = topology === 'mesh' ? fx.server : sfu;
+    const a = await newParticipant(fx.browser, server.url);
+    const b = await newParticipant(fx.browser, server.url);
     try {
       await joinThroughUi(a.page, 'Alice', `e2e-screen-audio-${topology}`);
       await joinThroughUi(b.page, 'Bob', `e2e-screen-audio-${topology}`);
@@ -165,7 +164,7 @@ async function waitPipShows(page: Page, id: string, timeoutMs = 20_000): Promise
 }
 
 test('picture in picture: shows the active speaker and follows them, or your pinned tile; closing it resets the button', async () => {
-  const [a, b, c] = await Promise.all([1, 2, 3].map(() => newParticipant(browser, mesh.url)));
+  const [a, b, c] = await Promise.all([1, 2, 3].map(() => newParticipant(fx.browser, fx.server.url)));
   if (!a || !b || !c) throw new Error('no pages');
   try {
     await joinThroughUi(a.page, 'Alice', 'e2e-pip');

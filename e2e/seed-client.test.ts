@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
-import { launchChromium, newParticipant } from './support/browser';
-import { startServer, type RunningServer } from './support/server';
+import { newParticipant } from './support/browser';
+import { useServerAndChromium } from './support/fixture';
 
 const require = createRequire(import.meta.url);
 // The browser build that the seed's web page loaded (resolved beside the package's entry point).
@@ -20,14 +20,12 @@ const seedClientScript = readFileSync(new URL('./fixtures/seed-client.js', impor
 const seedPage =
   '<!doctype html><title>seed client</title><video id="local" autoplay muted playsinline></video><video id="remote" autoplay playsinline></video><script src="/socket.io.min.js"></script><script src="/client.js"></script>';
 
-let server: RunningServer;
+const fx = useServerAndChromium();
 let seedApp: Server;
 /** Origin of the seed's own web app: another port, as the seed's development server is. */
 let seedOrigin: string;
-let browser: Browser;
 
 before(async () => {
-  server = await startServer();
   // The seed's React app is served by its own development server, not by the signaling server.
   seedApp = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -42,13 +40,10 @@ before(async () => {
   });
   await new Promise<void>((resolve) => seedApp.listen(0, '127.0.0.1', resolve));
   seedOrigin = `http://127.0.0.1:${(seedApp.address() as AddressInfo).port}`;
-  browser = await launchChromium();
 });
 
 after(async () => {
-  await browser?.close();
   await new Promise((resolve) => seedApp?.close(resolve));
-  await server?.kill('SIGTERM');
 });
 
 /**
@@ -65,7 +60,7 @@ async function openSeedClient(page: Page, username: string, room: string): Promi
         r,
         s,
       ),
-    [username, room, server.url] as const,
+    [username, room, fx.server.url] as const,
   );
 }
 
@@ -84,8 +79,8 @@ async function remoteDecoding(page: Page): Promise<{ width: number; frames: numb
 }
 
 test("two clients written for the seed server, served from the seed app's own origin, get a call through Parley with its defaults", async () => {
-  const a = await newParticipant(browser, seedOrigin);
-  const b = await newParticipant(browser, seedOrigin);
+  const a = await newParticipant(fx.browser, seedOrigin);
+  const b = await newParticipant(fx.browser, seedOrigin);
   try {
     await openSeedClient(a.page, 'alice', 'seed-room');
     await a.page.waitForTimeout(300);
@@ -99,7 +94,7 @@ test("two clients written for the seed server, served from the seed app's own or
 });
 
 test("a page on another origin is refused Parley's own namespace with a reason it can read, and the log warns once", async () => {
-  const { context, page } = await newParticipant(browser, seedOrigin);
+  const { context, page } = await newParticipant(fx.browser, seedOrigin);
   try {
     await page.goto(`${seedOrigin}/index.html`);
     const attempt = (transports: string[]): Promise<string> =>
@@ -114,13 +109,13 @@ test("a page on another origin is refused Parley's own namespace with a reason i
               resolve(err.message);
             });
           }),
-        [server.url, transports] as const,
+        [fx.server.url, transports] as const,
       );
     for (const transports of [['polling', 'websocket'], ['websocket'], ['polling']]) {
       const message = await attempt(transports);
       assert.match(message, new RegExp(`origin ${seedOrigin} may not open /parley.*ALLOWED_ORIGINS`), message);
     }
-    const warnings = server.output
+    const warnings = fx.server.output
       .join('')
       .split('\n')
       .filter((l) => l.includes('refused signaling connections from origin'));

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, remoteVideos, waitForRemoteVideos } from './support/call';
 import { openFiles } from './support/features';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
+import { startServer } from './support/server';
 
 /*
  * The web app in a room through the server's forwarding unit (ROOM_TOPOLOGY=sfu): three Chromium
@@ -14,24 +15,14 @@ import { startServer, type RunningServer } from './support/server';
  * data path opened when the first file is offered.
  */
 
-let server: RunningServer;
-let browser: Browser;
 let pages: Page[] = [];
 
 const SFU_ENV = { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: 'warn' };
 
-before(async () => {
-  server = await startServer({ env: SFU_ENV });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const fx = useServerAndChromium({ server: { env: SFU_ENV } });
 
 async function sfuDetails(): Promise<{ state: string; port?: number; reason?: string }> {
-  const res = await fetch(`${server.url}/readyz`);
+  const res = await fetch(`${fx.server.url}/readyz`);
   return ((await res.json()) as { details: { sfu: { state: string; port?: number; reason?: string } } }).details.sfu;
 }
 
@@ -67,7 +58,7 @@ test('three pages in a room through the forwarding unit decode each other, over 
   const room = `sfu-${Date.now()}`;
   pages = [];
   for (const name of ['Ada', 'Bo', 'Cy']) {
-    const { page } = await newParticipant(browser, server.url);
+    const { page } = await newParticipant(fx.browser, fx.server.url);
     pages.push(page);
     await joinThroughUi(page, name, room);
   }
@@ -145,7 +136,7 @@ test('the server restarts mid-call: both pages rejoin, publish and subscribe aga
   pages = [];
   let srv = await startServer({ env: SFU_ENV });
   const port = srv.port;
-  const people = [await newParticipant(browser, srv.url), await newParticipant(browser, srv.url)];
+  const people = [await newParticipant(fx.browser, srv.url), await newParticipant(fx.browser, srv.url)];
   try {
     const room = `sfu-restart-${Date.now()}`;
     await joinThroughUi(people[0]!.page, 'Ann', room);

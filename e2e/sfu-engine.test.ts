@@ -5,15 +5,13 @@
  * subscriber's selected pair points at the server, and the layer follows the reported tile size.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { PARLEY_NAMESPACE, type JoinOk, type SfuTrack } from '@parley/protocol';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
-import { launchChromium, newParticipant } from './support/browser';
-import { startServer, type RunningServer } from './support/server';
+import { newParticipant } from './support/browser';
+import { useServerAndChromium } from './support/fixture';
 
-let server: RunningServer;
-let browser: Browser;
 const sockets: Socket[] = [];
 
 async function ready(url: string): Promise<{ sfu: { state: string } }> {
@@ -140,39 +138,36 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
 }
 
 describe('the forwarding unit with real Chromium peer connections', () => {
-  before(async () => {
-    server = await startServer({
-      env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: process.env.SFU_LOG ?? 'warn' },
-    });
-    browser = await launchChromium();
-  });
-  after(async () => {
+  after(() => {
     for (const s of sockets) s.disconnect();
-    await browser?.close();
-    await server?.kill('SIGTERM');
+  });
+  const fx = useServerAndChromium({
+    server: {
+      env: { ROOM_TOPOLOGY: 'sfu', SFU_ANNOUNCED_IPS: '127.0.0.1', LOG_LEVEL: process.env.SFU_LOG ?? 'warn' },
+    },
   });
 
   test('publish, subscribe, layers by tile size, server address on the selected pair', async (t) => {
     t.after(() => {
-      if (process.env.SFU_LOG) process.stderr.write(server.output.join(''));
+      if (process.env.SFU_LOG) process.stderr.write(fx.server.output.join(''));
     });
-    const details = await ready(server.url);
+    const details = await ready(fx.server.url);
     if (details.sfu.state === 'unavailable') {
       t.skip(`no forwarding unit here: ${JSON.stringify(details.sfu)}`);
       return;
     }
-    const a = await connect(server.url);
-    const b = await connect(server.url);
+    const a = await connect(fx.server.url);
+    const b = await connect(fx.server.url);
     const tracksForB: SfuTrack[][] = [];
     b.on('sfu-tracks', ({ tracks }: { tracks: SfuTrack[] }) => tracksForB.push(tracks));
     const ja = await join(a, 'sfu-raw', 'Ada');
     assert.equal(ja.topology, 'sfu');
     await join(b, 'sfu-raw', 'Grace');
 
-    const pa = await newParticipant(browser, server.url);
-    const pb = await newParticipant(browser, server.url);
-    await pa.page.goto(`${server.url}/healthz`);
-    await pb.page.goto(`${server.url}/healthz`);
+    const pa = await newParticipant(fx.browser, fx.server.url);
+    const pb = await newParticipant(fx.browser, fx.server.url);
+    await pa.page.goto(`${fx.server.url}/healthz`);
+    await pb.page.goto(`${fx.server.url}/healthz`);
 
     const pub = await publishOffer(pa.page);
     const published = await request<{ ok: boolean; description: { sdp: string } }>(a, 'sfu-publish', {
@@ -252,12 +247,12 @@ describe('the forwarding unit with real Chromium peer connections', () => {
       const cand = stats.find((s) => s.id === pair?.remoteCandidateId);
       return { address: cand?.address ?? cand?.ip, port: cand?.port };
     });
-    const status = (await ready(server.url)).sfu as unknown as { state: string; port: number };
+    const status = (await ready(fx.server.url)).sfu as unknown as { state: string; port: number };
     assert.equal(status.state, 'running');
     assert.deepEqual(remote, { address: '127.0.0.1', port: status.port });
 
     // Operators see the room and its two media connections (A's publish, B's subscribe).
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${fx.server.url}/metrics`)).text();
     assert.match(metrics, /^parley_sfu_rooms 1$/m);
     assert.match(metrics, /^parley_sfu_connections 2$/m);
 
