@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from './support/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { newParticipant } from './support/browser';
 import { joinThroughUi, waitForRemoteVideos } from './support/call';
 import { lowResCamera } from './support/faults';
-import { startServer, type RunningServer } from './support/server';
+import { useServerAndChromium } from './support/fixture';
 
 /*
  * What a person sees of the tiles: Alice and Bob send the 16:9 video the app asks for by
@@ -12,17 +12,15 @@ import { startServer, type RunningServer } from './support/server';
  * Carol's picture is shown whole inside hers.
  */
 
-let server: RunningServer;
-let browser: Browser;
+const fx = useServerAndChromium();
 let contexts: BrowserContext[] = [];
 let alice: Page;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
+  await fx.ready;
   const people = await Promise.all(
     ['Alice', 'Bob', 'Carol'].map(() =>
-      newParticipant(browser, server.url, { viewport: { width: 1280, height: 800 } }),
+      newParticipant(fx.browser, fx.server.url, { viewport: { width: 1280, height: 800 } }),
     ),
   );
   contexts = people.map((p) => p.context);
@@ -36,8 +34,6 @@ before(async () => {
 
 after(async () => {
   await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await server?.kill('SIGTERM');
 });
 
 interface Seen {
