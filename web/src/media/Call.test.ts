@@ -300,6 +300,35 @@ describe('Call with a fake transport and signaling client', () => {
     assert.deepEqual(t.signaling.joins[2]?.resume, { participantId: 'me', token: 'token-2' });
   });
 
+  test('the connection drops while the first join is on its way: the call joins once it is back, not fails', async () => {
+    const t = setup();
+    void t.call.start();
+    await settle();
+    assert.equal(t.signaling.joins.length, 1);
+    // The transport closes and comes back; the join's answer went with the old connection.
+    t.signaling.fire('disconnected', 'transport close');
+    t.signaling.fire('connected');
+    t.signaling.refuse('timeout', 'join: the server did not answer in time');
+    await settle();
+    assert.equal(t.call.snapshot.phase, 'reconnecting', 'not an error');
+    assert.equal(t.signaling.joins.length, 2, 'joined again on the new connection');
+    assert.equal(t.signaling.joins[1]?.resume, undefined, 'as someone new: the first join never answered');
+    t.signaling.reply('me', ['a']);
+    await settle();
+    assert.equal(t.call.snapshot.phase, 'joined');
+    assert.deepEqual(t.remoteIds(), ['a']);
+  });
+
+  test('a first join the server does not answer, with the connection up all along, is an error', async () => {
+    const t = setup();
+    void t.call.start();
+    await settle();
+    t.signaling.refuse('timeout', 'join: the server did not answer in time');
+    await settle();
+    assert.equal(t.call.snapshot.phase, 'failed');
+    assert.equal(t.signaling.joins.length, 1);
+  });
+
   test('a rejoin the servers cannot decide yet (cluster-unavailable) is tried again, the call goes on', async () => {
     const t = await joined(['a']);
     await reconnect(t);

@@ -197,6 +197,8 @@ export class Call extends Emitter<CallEvents> {
   /** A rejoin is waiting for its answer: never two joins on one connection at once. */
   #rejoining = false;
   #rejoinRetry: unknown = null;
+  /** Signaling connections lost so far (a join whose connection dropped lost its answer too). */
+  #drops = 0;
   #phase: CallPhase = 'idle';
   #self: Participant | null = null;
   #resumeToken: string | null = null;
@@ -278,6 +280,7 @@ export class Call extends Emitter<CallEvents> {
       }),
       s.on('signal', ({ from, data }) => this.#onSignal(from, data)),
       s.on('disconnected', (reason) => {
+        this.#drops++;
         if (this.#phase !== 'joined') return;
         if (reason === 'io client disconnect') return;
         this.#phase = 'reconnecting';
@@ -413,7 +416,18 @@ export class Call extends Emitter<CallEvents> {
       this.#filterAudio();
       this.#mediaProblems = local.problems;
       this.#applyEnabled();
-      await this.#enter();
+      const drops = this.#drops;
+      try {
+        await this.#enter();
+      } catch (err) {
+        // The connection dropped while the join was on its way, and its answer with it: join
+        // again once the connection is back, as after any drop, rather than give up.
+        const lost = err instanceof SignalingError && (err.id === 'timeout' || err.id === 'unreachable');
+        if (!lost || this.#drops === drops || this.#phase !== 'starting') throw err;
+        this.#phase = 'reconnecting';
+        this.#changed();
+        if (this.#signaling.connected) void this.#rejoin();
+      }
     } catch (err) {
       this.#failWith(err);
     }
