@@ -211,6 +211,7 @@ class MzSource implements EngineSource {
         if (stopped) return;
         stopped = true;
         clearTimeout(timer);
+        clearInterval(asking);
         for (const reader of readers) {
           // Frames already queued on the native side still arrive: they must find a no-op, since
           // a stopped reader's emitter throws, and a throw there would end the process.
@@ -220,6 +221,9 @@ class MzSource implements EngineSource {
         resolve(frames);
       };
       const timer = setTimeout(done, timeoutMs);
+      // A keyframe request can go unanswered (lost, or throttled by the browser or the engine):
+      // ask again every second until the frames are in.
+      const asking = setInterval(() => this.requestKeyframe(), 1_000);
       try {
         for (const layer of layers) {
           const reader = this.mz.createIncomingStreamTrackReader(true, 0);
