@@ -44,6 +44,11 @@ export interface SoakSample {
   serverExternalMb: number;
   /** RTP packets per second the forwarding unit sent since the previous sample. */
   forwardedPps: number;
+  /** Rooms through the forwarding unit and its media connections at the sample (0 and 0: none). */
+  sfuRooms?: number;
+  sfuConnections?: number;
+  /** Remote videos each page decoded frames of since the previous sample (same order as pages). */
+  decoding?: number[];
 }
 
 export interface SoakGrowth {
@@ -84,9 +89,20 @@ function rssOf(pid: number): number {
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024;
 }
 
-async function forwardedTotal(server: RunningServer): Promise<number> {
+/** The forwarding unit's packet total, rooms and connections, from the server's metrics. */
+async function sfuMetrics(server: RunningServer): Promise<{ total: number; rooms: number; connections: number }> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^parley_sfu_forwarded_packets_total (\S+)$/m.exec(text)?.[1] ?? 0);
+  const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    total: value('parley_sfu_forwarded_packets_total'),
+    rooms: value('parley_sfu_rooms'),
+    connections: value('parley_sfu_connections'),
+  };
+}
+
+/** Each remote video's decoded frame count on `page`, by participant id. */
+function framesByPeer(page: Page): Promise<Map<string, number>> {
+  return remoteVideos(page).then((videos) => new Map(videos.map((v) => [v.id, v.frames])));
 }
 
 interface Person {
@@ -189,7 +205,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const lastChat = { sfu: '', mesh: '' };
     const start = performance.now();
     const end = start + opts.minutes * 60_000;
-    let lastForwarded = { at: start, total: await forwardedTotal(server) };
+    let lastForwarded = { at: start, total: (await sfuMetrics(server)).total };
+    const lastFrames = new Map<Person, Map<string, number>>();
     let snapshotTaken = false;
 
     const sample = async (): Promise<void> => {
@@ -200,8 +217,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         const { usedSize } = await p.cdp.send('Runtime.getHeapUsage');
         pageHeapMb.push(usedSize / MB);
       }
+      const decoding: number[] = [];
+      for (const p of people) {
+        const frames = await framesByPeer(p.page).catch(() => new Map<string, number>());
+        const before = lastFrames.get(p) ?? new Map<string, number>();
+        decoding.push([...frames].filter(([id, n]) => n > (before.get(id) ?? 0)).length);
+        lastFrames.set(p, frames);
+      }
       const mem = await inspector!.memory();
-      const now = { at: performance.now(), total: await forwardedTotal(server!) };
+      const sfu = await sfuMetrics(server!);
+      const now = { at: performance.now(), total: sfu.total };
       const forwardedPps = ((now.total - lastForwarded.total) * 1000) / (now.at - lastForwarded.at);
       lastForwarded = now;
       const s: SoakSample = {
@@ -211,12 +236,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         serverHeapMb: mem.heapUsed / MB,
         serverExternalMb: mem.external / MB,
         forwardedPps,
+        sfuRooms: sfu.rooms,
+        sfuConnections: sfu.connections,
+        decoding,
       };
       samples.push(s);
       log(
         `${(t / 60).toFixed(1)} min: pages ${pageHeapMb.map((m) => m.toFixed(1)).join('/')} MB, server RSS ` +
           `${s.serverRssMb.toFixed(1)} MB (heap ${s.serverHeapMb.toFixed(1)}, external ` +
-          `${s.serverExternalMb.toFixed(1)}), forwarded ${forwardedPps.toFixed(0)} pkts/s`,
+          `${s.serverExternalMb.toFixed(1)}), forwarded ${forwardedPps.toFixed(0)} pkts/s (${sfu.rooms} rooms, ` +
+          `${sfu.connections} connections through the unit), videos decoding ${decoding.join('/')}`,
       );
       if (opts.heapSnapshots && !snapshotTaken && t >= baselineSeconds) {
         snapshotTaken = true;
@@ -328,8 +357,8 @@ export function soakMarkdown(r: SoakResult, everySeconds = 0): string {
     return `${f(Math.min(...v))}-${f(Math.max(...v))}`;
   };
   const rows: string[] = [
-    '| minute | SFU pages heap MB | mesh pages heap MB | server RSS MB | server heap MB | server external MB | forwarded pkts/s |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| minute | SFU pages heap MB | mesh pages heap MB | server RSS MB | server heap MB | server external MB | forwarded pkts/s | videos decoding |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   let lastShown = -Infinity;
   r.samples.forEach((s, i) => {
@@ -338,7 +367,7 @@ export function soakMarkdown(r: SoakResult, everySeconds = 0): string {
     lastShown = s.t;
     rows.push(
       `| ${f(s.t / 60)} | ${range(s, 'sfu')} | ${range(s, 'mesh')} | ${f(s.serverRssMb)} | ${f(s.serverHeapMb)} | ` +
-        `${f(s.serverExternalMb)} | ${f(s.forwardedPps, 0)} |`,
+        `${f(s.serverExternalMb)} | ${f(s.forwardedPps, 0)} | ${s.decoding?.join('/') ?? '-'} |`,
     );
   });
   const g = r.growth;
