@@ -9,7 +9,20 @@
  * Frame size is bounded before this by Engine.IO (`maxHttpBufferSize`).
  */
 import { FRAME_MAX_BYTES } from '@parley/protocol';
-import { Decoder as SocketIoDecoder, Encoder, PacketType, protocol } from 'socket.io-parser';
+import { createRequire } from 'node:module';
+import type * as SocketIoParser from 'socket.io-parser';
+
+/*
+ * The parser's CommonJS build, the one Socket.IO itself loads. An ES import would resolve (its
+ * `exports` under `node`) to the `esm-debug` build, which calls `debug()` on every packet
+ * encoded and decoded: measurable on the relay's hot path.
+ */
+const {
+  Decoder: SocketIoDecoder,
+  Encoder,
+  PacketType,
+  protocol,
+} = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
 import { jsonShapeProblem, type ShapeLimits } from './jsonShape';
 
 /** Deepest nesting of arrays/objects in an inbound packet (the event array counts as one level). */
