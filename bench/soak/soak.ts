@@ -73,7 +73,7 @@ export interface SoakResult {
   chats: number;
   screenToggles: number;
   errors: string[];
-  /** Remote videos each page decodes at the end (3 in the forwarding unit's room, 2 in the mesh). */
+  /** Remote videos each page is decoding at the end (3 in the forwarding unit's room, 2 in the mesh). */
   videosAtEnd: number[];
   /** Whether the last chat message of each room reached every page of the room. */
   lastChatDelivered: boolean;
@@ -309,10 +309,15 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (opts.heapSnapshots) await inspector.heapSnapshot(opts.heapSnapshots.end);
 
     // Still a call at the end: every page decodes everyone, and the last words arrived.
+    // Decoding now: a frame count that grows over two seconds (a frozen picture has frames too).
     const videosAtEnd: number[] = [];
+    const framesBefore = new Map<Person, Map<string, number>>();
+    for (const p of people) framesBefore.set(p, await framesByPeer(p.page).catch(() => new Map<string, number>()));
+    await sleep(2_000);
     for (const p of people) {
+      const before = framesBefore.get(p) ?? new Map<string, number>();
       const videos = await remoteVideos(p.page);
-      videosAtEnd.push(videos.filter((v) => v.width > 0 && v.frames > 0).length);
+      videosAtEnd.push(videos.filter((v) => v.width > 0 && v.frames > (before.get(v.id) ?? 0)).length);
     }
     let lastChatDelivered = true;
     for (const p of people) {
