@@ -100,9 +100,16 @@ async function sfuMetrics(server: RunningServer): Promise<{ total: number; rooms
   };
 }
 
-/** Each remote video's decoded frame count on `page`, by participant id. */
+/** Each remote video's decoded frame count on `page`, by participant id (empty if the page does not answer). */
 function framesByPeer(page: Page): Promise<Map<string, number>> {
-  return remoteVideos(page).then((videos) => new Map(videos.map((v) => [v.id, v.frames])));
+  return remoteVideos(page)
+    .then((videos) => new Map(videos.filter((v) => v.width > 0).map((v) => [v.id, v.frames])))
+    .catch(() => new Map<string, number>());
+}
+
+/** Videos whose frame count grew from `before` to `after`. */
+function growing(before: Map<string, number> | undefined, after: Map<string, number>): number {
+  return [...after].filter(([id, n]) => n > (before?.get(id) ?? 0)).length;
 }
 
 interface Person {
@@ -219,9 +226,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       }
       const decoding: number[] = [];
       for (const p of people) {
-        const frames = await framesByPeer(p.page).catch(() => new Map<string, number>());
-        const before = lastFrames.get(p) ?? new Map<string, number>();
-        decoding.push([...frames].filter(([id, n]) => n > (before.get(id) ?? 0)).length);
+        const frames = await framesByPeer(p.page);
+        decoding.push(growing(lastFrames.get(p), frames));
         lastFrames.set(p, frames);
       }
       const mem = await inspector!.memory();
@@ -312,13 +318,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     // Decoding now: a frame count that grows over two seconds (a frozen picture has frames too).
     const videosAtEnd: number[] = [];
     const framesBefore = new Map<Person, Map<string, number>>();
-    for (const p of people) framesBefore.set(p, await framesByPeer(p.page).catch(() => new Map<string, number>()));
+    for (const p of people) framesBefore.set(p, await framesByPeer(p.page));
     await sleep(2_000);
-    for (const p of people) {
-      const before = framesBefore.get(p) ?? new Map<string, number>();
-      const videos = await remoteVideos(p.page);
-      videosAtEnd.push(videos.filter((v) => v.width > 0 && v.frames > (before.get(v.id) ?? 0)).length);
-    }
+    for (const p of people) videosAtEnd.push(growing(framesBefore.get(p), await framesByPeer(p.page)));
     let lastChatDelivered = true;
     for (const p of people) {
       const text = lastChat[p.room];
