@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '../logger';
-import { IDLE_GROWTH_BYTES, IDLE_MIN_INTERVAL_MS, IDLE_QUIET_MS, IdleCollector } from './IdleCollector';
+import { IDLE_BUSY_MAX, IDLE_GROWTH_BYTES, IDLE_MIN_INTERVAL_MS, IDLE_QUIET_MS, IdleCollector } from './IdleCollector';
 
 const MB = 1024 * 1024;
 
@@ -9,10 +9,12 @@ function setup() {
   let t = 1_000_000;
   let rss = 100 * MB;
   let collections = 0;
+  let busy = 0.01;
   const idle = new IdleCollector({
     log: createLogger('silent'),
     now: () => t,
     rss: () => rss,
+    busy: () => busy,
     collect: () => {
       collections++;
       rss = 110 * MB; // a full collection gives most of it back
@@ -23,6 +25,7 @@ function setup() {
     idle,
     advance: (ms: number) => (t += ms),
     setRss: (mb: number) => (rss = mb * MB),
+    setBusy: (share: number) => (busy = share),
     collections: () => collections,
   };
 }
@@ -60,6 +63,48 @@ test('small growth, activity and a recent collection leave the heap alone', asyn
   assert.equal(s.collections(), 2);
 });
 
+test('connections that stay but keep the event loop busy are not idle: no collection until it quietens', async () => {
+  const s = setup();
+  s.setRss(100 + IDLE_GROWTH_BYTES / MB + 50);
+  s.advance(IDLE_QUIET_MS);
+  s.setBusy(0.6); // relaying the signals of thousands of connected clients
+  assert.equal(await s.idle.check(), false);
+  s.setBusy(IDLE_BUSY_MAX + 0.01);
+  s.advance(IDLE_QUIET_MS);
+  assert.equal(await s.idle.check(), false);
+  assert.equal(s.collections(), 0);
+  s.setBusy(0.02); // only pings left
+  s.advance(IDLE_QUIET_MS);
+  assert.equal(await s.idle.check(), true);
+  assert.equal(s.collections(), 1);
+});
+
+test('the default reading of how busy the loop was covers the time since the previous look', async () => {
+  let t = 0;
+  let grown = false;
+  let collections = 0;
+  const idle = new IdleCollector({
+    log: createLogger('silent'),
+    rss: () => (grown ? 1e12 : 0),
+    now: () => (t += 1e6),
+    collect: () => {
+      collections++;
+      return Promise.resolve();
+    },
+  });
+  await idle.check(); // the first look starts the window
+  grown = true;
+  // Keep the loop busy for most of the next window: 200 ms of work out of about 210.
+  const end = Date.now() + 200;
+  while (Date.now() < end) Math.sqrt(Math.random());
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(await idle.check(), false, 'busy: no collection');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await idle.check(), true, 'idle for 300 ms: collected');
+  assert.equal(collections, 1);
+  idle.stop();
+});
+
 test('memory that came down by itself lowers the level growth is measured from', async () => {
   const s = setup();
   s.advance(IDLE_QUIET_MS);
@@ -76,6 +121,7 @@ test('the default collection is a real V8 collection through an in-process inspe
     log: createLogger('silent'),
     rss: () => (grown ? 1e12 : 0),
     now: () => (t += 1e6),
+    busy: () => 0, // building the garbage below keeps this test's own loop busy
   });
   try {
     // Garbage that only a full collection takes back: a large, now unreachable object graph.
