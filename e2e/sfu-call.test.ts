@@ -116,12 +116,32 @@ test('a screen shared in a room through the forwarding unit shows at the others 
       { timeout: 20_000 },
     );
   }
+  // The cameras go on playing in their strip beside the screen, and in the grid once it ends.
+  for (const page of [ada, cy]) await camerasPlaying(page, 2);
   await bo.getByRole('button', { name: 'Stop sharing' }).click();
   for (const page of [ada, cy]) {
     await page.getByLabel("Bo's screen", { exact: true }).waitFor({ state: 'detached', timeout: 15_000 });
   }
   await waitForRemoteVideos(ada, 2);
+  for (const page of [ada, bo, cy]) await camerasPlaying(page, 2);
 });
+
+/**
+ * Wait until each of the page's `count` remote camera tiles has shown new frames: a tile frozen on
+ * its last picture keeps the frames it counted so far, so the count must grow, tile by tile.
+ */
+async function camerasPlaying(page: Page, count: number, timeoutMs = 20_000): Promise<void> {
+  const start = new Map((await remoteVideos(page)).map((v) => [v.id, v.frames]));
+  const deadline = Date.now() + timeoutMs;
+  let now = await remoteVideos(page);
+  while (!(now.length === count && now.every((v) => v.frames > (start.get(v.id) ?? 0)))) {
+    if (Date.now() > deadline) {
+      throw new Error(`not every camera is playing: ${JSON.stringify({ before: [...start], now })}`);
+    }
+    await page.waitForTimeout(200);
+    now = await remoteVideos(page);
+  }
+}
 
 /** Decoded remote frames on the page, summed over its tiles. */
 const frames = async (page: Page): Promise<number> => (await remoteVideos(page)).reduce((n, v) => n + v.frames, 0);
