@@ -7,11 +7,12 @@
  * The server runs as in production (`npm start`'s allocator settings and semi-space size) with
  * the inspector open on loopback, so its heap can be collected before each sample and snapshot.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { launchChromium, newParticipant } from '../../e2e/support/browser';
 import { joinThroughUi, remoteVideos, waitForRemoteVideos } from '../../e2e/support/call';
 import { openChat, sendChat } from '../../e2e/support/features';
+import { smallCamera } from '../../e2e/support/faultsSfu';
 import { startServer, type RunningServer } from '../../e2e/support/server';
 import { Inspector } from './inspector';
 
@@ -155,7 +156,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         ROOM_TOPOLOGY: 'auto',
         MESH_MAX: '3',
         SFU_ANNOUNCED_IPS: '127.0.0.1',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'warn',
         // As `npm start` runs it, with the inspector on a free loopback port.
         MALLOC_ARENA_MAX: '2',
         MALLOC_MMAP_THRESHOLD_: '131072',
@@ -182,8 +183,12 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     ];
     for (const [name, room] of cast) {
       const { page } = await newParticipant(browser, server.url);
-      // Seven pages on a small machine: loads and clicks can take a while.
+      // Seven pages on a small machine: loads and clicks can take a while. Cameras of 320x240,
+      // as in the fault tests: with the fake camera's 640x480 the seven encoders (three layers
+      // each in the forwarding unit's room) starved the pages past Socket.IO's ping timeout and
+      // ICE's 30 s, and the measurement became one of rejoins.
       page.setDefaultTimeout(120_000);
+      await smallCamera(page, 320, 240);
       await joinThroughUi(page, name, rooms[room]);
       people.push({ name, room, page, cdp: await page.context().newCDPSession(page) });
       log(`${name} joined the ${room} room`);
@@ -352,6 +357,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     inspector?.close();
     await browser?.close();
     await server?.kill('SIGTERM');
+    // SOAK_SERVER_LOG=<file> keeps the server's log (at SOAK_LOG_LEVEL, default warn).
+    if (process.env.SOAK_SERVER_LOG && server) writeFileSync(process.env.SOAK_SERVER_LOG, server.output.join(''));
   }
 }
 
