@@ -47,8 +47,9 @@ function loopBusy(): () => number {
  * so after a storm of connections (or an attack) has gone, an idle server can hold a hundred
  * megabytes of garbage for hours. When the process has grown by IDLE_GROWTH_BYTES since the last
  * collection, no connection has opened or closed for IDLE_QUIET_MS and the event loop was busy
- * less than IDLE_BUSY_MAX of the time since the last look, this runs one full collection (at most one per IDLE_MIN_INTERVAL_MS): a pause of a few milliseconds on a quiet
- * server instead of resident memory that never comes down. A server that simply holds many
+ * less than IDLE_BUSY_MAX of the time since the last look, this runs one full collection (at
+ * most one per IDLE_MIN_INTERVAL_MS): a pause of a few milliseconds on a quiet server instead of
+ * resident memory that never comes down. A server that simply holds many
  * clients collects once and then settles at its new level.
  */
 export class IdleCollector {
