@@ -1,8 +1,11 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { compileHints } from './src/build/compileHints';
 
 export default defineConfig({
-  plugins: [react()],
+  // The call page and the signaling client: nearly all their functions run between the Join
+  // click and the first picture, so they are compiled as they load (see compileHints.ts).
+  plugins: [react(), compileHints(new Set(['CallPage', 'SignalingClient']))],
   build: {
     target: 'es2022',
     sourcemap: true,
