@@ -1,7 +1,9 @@
 import type { Page } from 'playwright-core';
 import { launchChromium, newParticipant } from '../e2e/support/browser';
 import { startServer } from '../e2e/support/server';
-import { joinFromPreJoin } from '../e2e/support/call';
+import { joinFromPreJoin, preJoinReady } from '../e2e/support/call';
+import { availableParallelism } from 'node:os';
+import { descendantsCpuSeconds } from './support/proc';
 import { fmt, summarize } from './support/stats';
 import type { Benchmark } from './types';
 
@@ -20,6 +22,9 @@ function marksOf(page: Page): Promise<Mark[]> {
       .map((m) => ({ milestone: m.name.split(':')[1] ?? m.name, at: performance.timeOrigin + m.startTime })),
   );
 }
+
+/** Cores the machine gives the browser and the server. */
+const CORES = availableParallelism();
 
 /** How long one call may take to show the first frame on both sides before it counts as failed. */
 const CONNECT_TIMEOUT_MS = Number(process.env.BENCH_SETUP_TIMEOUT_MS ?? 30_000);
@@ -114,7 +119,7 @@ const bench: Benchmark = {
     const runs = Number(process.env.BENCH_SETUP_RUNS ?? (smoke ? 1 : 50));
     const server = await startServer();
     const browser = await launchChromium();
-    const perRun: Array<{ both: number; newcomer: Mark[]; other: Mark[] }> = [];
+    const perRun: Array<{ both: number; newcomer: Mark[]; other: Mark[]; cpuMs: number; busy: number }> = [];
     /** Calls that did not show a frame on both sides in time, with each page's own account. */
     const failures: Array<{ run: number; error: string; newcomer: unknown; other: unknown }> = [];
     try {
@@ -139,11 +144,18 @@ const bench: Benchmark = {
           await newcomer.page.waitForTimeout(500);
           await newcomer.page.getByRole('button', { name: 'Join' }).click();
           // The pre-join screen opens the camera for the preview; the measured click is its Join.
+          await preJoinReady(newcomer.page);
+          // The CPU the browser (both pages and its shared processes) and the server use during the
+          // set-up, against what the machine's cores give in that time.
+          const cpuBefore = descendantsCpuSeconds(process.pid);
+          const wallBefore = performance.now();
           await joinFromPreJoin(newcomer.page);
           await Promise.all([
             waitForFirstFrame(newcomer.page, CONNECT_TIMEOUT_MS),
             waitForFirstFrame(other.page, CONNECT_TIMEOUT_MS),
           ]);
+          const cpuMs = (descendantsCpuSeconds(process.pid) - cpuBefore) * 1000;
+          const wallMs = performance.now() - wallBefore;
 
           const [n, o] = await Promise.all([marksOf(newcomer.page), marksOf(other.page)]);
           const click = n.filter((m) => m.milestone === 'join-click').at(-1)?.at;
@@ -153,7 +165,7 @@ const bench: Benchmark = {
           const otherMarks = rel(o.filter((m) => m.at >= click));
           const frame = (marks: Mark[]): number => marks.find((m) => m.milestone === 'first-frame')?.at ?? NaN;
           const both = Math.max(frame(newcomerMarks), frame(otherMarks));
-          perRun.push({ both, newcomer: newcomerMarks, other: otherMarks });
+          perRun.push({ both, newcomer: newcomerMarks, other: otherMarks, cpuMs, busy: cpuMs / (wallMs * CORES) });
           log(`run ${i + 1}/${runs}: first frame on both sides ${both.toFixed(0)} ms after the click`);
         } catch (err) {
           // A call that did not come up is a result, not the end of the benchmark.
@@ -194,6 +206,8 @@ const bench: Benchmark = {
       fmt(both.max),
       both.count,
     ]);
+    const cpu = summarize(perRun.map((r) => r.cpuMs));
+    const busy = summarize(perRun.map((r) => r.busy * 100));
     // Failed calls are counted in the last column; no time of theirs enters the percentiles above.
     rows.push(['**calls that did not connect**', 'both', '-', '-', '-', '-', `**${failures.length} of ${runs}**`]);
     return {
@@ -202,6 +216,7 @@ const bench: Benchmark = {
       notes: [
         `Join click to first frame on both sides: p50 ${fmt(both.p50)} ms, p90 ${fmt(both.p90)} ms over ${both.count} connected calls (target: p50 <= 220 ms, p90 <= 300 ms); ${failures.length} of ${runs} did not show a frame on both sides within ${CONNECT_TIMEOUT_MS / 1000} s${failures.length ? ` (runs ${failures.map((f) => f.run).join(', ')}; their pages' logs are in the JSON and on stderr)` : ''}.`,
         'newcomer = the person who clicks Join (makes the offer); other = the person already in the room.',
+        `CPU during the set-up (every process the benchmark started: the browser with both pages, and the server; from /proc, between the click and both first frames as the benchmark saw them, up to 50 ms late): p50 ${fmt(cpu.p50)} ms, p90 ${fmt(cpu.p90)} ms; the machine was p50 ${fmt(busy.p50)} % busy (p90 ${fmt(busy.p90)} %) of its ${CORES} cores. Near 100 %, the set-up waits for CPU rather than for the network.`,
       ],
       data: { runs: perRun, both, failures },
     };
