@@ -226,16 +226,36 @@ describe('the forwarding unit with real Chromium peer connections', () => {
       );
     } else {
       b.emit('sfu-view', { views: [{ track: camera.id, width: 1280, height: 720 }] });
-      const large = await until(
-        'a higher layer after the tile grew',
-        () => inboundVideo(pb.page),
-        (v) => v.width > small.width,
-        45_000,
-      ).catch(async (err: unknown) => {
-        console.error('publisher layers:', JSON.stringify(await outboundLayers(pa.page)));
-        throw err;
-      });
-      assert.ok(large.width > small.width, `${large.width} > ${small.width}`);
+      // Wait for the higher layer while watching what the publisher sends above the quarter
+      // layer: Chromium can fall back to the quarter layer alone at any moment on a starved
+      // machine, and the forwarding unit is at fault only if the higher layers kept arriving.
+      const upper = async (): Promise<number> =>
+        ((await outboundLayers(pa.page)) as Array<{ rid?: string; bytes?: number }>)
+          .filter((l) => l.rid !== 'q')
+          .reduce((n, l) => n + (l.bytes ?? 0), 0);
+      const trail: { at: number; bytes: number }[] = [];
+      const end = Date.now() + 45_000;
+      let large = await inboundVideo(pb.page);
+      while (large.width <= small.width && Date.now() < end) {
+        trail.push({ at: Date.now(), bytes: await upper() });
+        await new Promise((r) => setTimeout(r, 250));
+        large = await inboundVideo(pb.page);
+      }
+      if (large.width <= small.width) {
+        // Bytes above the quarter layer over the last 10 s: a sustained stream (≥ 50 kbit/s)
+        // that never reached the subscriber is the forwarding unit's failure.
+        const last = trail[trail.length - 1]!;
+        const from = trail.find((p) => p.at >= last.at - 10_000) ?? trail[0]!;
+        const kbps = ((last.bytes - from.bytes) * 8) / Math.max(1, last.at - from.at);
+        const layers = JSON.stringify(await outboundLayers(pa.page));
+        assert.ok(
+          kbps < 50,
+          `the publisher sent ${kbps.toFixed(0)} kbit/s above the quarter layer, the subscriber stayed at ${large.width}px: ${layers}`,
+        );
+        t.diagnostic(`the publisher stopped sending above its quarter layer after the tile grew: ${layers}`);
+      } else {
+        assert.ok(large.width > small.width, `${large.width} > ${small.width}`);
+      }
     }
 
     // The subscriber's selected candidate pair points at the server's address and UDP port.
