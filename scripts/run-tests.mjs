@@ -11,7 +11,7 @@ const stage = process.argv[2];
 const filters = process.argv.slice(3);
 
 const stages = {
-  unit: { dirs: ['protocol/src', 'server/src', 'web/src', 'embed/src', 'bench'], concurrency: 2 },
+  unit: { dirs: ['protocol/src', 'server/src', 'web/src', 'embed/src', 'bench', 'scripts'], concurrency: 2 },
   // Two integration files at a time, the longest first: most of them wait on timers and child
   // processes rather than the CPU, so the 100,000-event fuzz runs beside the others.
   integration: {
@@ -19,7 +19,8 @@ const stages = {
     concurrency: 2,
     first: ['server/test/fuzz.test.ts', 'server/test/cli.test.ts', 'server/test/package.test.ts'],
   },
-  e2e: { dirs: ['e2e'], concurrency: 1 },
+  // One browser file at a time (docs/TESTING.md says why), with each file's time at the end.
+  e2e: { dirs: ['e2e'], concurrency: 1, fileTimes: true },
 };
 const spec = stages[stage];
 if (!spec) {
@@ -63,6 +64,9 @@ const result = spawnSync(
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',
     `--test-reporter-destination=${tap}`,
+    ...(spec.fileTimes
+      ? ['--test-reporter=./scripts/file-times-reporter.mjs', '--test-reporter-destination=stdout']
+      : []),
     ...files,
   ],
   { cwd: root, stdio: 'inherit' },
